@@ -1,0 +1,515 @@
+"""The cmxOrganize host API: everything a plugin may rely on, and everything a host must provide.
+
+This one module is the contract between cmxOrganize (the host) and its plugins. A host developer implements
+it by
+
+1. registering the hook specifications below with ``pm.add_hookspecs(cmx_hostapi)`` on a
+   ``pluggy.PluginManager("cmxorganize")``,
+2. calling the hooks at the moments their docstrings name, and
+3. passing an object that satisfies the :class:`Host` protocol wherever a hook takes ``host``.
+
+A plugin implements hooks with ``@hookimpl`` and uses nothing of the host but what reaches it through the
+arguments. Value types that cross the boundary (what hooks return) are the frozen dataclasses in this module.
+
+Versioning: :data:`HOST_API_VERSION` is ``MAJOR.MINOR``. A host adds hooks or optional fields in a minor
+version; anything that changes or removes behaviour is a major version. A plugin declares the range it
+supports in its ``plugin.toml`` (``host_api = ">=1.0,<2"``) and the host's loader refuses plugins whose range
+does not contain the host's version.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import smtplib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import pluggy
+
+HOST_API_VERSION = "1.0"
+PROJECT_NAME = "cmxorganize"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Host services: what the host passes as ``host``
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class Result(Protocol):
+    """What :meth:`Transaction.execute` returns."""
+
+    rowcount: int
+    """Rows changed by an INSERT/UPDATE/DELETE (as the DB-API defines it)."""
+
+    def fetchone(self) -> Mapping[str, Any] | None:
+        """The next row as a mapping of column name to value, or None."""
+
+    def fetchall(self) -> list[Mapping[str, Any]]:
+        """All remaining rows as mappings."""
+
+
+class Transaction(Protocol):
+    """One database transaction. Committed when the ``with`` block ends normally, rolled back on an exception."""
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> Result:
+        """Run one SQL statement.
+
+        Parameters are named and written ``:name`` in the SQL, for every dialect; the host translates them for
+        its driver. Values are ``str``, ``int``, ``bool``, ``bytes``, ``None`` or timezone-aware
+        ``datetime.datetime`` (stored as UTC). Columns of type timestamp come back as aware UTC datetimes.
+        """
+
+
+class Database(Protocol):
+    """The host's database. Plugins own the tables their migrations create and touch no other table."""
+
+    dialect: Literal["sqlite", "postgresql"]
+    """Which SQL dialect the statements must be written in (and which migrations folder the loader applied)."""
+
+    def transaction(self, *, lock: bool = False) -> AbstractContextManager[Transaction]:
+        """Open a transaction.
+
+        ``lock=True`` asks for a transaction that may take row locks: on PostgreSQL ``SELECT ... FOR UPDATE``
+        works inside it as usual; on SQLite the host begins it with ``BEGIN IMMEDIATE`` so that it holds the
+        database's write lock from the start. Use it only for short read-modify-write sections, never around
+        network calls.
+        """
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in host user a request belongs to."""
+
+    id: int
+    login: str
+    display_name: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class Interface:
+    """A record of the host's form "Schnittstelle" (interface)."""
+
+    id: int
+    type: str
+    name: str
+    username: str
+    password: str
+    updated_at: _dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class MailAccount:
+    """A record of the host's form "E-Mailkonto". ``password`` is empty for accounts that a plugin authenticates."""
+
+    id: int
+    contact: str
+    address: str
+    username: str
+    smtp_host: str
+    smtp_port: int
+    encryption: Literal["STARTTLS", "SSL/TLS", "keine"]
+    password: str = ""
+
+
+Audience = Literal["admins", "account_contact"]
+
+
+class Host(Protocol):
+    """The services of the host that plugins use. One object per instance; safe to use from any thread.
+
+    Everything a plugin stores lives in :attr:`db`, so that any worker of any app server can handle any request.
+    """
+
+    db: Database
+    """The instance's database (see :class:`Database`)."""
+
+    public_base_url: str
+    """The address users reach this instance at, e.g. ``https://www.kurse.example.de`` (no trailing slash)."""
+
+    secret_keys: Sequence[bytes]
+    """Key material for encrypting plugin data at rest: the current key first, older keys after it.
+
+    At least 32 bytes each, random, the same on every worker and stable across restarts. To rotate, the host
+    puts a new key first and keeps the old ones until the plugin reports (via its periodic jobs) that nothing is
+    encrypted with them any more.
+    """
+
+    def plugin_config(self, plugin_id: str) -> Mapping[str, Any]:
+        """The instance configuration's section for the plugin with this id (from its plugin.toml), or ``{}``.
+
+        Operators put per-instance plugin options there, e.g. timeouts or, in development, where Microsoft is.
+        """
+
+    def setting(self, app: str, name: str) -> str | None:
+        """The value of the application setting ``name`` in app ``app`` (e.g. "Einstellungen", "TenantID")."""
+
+    def interfaces(self, type: str) -> list[Interface]:
+        """All interfaces of the given type, oldest first."""
+
+    def mail_account(self, account_id: int) -> MailAccount | None:
+        """The mail account with this id, or None when it does not exist (any more)."""
+
+    def mail_accounts(self) -> list[MailAccount]:
+        """All mail accounts of the instance, by id."""
+
+    def update_mail_account(self, account_id: int, **fields: Any) -> None:
+        """Change fields of a mail account (names as in :class:`MailAccount`)."""
+
+    def record_url(self, form: str, record_id: int) -> str:
+        """The absolute URL of a record's page, e.g. ``record_url("E-Mailkonto", 7)``."""
+
+    def route_url(self, path: str, **query: str) -> str:
+        """The absolute URL of a route a plugin registered (``path`` as in :class:`Route`), with a query string."""
+
+    def notify(self, audience: Audience, subject: str, text: str, *, account_id: int | None = None) -> None:
+        """Tell people something in the host's notification centre (and, if configured there, by mail).
+
+        ``audience`` is ``"admins"`` (every host admin) or ``"account_contact"`` (the contact of the mail account
+        ``account_id``). Texts are German and contain no secrets.
+        """
+
+    def send_mail(self, account_id: int, to: str, subject: str, body: str) -> None:
+        """Send one mail now through the account, the same way the host sends every mail.
+
+        The host's mailer opens the SMTP connection, calls :func:`cmx_smtp_authenticate`, and sends. Raises
+        :class:`MailError` (or a subclass) when it was not sent; the mail is then *not* queued.
+        """
+
+    def release_held_mail(self, account_id: int) -> int:
+        """Mark the account's mails that were held because of a :class:`SignInRequired` as due now.
+
+        Returns how many mails are waiting. The host sends them with its next queue run.
+        """
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Errors a plugin raises while the host sends mail
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class MailError(Exception):
+    """A mail could not be sent. ``str(error)`` is a German text for people: cause and what to do, no secrets.
+
+    ``code`` keeps the technical code for support (e.g. ``"535 5.7.139"`` or ``"AADSTS50173"``).
+    The subclass says what the host must do with the mail; any *other* exception from a hook is a bug in the
+    plugin: the host logs it with its traceback and keeps the mail queued as for a :class:`TemporaryMailError`.
+    """
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class TemporaryMailError(MailError):
+    """Try again later (network trouble, throttling, a server's 4xx). The host keeps the mail and retries it."""
+
+    retry_after: float | None = None
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: float | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class PermanentMailError(MailError):
+    """A person must change something (configuration, rights) first. The host holds the mail and shows the text.
+
+    Held mails are retried when a person changes the account or runs a test, or when the plugin calls
+    :meth:`Host.release_held_mail`.
+    """
+
+
+class SignInRequired(PermanentMailError):
+    """The account's authorization is gone (revoked, expired); someone must sign in again. Mail is held."""
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Value types that hooks return
+# ---------------------------------------------------------------------------------------------------------------------
+
+Check = Callable[[Mapping[str, Any], "Host"], None]
+"""An online check: gets the values the schema loaded and the host; raises ``marshmallow.ValidationError``
+(messages per field, German) to refuse the values. Called after the schema accepted the input, before the host
+stores anything."""
+
+
+@dataclass(frozen=True)
+class InterfaceType:
+    """A type of "Schnittstelle" that a plugin adds to the host's type list."""
+
+    name: str
+    """The type's name as users see it in the list, e.g. "Azure"."""
+    username_label: str
+    """Label of the field *Benutzername* for this type."""
+    password_label: str
+    """Label of the field *Passwort* for this type."""
+    schema: type
+    """A ``marshmallow.Schema`` subclass that loads ``{"username": ..., "password": ...}`` (and rejects bad input
+    with German messages keyed by those field names). The loaded values are what the host stores."""
+    help: str = ""
+    """A short German text shown above the form."""
+    unique: bool = False
+    """True: the instance may hold at most one interface of this type; the host refuses a second one."""
+    check: Check | None = None
+    """Optional online check (see :data:`Check`)."""
+
+
+@dataclass(frozen=True)
+class SettingType:
+    """An application setting that a plugin declares, so that users can add it in app ``app``."""
+
+    app: str
+    """The application the setting belongs to, e.g. "Einstellungen"."""
+    name: str
+    """The setting's name, e.g. "TenantID"."""
+    label: str
+    """What the value is, in German, e.g. "Verzeichnis-ID (Mandant)"."""
+    schema: type
+    """A ``marshmallow.Schema`` subclass that loads ``{"value": ...}``; errors are keyed ``"value"``."""
+    help: str = ""
+    check: Check | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message for the user, shown once (flash). ``level`` is one of success, info, warning, error."""
+
+    level: Literal["success", "info", "warning", "error"]
+    text: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """Green field: a paragraph of text."""
+
+    text: str
+    level: Literal["info", "success", "warning", "error"] = "info"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Green field: a small table of label/value rows (e.g. "Angemeldet als")."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CopyValue:
+    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button)."""
+
+    label: str
+    value: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """Green field: a button. ``url`` is a plugin route (see :func:`cmx_routes`).
+
+    For ``method="POST"`` the host renders a form with its CSRF token and the ``fields`` as hidden inputs.
+    ``confirm`` is a question the browser asks before submitting.
+    """
+
+    label: str
+    url: str
+    method: Literal["GET", "POST"] = "POST"
+    fields: tuple[tuple[str, str], ...] = ()
+    primary: bool = False
+    confirm: str | None = None
+
+
+GreenFieldItem = Note | Facts | CopyValue | Action
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a route handler gets of the HTTP request."""
+
+    method: Literal["GET", "POST"]
+    args: Mapping[str, str]
+    """Query string parameters (first value of each)."""
+    form: Mapping[str, str]
+    """Form fields of a POST (the host has already checked its CSRF token)."""
+    base_url: str
+    """Scheme and host the browser used for this request, e.g. ``https://kurse.example.de`` (no trailing slash)."""
+    session_id: str
+    """An opaque, stable identifier of the user's host session (not the session cookie itself)."""
+    user: User
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Route result: send the browser to ``location`` and show ``messages`` there."""
+
+    location: str
+    messages: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """Route result: a page of the host's layout with a title and green-field-style items."""
+
+    title: str
+    items: tuple[GreenFieldItem, ...] = ()
+    messages: tuple[Message, ...] = ()
+    status: int = 200
+
+
+Response = Redirect | Page
+
+
+@dataclass(frozen=True)
+class Route:
+    """A URL a plugin serves, below the host's root. ``path`` is unencoded: "App E-Mailkonto/continue_oauth" is
+    reached at ``/App%20E-Mailkonto/continue_oauth``. Only signed-in users reach it; POSTs carry the host's CSRF
+    token (the host refuses them otherwise)."""
+
+    path: str
+    handler: Callable[[Request, Host], Response]
+    methods: tuple[Literal["GET", "POST"], ...] = ("GET",)
+    admin_only: bool = False
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method button on a record's page, e.g. "E-Mailkonto testen" on "E-Mailkonto".
+
+    The host runs ``handler(record_id, host, request)`` when the user clicks it and shows the returned messages.
+    """
+
+    form: str
+    name: str
+    handler: Callable[[int, Host, Request], Sequence[Message]]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the host runs regularly. ``run(host, now)`` must be idempotent: it may run on several workers, late,
+    or twice; it keeps its own bookkeeping in the database."""
+
+    name: str
+    interval: _dt.timedelta
+    run: Callable[[Host, _dt.datetime], None]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Hook specifications
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@hookspec
+def cmx_interface_types() -> list[InterfaceType]:
+    """Called once at host start. Return the interface types the plugin adds (see :class:`InterfaceType`).
+
+    The host lists them in the type selection of "Schnittstellen", validates input with the type's schema,
+    runs its ``check``, and refuses a second interface of a ``unique`` type.
+    """
+
+
+@hookspec
+def cmx_settings() -> list[SettingType]:
+    """Called once at host start. Return the application settings the plugin declares (see :class:`SettingType`).
+
+    The host offers them when a user adds a setting to the app and validates their values with the schema and
+    ``check``. Values of undeclared settings are stored as the host always does.
+    """
+
+
+@hookspec
+def cmx_green_field(form: str, record_id: int | None, host: Host, request: Request) -> list[GreenFieldItem]:
+    """Called each time the host renders the form ``form`` (e.g. "E-Mailkonto", "Schnittstelle") for a record.
+
+    ``record_id`` is None for a record not yet saved. Return the items to show in the form's green field, in order
+    (an empty list shows nothing). Every plugin's items are shown, one plugin after the other. Must be fast: no
+    network calls, only the database.
+    """
+
+
+@hookspec
+def cmx_routes() -> list[Route]:
+    """Called once at host start. Return the routes the plugin serves (see :class:`Route`)."""
+
+
+@hookspec
+def cmx_methods() -> list[Method]:
+    """Called once at host start. Return the record methods the plugin adds (see :class:`Method`)."""
+
+
+@hookspec(firstresult=True)
+def cmx_smtp_authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:
+    """Called by the host's mailer for every SMTP connection it opens, after STARTTLS (or implicit TLS) with a
+    verified certificate and a second EHLO, before MAIL FROM.
+
+    Return None when the plugin does not handle this account (the host then logs in with the account's
+    password, if any). Return True after authenticating the connection successfully. Raise a
+    :class:`MailError` subclass when it failed; the subclass tells the host what to do with the mail.
+    First result wins: the first plugin that does not return None handles the connection.
+    """
+
+
+@hookspec(firstresult=True)
+def cmx_mail_error(account: MailAccount, code: int, text: str, host: Host) -> MailError | None:
+    """Called by the host's mailer when the SMTP server refused a command after authentication (MAIL FROM,
+    RCPT TO, DATA), with the reply's code and text.
+
+    Return a :class:`MailError` subclass whose message explains the reply for this account in German (and
+    whose class says whether to retry), or None to let the host use its generic message. First result wins.
+    """
+
+
+@hookspec
+def cmx_periodic_jobs() -> list[PeriodicJob]:
+    """Called once at host start. Return the jobs the host must run regularly (see :class:`PeriodicJob`)."""
+
+
+@hookspec
+def cmx_record_deleted(form: str, record_id: int, host: Host) -> None:
+    """Called after the host deleted a record of ``form``, in a separate transaction. Clean up what belongs to it."""
+
+
+def iter_hookspecs() -> Iterator[str]:
+    """The names of all hooks this API version defines (for hosts that want to list them)."""
+    for name, value in sorted(globals().items()):
+        if name.startswith("cmx_") and callable(value):
+            yield name
+
+
+__all__ = [
+    "HOST_API_VERSION",
+    "Action",
+    "Audience",
+    "Check",
+    "CopyValue",
+    "Database",
+    "Facts",
+    "GreenFieldItem",
+    "Host",
+    "Interface",
+    "InterfaceType",
+    "MailAccount",
+    "MailError",
+    "Message",
+    "Method",
+    "Note",
+    "Page",
+    "PeriodicJob",
+    "PermanentMailError",
+    "Redirect",
+    "Request",
+    "Response",
+    "Result",
+    "Route",
+    "SettingType",
+    "SignInRequired",
+    "TemporaryMailError",
+    "Transaction",
+    "User",
+    "hookimpl",
+    "hookspec",
+]

@@ -1,0 +1,16 @@
+"""Names the host and the admin guide use, in one place so that screens, routes and docs agree."""
+
+INTERFACE_TYPE = "Azure"
+"""The interface type that holds the app registration: Benutzername = client ID, Passwort = secret value."""
+
+SETTINGS_APP = "Einstellungen"
+TENANT_SETTING = "TenantID"
+"""The application setting that holds the directory (tenant) ID."""
+
+MAIL_ACCOUNT_FORM = "E-Mailkonto"
+INTERFACE_FORM = "Schnittstelle"
+
+CALLBACK_PATH = "App E-Mailkonto/continue_oauth"
+"""Where Microsoft sends the browser back to; registered in Entra as ``<base>/App%20E-Mailkonto/continue_oauth``."""
+
+TEST_METHOD = "E-Mailkonto testen"

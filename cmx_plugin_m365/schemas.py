@@ -1,0 +1,206 @@
+"""Validation of everything a person types in: one marshmallow schema per input, German messages.
+
+Messages never repeat the value that was typed: a secret pasted into the wrong field must not end up on a page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates
+
+GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_DOMAIN_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_TLD_RE = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+
+NIL_GUID = "00000000-0000-0000-0000-000000000000"
+CONSUMERS_TENANT_GUID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+"""The tenant of personal Microsoft accounts (outlook.com): not an organisation's directory."""
+
+COLLECTIVE_TENANTS = ("common", "organizations", "consumers")
+
+SECRET_MIN_LENGTH = 16
+SECRET_MAX_LENGTH = 200
+"""Entra generates 40-character secret values; older ones have 32 to 44. The limits catch partial copies and
+pastes of whole documents, with room for what Microsoft may do next."""
+
+WHERE_CLIENT_ID = (
+    "Sie steht im Microsoft Entra Admin Center unter App-Registrierungen → (Ihre Registrierung) → Übersicht."
+)
+WHERE_TENANT_ID = (
+    "Sie steht im Microsoft Entra Admin Center unter App-Registrierungen → (Ihre Registrierung) → Übersicht "
+    "als „Verzeichnis-ID (Mandant)“."
+)
+
+
+class Trimmed(fields.String):
+    """A string field that strips surrounding white space (copying from the portal often adds some)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _is_guid(value: str) -> bool:
+    return bool(GUID_RE.match(value.lower()))
+
+
+def _german(required: str) -> dict[str, str]:
+    return {"required": required, "null": required, "invalid": "Bitte einen Text eintragen."}
+
+
+class AzureInterfaceSchema(Schema):
+    """The "Azure" interface: Benutzername = Anwendungs-ID (Client), Passwort = Wert des geheimen Schlüssels."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    username = Trimmed(
+        required=True,
+        error_messages=_german("Bitte die Anwendungs-ID (Client) eintragen. " + WHERE_CLIENT_ID),
+    )
+    password = Trimmed(
+        required=True,
+        error_messages=_german("Bitte den Wert des geheimen Schlüssels (Client Secret) eintragen."),
+    )
+
+    @validates("username")
+    def _client_id(self, value: str, **_kwargs) -> None:
+        if not value:
+            raise ValidationError("Bitte die Anwendungs-ID (Client) eintragen. " + WHERE_CLIENT_ID)
+        if not _is_guid(value):
+            raise ValidationError(
+                "Das ist keine Anwendungs-ID (Client). Sie hat die Form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx "
+                "(32 Hexadezimalzeichen mit Bindestrichen). " + WHERE_CLIENT_ID
+            )
+        if value.lower() == NIL_GUID:
+            raise ValidationError("00000000-0000-0000-0000-000000000000 ist ein Platzhalter, keine Anwendungs-ID.")
+
+    @validates("password")
+    def _secret_value(self, value: str, **_kwargs) -> None:
+        problem = secret_value_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+    def load(self, data, *args, **kwargs):
+        loaded = super().load(data, *args, **kwargs)
+        loaded["username"] = loaded["username"].lower()
+        return loaded
+
+
+def secret_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the value of a client secret, in German, or None when it may be one."""
+    if not value:
+        return "Bitte den Wert des geheimen Schlüssels (Client Secret) eintragen."
+    if _is_guid(value):
+        return (
+            "Das ist die ID des geheimen Schlüssels („Geheime ID“), nicht sein Wert. Benötigt wird der Wert aus der "
+            "Spalte „Wert“ unter Zertifikate & Geheimnisse → Geheime Clientschlüssel. Er wird nur direkt nach dem "
+            "Anlegen vollständig angezeigt; haben Sie ihn nicht notiert, legen Sie dort einen neuen geheimen "
+            "Schlüssel an und tragen dessen Wert ein."
+        )
+    if "***" in value or "…" in value:
+        return (
+            "Das ist die verdeckte Anzeige des Schlüssels, nicht sein Wert. Das Entra Admin Center zeigt den Wert nur "
+            "direkt nach dem Anlegen vollständig an; legen Sie einen neuen geheimen Schlüssel an und kopieren Sie "
+            "dessen Wert sofort."
+        )
+    if any(ch.isspace() for ch in value):
+        return (
+            "Der Wert enthält Leerzeichen oder Zeilenumbrüche – beim Kopieren ist vermutlich etwas hinzugekommen. "
+            "Bitte den Wert erneut aus dem Entra Admin Center kopieren."
+        )
+    if not value.isascii() or not value.isprintable():
+        return (
+            "Der Wert enthält Zeichen, die in einem Schlüsselwert nicht vorkommen (z. B. Umlaute oder typografische "
+            "Anführungszeichen). Bitte den Wert direkt aus dem Entra Admin Center kopieren."
+        )
+    if len(value) < SECRET_MIN_LENGTH:
+        return (
+            f"Der Wert ist mit {len(value)} Zeichen zu kurz für einen geheimen Schlüssel (Entra erzeugt 40 Zeichen). "
+            "Vermutlich wurde nur ein Teil kopiert."
+        )
+    if len(value) > SECRET_MAX_LENGTH:
+        return (
+            f"Der Wert ist mit {len(value)} Zeichen zu lang für einen geheimen Schlüssel (Entra erzeugt 40 Zeichen). "
+            "Bitte nur den Wert kopieren."
+        )
+    return None
+
+
+class TenantIdSchema(Schema):
+    """The setting "TenantID": the directory (tenant) ID as GUID, or one of the directory's verified domains."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    value = Trimmed(
+        required=True, error_messages=_german("Bitte die Verzeichnis-ID (Mandant) eintragen. " + WHERE_TENANT_ID)
+    )
+
+    @validates("value")
+    def _tenant(self, value: str, **_kwargs) -> None:
+        problem = tenant_problem(value)
+        if problem:
+            raise ValidationError(problem)
+
+    def load(self, data, *args, **kwargs):
+        loaded = super().load(data, *args, **kwargs)
+        loaded["value"] = loaded["value"].lower()
+        return loaded
+
+
+def tenant_problem(value: str) -> str | None:
+    """Why ``value`` cannot be used as TenantID, in German, or None when it can."""
+    lowered = value.lower()
+    if not value:
+        return "Bitte die Verzeichnis-ID (Mandant) eintragen. " + WHERE_TENANT_ID
+    if lowered in COLLECTIVE_TENANTS:
+        return (
+            f"„{lowered}“ ist keine Verzeichnis-ID, sondern ein Sammel-Endpunkt von Microsoft. Eine App-Registrierung "
+            "für „Nur Konten in diesem Organisationsverzeichnis“ (die übliche Wahl) funktioniert dort nicht "
+            "(Microsoft-Fehler AADSTS50194). " + WHERE_TENANT_ID
+        )
+    if _is_guid(value):
+        if lowered == NIL_GUID:
+            return "00000000-0000-0000-0000-000000000000 ist ein Platzhalter, keine Verzeichnis-ID. " + WHERE_TENANT_ID
+        if lowered == CONSUMERS_TENANT_GUID:
+            return (
+                "Das ist das Verzeichnis der privaten Microsoft-Konten (outlook.com), nicht das Ihrer Organisation. "
+                + WHERE_TENANT_ID
+            )
+        return None
+    if "://" in value or "/" in value:
+        return "Bitte nur die Verzeichnis-ID eintragen, keine Adresse (URL). " + WHERE_TENANT_ID
+    if "@" in value:
+        return (
+            "Das ist eine E-Mail-Adresse. Eingetragen wird die Verzeichnis-ID (GUID) oder eine Domain Ihrer "
+            "Organisation, z. B. contoso.onmicrosoft.com. " + WHERE_TENANT_ID
+        )
+    if not value.isascii():
+        return (
+            "Domains mit Umlauten oder anderen Sonderzeichen bitte nicht verwenden; tragen Sie die Verzeichnis-ID "
+            "(GUID) ein. " + WHERE_TENANT_ID
+        )
+    if len(value) > 253 or not _is_domain(lowered):
+        return (
+            "Das ist weder eine Verzeichnis-ID (Form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) noch eine Domain wie "
+            "contoso.onmicrosoft.com. " + WHERE_TENANT_ID
+        )
+    return None
+
+
+def _is_domain(value: str) -> bool:
+    labels = value.split(".")
+    return (
+        len(labels) >= 2 and all(_DOMAIN_LABEL_RE.match(label) for label in labels) and bool(_TLD_RE.match(labels[-1]))
+    )
+
+
+def first_error(error: ValidationError) -> str:
+    """The first message of a ValidationError, for places that show one line."""
+    messages = error.messages
+    while isinstance(messages, dict):
+        messages = next(iter(messages.values()))
+    while isinstance(messages, list):
+        messages = messages[0]
+    return str(messages)

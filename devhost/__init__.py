@@ -1,0 +1,1 @@
+"""A stand-in for cmxOrganize (host) and for Microsoft (entra, exchange), for running and testing the plugin."""

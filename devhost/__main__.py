@@ -1,0 +1,41 @@
+"""``python -m devhost demo`` runs the stand-in for cmxOrganize with this plugin loaded.
+
+Subcommands:
+  demo     create (once) an instance in ./instance with SQLite and an admin user, then serve it
+  serve    serve an existing instance configuration (``--config instance/devhost.toml``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .runner import DEFAULT_INSTANCE_DIR, ensure_demo_instance, serve
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devhost", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="create the demo instance if needed and serve it")
+    demo.add_argument("--dir", type=Path, default=DEFAULT_INSTANCE_DIR)
+    demo.add_argument("--port", type=int, default=8000)
+    run = sub.add_parser("serve", help="serve an instance configuration")
+    run.add_argument("--config", type=Path, required=True)
+    run.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.command == "demo":
+        config_path = ensure_demo_instance(args.dir, port=args.port)
+        return serve(config_path, port=args.port)
+    if args.command == "serve":
+        return serve(args.config, port=args.port)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The configuration of one devhost instance (what cmxOrganize keeps per instance)."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class InstanceConfig:
+    database_url: str
+    public_base_url: str
+    secret_key: str
+    """Signs the host's session cookies."""
+    encryption_keys: list[bytes]
+    """Key material the host hands to plugins for encryption at rest (see cmx_hostapi.Host.secret_keys)."""
+    plugins: list[Path] = field(default_factory=list)
+    """Directories of the enabled plugins: enabling a plugin per instance means listing it here."""
+    plugin_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """``[plugins.<id>]`` sections, handed to the plugin with that id as ``host.config``."""
+    smtp_ca_file: str | None = None
+    """CA bundle the mailer trusts for STARTTLS (None: the system's). The devhost's Exchange emulator needs its own."""
+    smtp_timeout: float = 30.0
+    database_schema: str | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> InstanceConfig:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        base = Path(path).parent
+        return cls(
+            database_url=raw["database_url"],
+            public_base_url=raw["public_base_url"].rstrip("/"),
+            secret_key=raw["secret_key"],
+            encryption_keys=[base64.b64decode(k) for k in raw["encryption_keys"]],
+            plugins=[(base / p).resolve() for p in raw.get("plugins", [])],
+            plugin_config=raw.get("plugin_config", {}),
+            smtp_ca_file=raw.get("smtp_ca_file"),
+            smtp_timeout=float(raw.get("smtp_timeout", 30)),
+        )
+
+
+def new_keys() -> tuple[str, list[bytes]]:
+    """A fresh session secret and encryption key for a new instance."""
+    return secrets.token_urlsafe(32), [secrets.token_bytes(32)]
+
+
+def encode_keys(keys: list[bytes]) -> list[str]:
+    return [base64.b64encode(k).decode() for k in keys]

@@ -1,0 +1,219 @@
+"""The devhost's mailer: sends a mail through its account's SMTP server and keeps a queue, as cmxOrganize does.
+
+Every connection: TCP with a timeout, STARTTLS (or implicit TLS) with certificate verification, EHLO, then the
+plugins are asked to authenticate it (``cmx_smtp_authenticate``); if none does, the account's password is used.
+Failures are classified with the host API's error types: a TemporaryMailError keeps a queued mail for a retry, a
+PermanentMailError (and SignInRequired) holds it until a person acts, any other exception is a bug and is
+treated like a temporary failure (logged with its traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import socket
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pluggy
+
+from cmx_hostapi import MailAccount, MailError, PermanentMailError, TemporaryMailError
+
+from .db import Database
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (60, 300, 900, 3600)
+"""Seconds to wait before the 1st, 2nd, 3rd and every later retry of a temporarily failed mail."""
+CLAIM_SECONDS = 300
+
+
+class Mailer:
+    def __init__(self, db: Database, pm: pluggy.PluginManager, host, *, ca_file: str | None, timeout: float):
+        self.db = db
+        self.pm = pm
+        self.host = host
+        self.ca_file = ca_file
+        self.timeout = timeout
+
+    # -- sending one mail ---------------------------------------------------------------------------------------
+
+    def send_now(self, account_id: int, to: str, subject: str, body: str) -> None:
+        """Send one mail through the account; raise a MailError subclass when it was not sent."""
+        account = self.host.mail_account(account_id)
+        if account is None:
+            raise PermanentMailError(f"Das E-Mailkonto {account_id} gibt es nicht (mehr).")
+        message = EmailMessage()
+        message["From"] = account.address
+        message["To"] = to
+        message["Subject"] = subject
+        message["Message-ID"] = make_msgid(domain=account.address.rpartition("@")[2] or "localhost")
+        message.set_content(body)
+        try:
+            with self._connect(account) as smtp:
+                self._authenticate(account, smtp)
+                smtp.send_message(message)
+        except MailError:
+            raise
+        except smtplib.SMTPResponseException as error:
+            raise self._explain(account, error.smtp_code, error.smtp_error) from None
+        except smtplib.SMTPRecipientsRefused as error:
+            code, text = next(iter(error.recipients.values()))
+            raise self._explain(account, code, text) from None
+        except ssl.SSLCertVerificationError as error:
+            raise PermanentMailError(
+                f"Das Zertifikat des Mailservers {account.smtp_host} ist nicht vertrauenswürdig "
+                f"({error.verify_message}). Bitte SMTP-Server im E-Mailkonto prüfen.",
+                code="TLS",
+            ) from None
+        except ssl.SSLError as error:
+            raise TemporaryMailError(
+                f"Die verschlüsselte Verbindung zu {account.smtp_host} ist gescheitert ({error.reason}).", code="TLS"
+            ) from None
+        except TimeoutError:
+            raise TemporaryMailError(
+                f"Der Mailserver {account.smtp_host}:{account.smtp_port} hat nicht innerhalb von {self.timeout:g} s "
+                "geantwortet.",
+                code="TIMEOUT",
+            ) from None
+        except socket.gaierror:
+            raise PermanentMailError(
+                f"Den Mailserver „{account.smtp_host}“ gibt es nicht (DNS). Bitte SMTP-Server im E-Mailkonto prüfen.",
+                code="DNS",
+            ) from None
+        except (OSError, smtplib.SMTPException) as error:
+            raise TemporaryMailError(
+                f"Keine Verbindung zum Mailserver {account.smtp_host}:{account.smtp_port} "
+                f"({error.__class__.__name__}).",
+                code="NETWORK",
+            ) from None
+
+    def _connect(self, account: MailAccount) -> smtplib.SMTP:
+        context = ssl.create_default_context(cafile=self.ca_file)
+        if account.encryption == "SSL/TLS":
+            smtp = smtplib.SMTP_SSL(account.smtp_host, account.smtp_port, timeout=self.timeout, context=context)
+            smtp.ehlo()
+            return smtp
+        smtp = smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if account.encryption == "STARTTLS":
+                if not smtp.has_extn("starttls"):
+                    raise PermanentMailError(
+                        f"Der Mailserver {account.smtp_host} bietet kein STARTTLS an; ohne Verschlüsselung wird nicht "
+                        "gesendet.",
+                        code="NO-STARTTLS",
+                    )
+                smtp.starttls(context=context)
+                smtp.ehlo()
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _authenticate(self, account: MailAccount, smtp: smtplib.SMTP) -> None:
+        handled = self.pm.hook.cmx_smtp_authenticate(account=account, smtp=smtp, host=self.host)
+        if handled is None and account.password:
+            smtp.login(account.username or account.address, account.password)
+
+    def _explain(self, account: MailAccount, code: int, text: bytes | str) -> MailError:
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        explained = self.pm.hook.cmx_mail_error(account=account, code=code, text=text, host=self.host)
+        if explained is not None:
+            return explained
+        kind = TemporaryMailError if 400 <= code < 500 else PermanentMailError
+        return kind(f"Der Mailserver hat abgelehnt: {code} {text}", code=str(code))
+
+    # -- the queue ----------------------------------------------------------------------------------------------
+
+    def enqueue(self, account_id: int, to: str, subject: str, body: str, *, now: dt.datetime | None = None) -> int:
+        now = now or dt.datetime.now(dt.UTC)
+        with self.db.transaction() as tx:
+            row = tx.execute(
+                "INSERT INTO mail_queue (account_id, recipient, subject, body, created_at, next_attempt_at) "
+                "VALUES (:a, :r, :s, :b, :now, :now) RETURNING id",
+                {"a": account_id, "r": to, "s": subject, "b": body, "now": now},
+            ).fetchone()
+        return row["id"]
+
+    def run_queue(self, *, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
+        """Send the mails that are due. Safe to run on several workers at once: each mail is claimed first."""
+        now = now or dt.datetime.now(dt.UTC)
+        counts = {"sent": 0, "retry": 0, "held": 0}
+        for mail in self._claim_due(now, limit):
+            try:
+                self.send_now(mail["account_id"], mail["recipient"], mail["subject"], mail["body"])
+            except PermanentMailError as error:
+                self._finish(mail["id"], "held", now, error)
+                counts["held"] += 1
+            except TemporaryMailError as error:
+                self._retry(mail, now, error, error.retry_after)
+                counts["retry"] += 1
+            except Exception as error:
+                log.exception("bug while sending queued mail %s", mail["id"])
+                self._retry(
+                    mail, now, TemporaryMailError(f"Interner Fehler ({error.__class__.__name__})", code="BUG"), None
+                )
+                counts["retry"] += 1
+            else:
+                self._finish(mail["id"], "sent", now, None)
+                counts["sent"] += 1
+        return counts
+
+    def _claim_due(self, now: dt.datetime, limit: int) -> list[dict]:
+        claimed_until = now + dt.timedelta(seconds=CLAIM_SECONDS)
+        with self.db.transaction(lock=True) as tx:
+            skip_locked = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+            sql = (
+                "SELECT id, account_id, recipient, subject, body, attempts FROM mail_queue "
+                "WHERE status = 'queued' AND next_attempt_at <= :now "
+                "AND (claimed_until IS NULL OR claimed_until < :now) ORDER BY id LIMIT :limit"
+            )
+            rows = tx.execute(
+                sql + skip_locked,
+                {"now": now, "limit": limit},
+            ).fetchall()
+            for row in rows:
+                tx.execute(
+                    "UPDATE mail_queue SET claimed_until = :until WHERE id = :id",
+                    {"until": claimed_until, "id": row["id"]},
+                )
+        return rows
+
+    def _finish(self, mail_id: int, status: str, now: dt.datetime, error: MailError | None) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE mail_queue SET status = :status, claimed_until = NULL, attempts = attempts + 1, "
+                "sent_at = :sent_at, last_error = :err, last_error_code = :code WHERE id = :id",
+                {
+                    "status": status,
+                    "sent_at": now if status == "sent" else None,
+                    "id": mail_id,
+                    "err": str(error) if error else None,
+                    "code": error.code if error else None,
+                },
+            )
+
+    def _retry(self, mail: dict, now: dt.datetime, error: MailError, retry_after: float | None) -> None:
+        delay = retry_after or RETRY_DELAYS[min(mail["attempts"], len(RETRY_DELAYS) - 1)]
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE mail_queue SET claimed_until = NULL, attempts = attempts + 1, next_attempt_at = :next, "
+                "last_error = :err, last_error_code = :code WHERE id = :id",
+                {"next": now + dt.timedelta(seconds=delay), "err": str(error), "code": error.code, "id": mail["id"]},
+            )
+
+    def release_held(self, account_id: int, *, now: dt.datetime | None = None) -> int:
+        now = now or dt.datetime.now(dt.UTC)
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE mail_queue SET status = 'queued', next_attempt_at = :now "
+                "WHERE account_id = :a AND status = 'held'",
+                {"a": account_id, "now": now},
+            )
+            row = tx.execute(
+                "SELECT count(*) AS n FROM mail_queue WHERE account_id = :a AND status = 'queued'", {"a": account_id}
+            ).fetchone()
+        return row["n"]

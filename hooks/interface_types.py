@@ -1,0 +1,22 @@
+"""Extension point "interface types": adds the "Azure" Schnittstelle that holds the app registration."""
+
+from cmx_hostapi import InterfaceType, hookimpl
+from cmx_plugin_m365.names import INTERFACE_TYPE
+from cmx_plugin_m365.schemas import AzureInterfaceSchema
+
+
+@hookimpl
+def cmx_interface_types():
+    return [
+        InterfaceType(
+            name=INTERFACE_TYPE,
+            username_label="Anwendungs-ID (Client)",
+            password_label="Wert des geheimen Schlüssels",  # noqa: S106 - a label, not a password
+            schema=AzureInterfaceSchema,
+            help=(
+                "Die App-Registrierung von cmxOrganize im Microsoft Entra Admin Center. Es gibt genau eine "
+                "Azure-Schnittstelle pro Instanz; alle E-Mailkonten mit OAuth verwenden sie."
+            ),
+            unique=True,
+        )
+    ]

@@ -1,0 +1,18 @@
+"""Extension point "application settings": declares "TenantID" in the app "Einstellungen"."""
+
+from cmx_hostapi import SettingType, hookimpl
+from cmx_plugin_m365.names import SETTINGS_APP, TENANT_SETTING
+from cmx_plugin_m365.schemas import TenantIdSchema
+
+
+@hookimpl
+def cmx_settings():
+    return [
+        SettingType(
+            app=SETTINGS_APP,
+            name=TENANT_SETTING,
+            label="Verzeichnis-ID (Mandant)",
+            schema=TenantIdSchema,
+            help="Die Verzeichnis-ID (GUID) Ihrer Organisation bei Microsoft, oder eine ihrer Domains.",
+        )
+    ]

@@ -1,0 +1,130 @@
+"""Fixtures shared by the whole suite: databases (SQLite and PostgreSQL), devhost instances, a signed-in browser.
+
+Every test that takes ``db_url`` (directly or through ``instance``) runs twice: on a fresh SQLite file and in a
+fresh schema of the PostgreSQL server named by ``CMX_TEST_POSTGRES_URL`` (``./run-tests`` starts one). A missing
+PostgreSQL is an error, not a skip: the product must work on both.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import os
+import re
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+
+from devhost.config import InstanceConfig
+from devhost.instance import Instance, add_user
+from devhost.web import create_app
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ADMIN = ("admin", "admin-pw")
+
+
+def postgres_url() -> str:
+    url = os.environ.get("CMX_TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail(
+            "CMX_TEST_POSTGRES_URL is not set: the suite runs on PostgreSQL too. Use ./run-tests, or set it to "
+            "e.g. postgresql://cmx:cmx@localhost/cmx_test",
+            pytrace=False,
+        )
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """(url, schema) of an empty database of each dialect."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'host.db'}", None
+        return
+    import psycopg
+
+    url = postgres_url()
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield url, schema
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def make_config(database, plugins=(REPO_ROOT,), **overrides) -> InstanceConfig:
+    url, schema = database
+    config = InstanceConfig(
+        database_url=url,
+        public_base_url=overrides.pop("public_base_url", "https://kurse.example.de"),
+        secret_key=secrets.token_urlsafe(16),
+        encryption_keys=[secrets.token_bytes(32)],
+        plugins=list(plugins),
+        database_schema=schema,
+    )
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+@pytest.fixture
+def instance(database):
+    inst = Instance.start(make_config(database))
+    add_user(inst.db, *ADMIN, display_name="Anna Admin", is_admin=True)
+    yield inst
+    inst.close()
+
+
+class Browser:
+    """A signed-in Flask test client that sends the CSRF token with every form, as the real forms do."""
+
+    def __init__(self, client):
+        self.client = client
+        self.csrf = None
+
+    def login(self, login=ADMIN[0], password=ADMIN[1]):
+        token = self._token(self.client.get("/anmelden").text)
+        response = self.client.post("/anmelden", data={"login": login, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.text
+        self.csrf = self._token(self.client.get("/").text)
+        return self
+
+    @staticmethod
+    def _token(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, *, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data["csrf_token"] = self.csrf
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def app(instance):
+    flask_app = create_app(instance)
+    flask_app.config["TESTING"] = True
+    return flask_app
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client()).login()
+
+
+def flashes(html: str) -> list[str]:
+    """The texts of the flash messages on a page."""
+    return [
+        html_lib.unescape(re.sub(r"\s+", " ", m).strip())
+        for m in re.findall(r'<div class="flash [a-z]+" role="status">(.*?)</div>', html, re.S)
+    ]
+
+
+def field_error(html: str, name: str) -> str | None:
+    match = re.search(rf'<div class="error" id="error-{name}">(.*?)</div>', html, re.S)
+    return html_lib.unescape(match.group(1)) if match else None
