@@ -1,0 +1,28 @@
+"""The HTTP client msal uses: every request has a timeout, and a configured CA bundle really applies."""
+
+from __future__ import annotations
+
+import requests
+
+DEFAULT_TIMEOUT = (5.0, 15.0)
+"""(connect, read) seconds. msal sets no timeout of its own; a hanging Microsoft must not hang a worker."""
+
+
+class Session(requests.Session):
+    """A requests.Session with a default timeout and, when given, a CA bundle the environment cannot override.
+
+    requests lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` replace ``Session.verify`` (psf/requests#3829), but not
+    a ``verify`` passed with the request; so the bundle is passed with each request. Proxies from the
+    environment still apply, as production networks need them.
+    """
+
+    def __init__(self, *, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, ca_file: str | None = None):
+        super().__init__()
+        self.timeout = timeout
+        self.ca_file = ca_file
+
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        if self.ca_file:
+            kwargs.setdefault("verify", self.ca_file)
+        return super().request(method, url, **kwargs)

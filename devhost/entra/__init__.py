@@ -1,0 +1,1 @@
+"""Emulator of the Microsoft identity platform (login.microsoftonline.com)."""

@@ -1,0 +1,218 @@
+"""The emulators' control surface: a JSON API for tests and benchmarks, and an HTML page for the demo.
+
+Every operation is one function ``op(directory, args) -> dict`` in :data:`OPERATIONS`; the JSON API calls it as
+``POST /_emulator/api/<op>`` with a JSON object, the page's forms as ``POST /_emulator/action``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from flask import Flask, jsonify, redirect, render_template, request
+
+from .directory import Directory, DirectoryError, Fault
+
+
+def _tenant(d: Directory, a: dict) -> dict:
+    t = d.add_tenant(a["name"], a.get("domains"), a.get("id"))
+    return {"id": t.id, "domains": t.domains}
+
+
+def _app(d: Directory, a: dict) -> dict:
+    app = d.add_app(a["tenant_id"], a["name"], a.get("redirect_uris"), multi_tenant=a.get("multi_tenant", False))
+    return {"client_id": app.client_id}
+
+
+def _redirect_uris(d: Directory, a: dict) -> dict:
+    from .directory import check_redirect_uri
+
+    for uri in a["redirect_uris"]:
+        check_redirect_uri(uri)
+    d.app(a["client_id"]).redirect_uris = list(a["redirect_uris"])
+    return {}
+
+
+def _secret(d: Directory, a: dict) -> dict:
+    s = d.add_secret(
+        a["client_id"], days=a.get("days", 730), value=a.get("value"), description=a.get("description", "")
+    )
+    return {"id": s.id, "value": s.value, "expires_at": s.expires_at.isoformat()}
+
+
+def _expire_secret(d: Directory, a: dict) -> dict:
+    d.expire_secret(a["client_id"], a["secret_id"])
+    return {}
+
+
+def _delete_secret(d: Directory, a: dict) -> dict:
+    d.delete_secret(a["client_id"], a["secret_id"])
+    return {}
+
+
+def _user(d: Directory, a: dict) -> dict:
+    u = d.add_user(
+        a["tenant_id"],
+        a["upn"],
+        a.get("display_name", a["upn"]),
+        a["password"],
+        aliases=a.get("aliases"),
+        mailbox=a.get("mailbox", True),
+    )
+    return {"oid": u.oid, "upn": u.upn}
+
+
+def _update_user(d: Directory, a: dict) -> dict:
+    user = d.user(a["oid"])
+    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "password"):
+        if name in a:
+            setattr(user, name, a[name])
+    return {}
+
+
+def _revoke_user(d: Directory, a: dict) -> dict:
+    d.revoke_user(a["oid"])
+    return {}
+
+
+def _shared_mailbox(d: Directory, a: dict) -> dict:
+    m = d.add_shared_mailbox(a["tenant_id"], a["address"], a.get("send_as", []))
+    return {"address": m.address}
+
+
+def _update_mailbox(d: Directory, a: dict) -> dict:
+    mailbox = d.mailboxes.get(a["address"].lower())
+    if mailbox is None:
+        raise DirectoryError(f"no mailbox {a['address']}")
+    if "smtp_auth_enabled" in a:
+        mailbox.smtp_auth_enabled = a["smtp_auth_enabled"]
+    if "basic_auth_password" in a:
+        mailbox.basic_auth_password = a["basic_auth_password"]
+    for oid in a.get("grant_send_as", []):
+        mailbox.send_as.add(oid)
+    return {}
+
+
+def _update_tenant(d: Directory, a: dict) -> dict:
+    tenant = d.tenant(a["tenant_id"])
+    if "smtp_auth_enabled" in a:
+        tenant.smtp_auth_enabled = bool(a["smtp_auth_enabled"])
+    return {}
+
+
+def _fault(d: Directory, a: dict) -> dict:
+    if a.get("kind") in (None, "", "none"):
+        d.fault = None
+    elif a["kind"] in ("429", "500", "hang"):
+        d.fault = Fault(
+            kind=a["kind"],
+            retry_after=int(a.get("retry_after", 5)),
+            seconds=float(a.get("seconds", 30)),
+            remaining=a.get("remaining"),
+        )
+    else:
+        raise DirectoryError("fault kind is one of 429, 500, hang, none")
+    return {}
+
+
+def _advance_clock(d: Directory, a: dict) -> dict:
+    d.clock.advance(float(a["seconds"]))
+    return {"now": d.clock.now().isoformat()}
+
+
+def _clock(d: Directory, a: dict) -> dict:
+    return {"now": d.clock.now().isoformat(), "offset_seconds": d.clock.offset.total_seconds()}
+
+
+def _token_lifetime(d: Directory, a: dict) -> dict:
+    d.access_token_lifetime = int(a["seconds"])
+    return {}
+
+
+def _counters(d: Directory, a: dict) -> dict:
+    return dict(d.counters)
+
+
+def _reset_counters(d: Directory, a: dict) -> dict:
+    d.counters.clear()
+    return {}
+
+
+def _messages(d: Directory, a: dict) -> dict:
+    to = a.get("to", "").lower()
+    return {"messages": [m for m in d.messages if not to or to in [r.lower() for r in m["rcpt_tos"]]]}
+
+
+def _clear_messages(d: Directory, a: dict) -> dict:
+    d.messages.clear()
+    return {}
+
+
+def _reset(d: Directory, a: dict) -> dict:
+    """Back to a fresh state between tests that change global things (clock offset, faults, lifetime)."""
+    d.fault = None
+    d.clock.offset = dt.timedelta(0)
+    d.access_token_lifetime = 3600
+    return {}
+
+
+OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
+    "tenant": _tenant,
+    "tenant/update": _update_tenant,
+    "app": _app,
+    "app/redirect_uris": _redirect_uris,
+    "secret": _secret,
+    "secret/expire": _expire_secret,
+    "secret/delete": _delete_secret,
+    "user": _user,
+    "user/update": _update_user,
+    "user/revoke": _revoke_user,
+    "shared_mailbox": _shared_mailbox,
+    "mailbox/update": _update_mailbox,
+    "fault": _fault,
+    "clock": _clock,
+    "clock/advance": _advance_clock,
+    "token_lifetime": _token_lifetime,
+    "counters": _counters,
+    "counters/reset": _reset_counters,
+    "messages": _messages,
+    "messages/clear": _clear_messages,
+    "reset": _reset,
+}
+
+
+def register_control(app: Flask, directory: Directory, base_url: str) -> None:
+    @app.post("/_emulator/api/<path:op>")
+    def api(op: str):
+        handler = OPERATIONS.get(op)
+        if handler is None:
+            return jsonify({"error": f"unknown operation {op}"}), 404
+        try:
+            with directory.lock:
+                return jsonify(handler(directory, request.get_json(force=True, silent=True) or {}))
+        except (DirectoryError, KeyError, ValueError) as error:
+            return jsonify({"error": str(error)}), 400
+
+    @app.get("/_emulator/")
+    def page():
+        with directory.lock:
+            return render_template("emulator.html", d=directory, base_url=base_url, now=directory.clock.now())
+
+    @app.post("/_emulator/action")
+    def action():
+        """The demo page's buttons: the same operations, from form fields."""
+        form = request.form.to_dict()
+        op = form.pop("op", "")
+        handler = OPERATIONS.get(op)
+        if handler is not None:
+            for name in ("smtp_auth_enabled", "disabled", "mfa_required", "blocked_by_conditional_access"):
+                if name in form:
+                    form[name] = {"true": True, "false": False, "null": None}[form[name]]
+            for name in ("remaining",):
+                if form.get(name):
+                    form[name] = int(form[name])
+                else:
+                    form.pop(name, None)
+            with directory.lock:
+                handler(directory, form)
+        return redirect("/_emulator/")

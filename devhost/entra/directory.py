@@ -1,0 +1,329 @@
+"""The emulated Microsoft directory: tenants, app registrations, users, mailboxes, grants, faults, counters.
+
+Everything the identity emulator (``server.py``) and the Exchange emulator (``devhost.exchange``) decide is
+decided here, under one lock, so that both answer consistently. Time comes from :class:`Clock`, which tests
+can move forward (the emulator runs in its own process; the plugin's clock is frozen separately with freezegun).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+OUTLOOK = "https://outlook.office.com"
+GRAPH = "https://graph.microsoft.com"
+KNOWN_RESOURCES = (OUTLOOK, GRAPH, "https://outlook.office365.com")
+OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
+
+CODE_LIFETIME = dt.timedelta(minutes=10)
+REFRESH_INACTIVITY = dt.timedelta(days=90)
+
+
+class Clock:
+    """Real time plus an offset that the control API can move (never backwards)."""
+
+    def __init__(self) -> None:
+        self.offset = dt.timedelta(0)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(time.time(), dt.UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.offset += dt.timedelta(seconds=seconds)
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def new_secret_value() -> str:
+    """The shape of an Entra client secret value: 3 characters, '8Q~', 34 more (40 in all)."""
+    alphabet = string.ascii_letters + string.digits + "_-.~"
+    return (
+        "".join(secrets.choice(string.ascii_letters) for _ in range(3))
+        + "8Q~"
+        + "".join(secrets.choice(alphabet) for _ in range(34))
+    )
+
+
+@dataclass
+class Tenant:
+    id: str
+    name: str
+    domains: list[str]
+    smtp_auth_enabled: bool = True
+    """Set-TransportConfig -SmtpClientAuthenticationDisabled (inverted). Mailboxes with None follow it."""
+
+
+@dataclass
+class ClientSecret:
+    id: str
+    value: str
+    expires_at: dt.datetime
+    description: str = ""
+
+
+@dataclass
+class App:
+    client_id: str
+    tenant_id: str
+    name: str
+    multi_tenant: bool = False
+    redirect_uris: list[str] = field(default_factory=list)
+    secrets: list[ClientSecret] = field(default_factory=list)
+
+
+@dataclass
+class User:
+    oid: str
+    tenant_id: str
+    upn: str
+    display_name: str
+    password: str
+    aliases: list[str] = field(default_factory=list)
+    disabled: bool = False
+    mfa_required: bool = False
+    """Refresh answers AADSTS50076 (a policy now requires MFA; the user must sign in interactively)."""
+    blocked_by_conditional_access: bool = False
+    """Refresh answers AADSTS53003."""
+    tokens_valid_from: dt.datetime | None = None
+    """Refresh tokens issued before this are revoked (password reset, Revoke-MgUserSignInSession)."""
+
+
+@dataclass
+class Mailbox:
+    address: str
+    owner_oid: str | None
+    """The user whose mailbox it is; None for a shared mailbox."""
+    tenant_id: str
+    smtp_auth_enabled: bool | None = None
+    """Set-CASMailbox -SmtpClientAuthenticationDisabled (inverted); None follows the tenant."""
+    send_as: set[str] = field(default_factory=set)
+    """OIDs of users who may send as this address (Send As right)."""
+    basic_auth_password: str | None = None
+    """Emulator-only: lets AUTH LOGIN succeed for benchmarks that compare with password authentication."""
+
+
+@dataclass
+class AuthCode:
+    code: str
+    client_id: str
+    user_oid: str
+    tenant_id: str
+    scopes: list[str]
+    redirect_uri: str
+    code_challenge: str | None
+    code_challenge_method: str | None
+    nonce: str | None
+    issued_at: dt.datetime
+    redeemed_at: dt.datetime | None = None
+
+
+@dataclass
+class RefreshGrant:
+    token: str
+    client_id: str
+    user_oid: str
+    tenant_id: str
+    scopes: list[str]
+    issued_at: dt.datetime
+    last_used_at: dt.datetime
+
+
+@dataclass
+class Fault:
+    """How the token endpoint misbehaves: "429" (with retry_after), "500", or "hang" (for seconds)."""
+
+    kind: str
+    retry_after: int = 5
+    seconds: float = 30.0
+    remaining: int | None = None
+    """How many requests the fault affects; None: until cleared."""
+
+
+class DirectoryError(Exception):
+    """A request the control API refuses (bad arguments), with a message for the developer."""
+
+
+class Directory:
+    def __init__(self, clock: Clock | None = None):
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self.tenants: dict[str, Tenant] = {}
+        self.apps: dict[str, App] = {}
+        self.users: dict[str, User] = {}
+        self.mailboxes: dict[str, Mailbox] = {}
+        self.codes: dict[str, AuthCode] = {}
+        self.refresh_grants: dict[str, RefreshGrant] = {}
+        self.consents: dict[tuple[str, str], set[str]] = {}
+        self.fault: Fault | None = None
+        self.counters: Counter[str] = Counter()
+        self.access_token_lifetime = 3600
+        self.messages: list[dict] = []
+
+    # -- building the directory -----------------------------------------------------------------------------------
+
+    def add_tenant(self, name: str, domains: list[str] | None = None, tenant_id: str | None = None) -> Tenant:
+        with self.lock:
+            tenant = Tenant(
+                id=tenant_id or new_guid(),
+                name=name,
+                domains=[d.lower() for d in (domains or [f"{name.lower()}.onmicrosoft.com"])],
+            )
+            self.tenants[tenant.id] = tenant
+            return tenant
+
+    def add_app(
+        self,
+        tenant_id: str,
+        name: str,
+        redirect_uris: list[str] | None = None,
+        *,
+        multi_tenant: bool = False,
+        client_id: str | None = None,
+    ) -> App:
+        with self.lock:
+            self.tenant(tenant_id)
+            for uri in redirect_uris or []:
+                check_redirect_uri(uri)
+            app = App(
+                client_id=client_id or new_guid(),
+                tenant_id=tenant_id,
+                name=name,
+                multi_tenant=multi_tenant,
+                redirect_uris=list(redirect_uris or []),
+            )
+            self.apps[app.client_id] = app
+            return app
+
+    def add_secret(
+        self, client_id: str, *, days: int = 730, value: str | None = None, description: str = ""
+    ) -> ClientSecret:
+        with self.lock:
+            secret = ClientSecret(
+                id=new_guid(),
+                value=value or new_secret_value(),
+                expires_at=self.clock.now() + dt.timedelta(days=days),
+                description=description,
+            )
+            self.app(client_id).secrets.append(secret)
+            return secret
+
+    def expire_secret(self, client_id: str, secret_id: str) -> None:
+        with self.lock:
+            for secret in self.app(client_id).secrets:
+                if secret.id == secret_id:
+                    secret.expires_at = self.clock.now() - dt.timedelta(seconds=1)
+                    return
+            raise DirectoryError(f"no secret {secret_id} in app {client_id}")
+
+    def delete_secret(self, client_id: str, secret_id: str) -> None:
+        with self.lock:
+            app = self.app(client_id)
+            app.secrets = [s for s in app.secrets if s.id != secret_id]
+
+    def add_user(
+        self,
+        tenant_id: str,
+        upn: str,
+        display_name: str,
+        password: str,
+        *,
+        aliases: list[str] | None = None,
+        mailbox: bool = True,
+    ) -> User:
+        with self.lock:
+            self.tenant(tenant_id)
+            user = User(
+                oid=new_guid(),
+                tenant_id=tenant_id,
+                upn=upn.lower(),
+                display_name=display_name,
+                password=password,
+                aliases=[a.lower() for a in aliases or []],
+            )
+            self.users[user.oid] = user
+            if mailbox:
+                self.mailboxes[user.upn] = Mailbox(address=user.upn, owner_oid=user.oid, tenant_id=tenant_id)
+                for alias in user.aliases:
+                    self.mailboxes[alias] = self.mailboxes[user.upn]
+            return user
+
+    def add_shared_mailbox(self, tenant_id: str, address: str, send_as: list[str]) -> Mailbox:
+        with self.lock:
+            mailbox = Mailbox(address=address.lower(), owner_oid=None, tenant_id=tenant_id, send_as=set(send_as))
+            self.mailboxes[mailbox.address] = mailbox
+            return mailbox
+
+    def revoke_user(self, oid: str) -> None:
+        """Revoke every refresh token of the user (what a password reset or an admin revoke does)."""
+        with self.lock:
+            self.user(oid).tokens_valid_from = self.clock.now()
+
+    # -- lookups ------------------------------------------------------------------------------------------------
+
+    def tenant(self, tenant_id: str) -> Tenant:
+        try:
+            return self.tenants[tenant_id]
+        except KeyError:
+            raise DirectoryError(f"no tenant {tenant_id}") from None
+
+    def app(self, client_id: str) -> App:
+        try:
+            return self.apps[client_id]
+        except KeyError:
+            raise DirectoryError(f"no app {client_id}") from None
+
+    def user(self, oid: str) -> User:
+        try:
+            return self.users[oid]
+        except KeyError:
+            raise DirectoryError(f"no user {oid}") from None
+
+    def resolve_tenant(self, name: str) -> Tenant | None:
+        """A tenant by GUID or verified domain, as Microsoft resolves the ``{tenant}`` path segment."""
+        name = name.lower()
+        if name in self.tenants:
+            return self.tenants[name]
+        return next((t for t in self.tenants.values() if name in t.domains), None)
+
+    def find_user(self, login: str) -> User | None:
+        login = login.strip().lower()
+        return next((u for u in self.users.values() if u.upn == login or login in u.aliases), None)
+
+    def smtp_auth_enabled(self, mailbox: Mailbox) -> bool:
+        if mailbox.smtp_auth_enabled is not None:
+            return mailbox.smtp_auth_enabled
+        return self.tenants[mailbox.tenant_id].smtp_auth_enabled
+
+    def count(self, key: str) -> None:
+        with self.lock:
+            self.counters[key] += 1
+
+    def take_fault(self) -> Fault | None:
+        with self.lock:
+            fault = self.fault
+            if fault is None:
+                return None
+            if fault.remaining is not None:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self.fault = None
+            return fault
+
+
+def check_redirect_uri(uri: str) -> None:
+    """Entra accepts only https redirect URIs for platform Web, except http://localhost."""
+    parts = urlsplit(uri)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")):
+        return
+    raise DirectoryError(f"redirect URI must use https (except for localhost): {uri}")

@@ -1,0 +1,511 @@
+"""An HTTPS emulator of the Microsoft identity platform v2.0, faithful enough for unmodified msal.
+
+Endpoints (``{tenant}`` = GUID, verified domain, or common/organizations/consumers):
+  GET  /{tenant}/v2.0/.well-known/openid-configuration      discovery
+  GET  /{tenant}/discovery/v2.0/keys                          JWKS
+  GET  /{tenant}/oauth2/v2.0/authorize                        sign-in page, account picker, consent
+  POST /{tenant}/oauth2/v2.0/token                            authorization_code, refresh_token, client_credentials
+  GET  /{tenant}/oauth2/v2.0/logout                           ends the browser's remembered sign-in
+  /_emulator/                                                 control page (demo) and JSON control API (tests)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from base64 import urlsafe_b64encode
+from urllib.parse import urlencode
+
+from flask import Flask, jsonify, redirect, render_template, request, session
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from . import tokens
+from .control import register_control
+from .directory import (
+    CODE_LIFETIME,
+    KNOWN_RESOURCES,
+    OIDC_SCOPES,
+    REFRESH_INACTIVITY,
+    App,
+    AuthCode,
+    Directory,
+    RefreshGrant,
+    Tenant,
+    User,
+)
+from .errors import CATALOGUE, error_body, timestamp
+
+COLLECTIVE = ("common", "organizations", "consumers")
+REMEMBERED_ACCOUNTS = 5
+
+
+def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_NAME="ESTSAUTHPERSISTENT",
+        SESSION_COOKIE_SAMESITE="None",
+        SESSION_COOKIE_SECURE=True,
+    )
+    serializer = URLSafeSerializer(app.config["SECRET_KEY"], salt="authorize-context")
+    now = directory.clock.now
+
+    def correlation_id() -> str:
+        return request.headers.get("client-request-id") or str(uuid.uuid4())
+
+    def json_error(code: int, **details):
+        body = error_body(code, now(), correlation_id=correlation_id(), **details)
+        return jsonify(body), CATALOGUE[code].status
+
+    def error_page(code: int, **details):
+        """Errors Microsoft shows on its own page and never sends to the redirect URI."""
+        body = error_body(code, now(), correlation_id=correlation_id(), **details)
+        message = body["error_description"].split("\r\n", 1)[0]
+        return render_template(
+            "entra_error.html",
+            message=message,
+            request_id=body["trace_id"],
+            correlation_id=body["correlation_id"],
+            timestamp=body["timestamp"],
+        ), 200
+
+    # -- discovery ----------------------------------------------------------------------------------------------
+
+    @app.get("/<tenant>/v2.0/.well-known/openid-configuration")
+    def discovery(tenant: str):
+        directory.count("discovery")
+        if tenant.lower() in COLLECTIVE:
+            tid = "{tenantid}"
+        else:
+            found = directory.resolve_tenant(tenant)
+            if found is None:
+                return json_error(90002, tenant=tenant)
+            tid = found.id
+        root = f"{base_url}/{tid if tid != '{tenantid}' else tenant}"
+        return jsonify(
+            {
+                "issuer": tokens.issuer(base_url, tid),
+                "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{root}/oauth2/v2.0/token",
+                "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
+                "jwks_uri": f"{root}/discovery/v2.0/keys",
+                "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
+                "response_modes_supported": ["query", "fragment", "form_post"],
+                "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "private_key_jwt",
+                    "client_secret_basic",
+                ],
+                "claims_supported": [
+                    "sub",
+                    "iss",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "nonce",
+                    "preferred_username",
+                    "name",
+                    "tid",
+                    "oid",
+                    "ver",
+                ],
+                "request_uri_parameter_supported": False,
+                "tenant_region_scope": "EU",
+                "cloud_instance_name": "microsoftonline.com",
+            }
+        )
+
+    @app.get("/<tenant>/discovery/v2.0/keys")
+    def jwks(tenant: str):
+        directory.count("jwks")
+        return jsonify(key.jwks())
+
+    # -- authorize ----------------------------------------------------------------------------------------------
+
+    @app.route("/<tenant>/oauth2/v2.0/authorize", methods=["GET", "POST"])
+    def authorize(tenant: str):
+        if request.method == "GET":
+            directory.count("authorize")
+            params = {k: v for k, v in request.args.items()}
+            step, user_oid = None, None
+        else:
+            try:
+                context = serializer.loads(request.form.get("ctx", ""))
+            except BadSignature:
+                return error_page(9002313)
+            params, user_oid, step = context["params"], context.get("user"), request.form.get("step")
+        with directory.lock:
+            return _authorize(tenant, params, step, user_oid)
+
+    def _authorize(tenant_name: str, params: dict, step: str | None, user_oid: str | None):
+        tenant: Tenant | None = None
+        if tenant_name.lower() not in COLLECTIVE:
+            tenant = directory.resolve_tenant(tenant_name)
+            if tenant is None:
+                return error_page(90002, tenant=tenant_name)
+        client_id = params.get("client_id", "")
+        app_reg = directory.apps.get(client_id)
+        if app_reg is None or (tenant and not app_reg.multi_tenant and app_reg.tenant_id != tenant.id):
+            return error_page(700016, client_id=client_id, tenant=tenant.id if tenant else tenant_name)
+        redirect_uri = params.get("redirect_uri", "")
+        if not app_reg.redirect_uris:
+            return error_page(500113)
+        if redirect_uri not in app_reg.redirect_uris:
+            return error_page(50011, redirect_uri=redirect_uri, client_id=client_id)
+
+        def fail(code: int, **details):
+            body = error_body(code, now(), correlation_id=correlation_id(), **details)
+            return _send_back(
+                params,
+                {
+                    "error": body["error"],
+                    "error_description": body["error_description"],
+                    "error_uri": body["error_uri"],
+                },
+            )
+
+        if tenant is None and not app_reg.multi_tenant:
+            return fail(50194, client_id=client_id, app_name=app_reg.name)
+        if params.get("response_type") != "code":
+            return _send_back(
+                params,
+                {
+                    "error": "unsupported_response_type",
+                    "error_description": "AADSTS70005: response_type 'token' is not enabled for the application.",
+                },
+            )
+        scopes = params.get("scope", "").split()
+        resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
+        bad = [s for s in resource_scopes if not s.startswith(KNOWN_RESOURCES)]
+        if not scopes or bad:
+            return fail(70011, scope=" ".join(bad) or "(none)")
+        if params.get("code_challenge") and params.get("code_challenge_method") != "S256":
+            return _send_back(
+                params,
+                {"error": "invalid_request", "error_description": "AADSTS50149: code_challenge_method must be S256."},
+            )
+
+        remembered = [directory.users[o] for o in session.get("accounts", []) if o in directory.users]
+        prompt = params.get("prompt", "")
+        hint = params.get("login_hint", "").lower()
+        user: User | None = directory.users.get(user_oid) if user_oid else None
+
+        if step == "pick":
+            chosen = request.form.get("account", "")
+            if chosen == "other":
+                return _login_page(params, hint)
+            user = next((u for u in remembered if u.oid == chosen), None)
+            if user is None:
+                return _picker_page(params, remembered)
+        elif step == "login":
+            login = request.form.get("login", "")
+            candidate = directory.find_user(login)
+            if candidate is None or not secrets.compare_digest(candidate.password, request.form.get("password", "")):
+                return _login_page(params, login, error="Ihr Konto oder Kennwort ist falsch. (AADSTS50126)")
+            if candidate.disabled:
+                return _login_page(
+                    params, login, error="Ihr Konto ist gesperrt. Wenden Sie sich an Ihren Administrator. (AADSTS50057)"
+                )
+            user = candidate
+            session["accounts"] = ([user.oid] + [o for o in session.get("accounts", []) if o != user.oid])[
+                :REMEMBERED_ACCOUNTS
+            ]
+        elif step == "consent":
+            if user is None:
+                return error_page(9002313)
+            if request.form.get("answer") != "accept":
+                return fail(65004)
+            directory.consents.setdefault((user.oid, client_id), set()).update(resource_scopes)
+        elif user is None:
+            if prompt == "login" or not remembered:
+                if prompt == "none":
+                    return _send_back(
+                        params,
+                        {
+                            "error": "login_required",
+                            "error_description": "AADSTS50058: A silent sign-in request was "
+                            "sent but no user is signed in.",
+                        },
+                    )
+                return _login_page(params, hint)
+            if prompt == "select_account":
+                return _picker_page(params, remembered)
+            # No prompt: the browser's remembered sign-in is used without asking (the admin guide's pitfall),
+            # unless a login_hint names another account.
+            matching = [u for u in remembered if u.upn == hint or hint in u.aliases]
+            if hint and not matching:
+                return _login_page(params, hint)
+            user = matching[0] if matching else remembered[0]
+
+        effective_tenant = tenant.id if tenant else user.tenant_id
+        if user.tenant_id != effective_tenant or (not app_reg.multi_tenant and app_reg.tenant_id != user.tenant_id):
+            home = directory.tenants.get(effective_tenant)
+            return fail(
+                50020,
+                user=user.upn,
+                idp=f"https://sts.windows.net/{user.tenant_id}/",
+                tenant_name=home.name if home else effective_tenant,
+                client_id=client_id,
+                app_name=app_reg.name,
+            )
+        consented = directory.consents.get((user.oid, client_id), set())
+        if step != "consent" and (prompt == "consent" or not set(resource_scopes) <= consented):
+            return _consent_page(params, user, app_reg, resource_scopes)
+
+        code = secrets.token_urlsafe(48)
+        directory.codes[code] = AuthCode(
+            code=code,
+            client_id=client_id,
+            user_oid=user.oid,
+            tenant_id=effective_tenant,
+            scopes=scopes,
+            redirect_uri=redirect_uri,
+            code_challenge=params.get("code_challenge"),
+            code_challenge_method=params.get("code_challenge_method"),
+            nonce=params.get("nonce"),
+            issued_at=now(),
+        )
+        return _send_back(params, {"code": code, "session_state": str(uuid.uuid4())})
+
+    def _send_back(params: dict, values: dict):
+        values = {**values}
+        if "state" in params:
+            values["state"] = params["state"]
+        target = params["redirect_uri"]
+        if params.get("response_mode") == "form_post":
+            return render_template("entra_form_post.html", action=target, values=values)
+        separator = "&" if "?" in target else "?"
+        return redirect(target + separator + urlencode(values), code=302)
+
+    def _context(params: dict, user: User | None = None) -> str:
+        return serializer.dumps({"params": params, "user": user.oid if user else None})
+
+    def _login_page(params: dict, login: str, error: str | None = None):
+        return render_template("entra_login.html", ctx=_context(params), login=login, error=error)
+
+    def _picker_page(params: dict, remembered: list[User]):
+        return render_template("entra_picker.html", ctx=_context(params), accounts=remembered)
+
+    def _consent_page(params: dict, user: User, app_reg: App, scopes: list[str]):
+        return render_template(
+            "entra_consent.html",
+            ctx=_context(params, user),
+            user=user,
+            app=app_reg,
+            scopes=scopes,
+            publisher=directory.tenants[app_reg.tenant_id].name,
+        )
+
+    @app.get("/<tenant>/oauth2/v2.0/logout")
+    def logout(tenant: str):
+        directory.count("logout")
+        session.pop("accounts", None)
+        return render_template("entra_logout.html", next=request.args.get("post_logout_redirect_uri"))
+
+    # -- token --------------------------------------------------------------------------------------------------
+
+    @app.post("/<tenant>/oauth2/v2.0/token")
+    def token(tenant: str):
+        grant_type = request.form.get("grant_type", "")
+        client_id = request.form.get("client_id", "")
+        directory.count("token")
+        directory.count(f"token:{grant_type}")
+        directory.count(f"token:{grant_type}:{client_id}")
+        fault = directory.take_fault()
+        if fault is not None:
+            if fault.kind == "429":
+                response = jsonify(
+                    {
+                        "error": "temporarily_unavailable",
+                        "error_description": "AADSTS50196: The server terminated an operation because it encountered a "
+                        "client request loop.",
+                    }
+                )
+                return response, 429, {"Retry-After": str(fault.retry_after)}
+            if fault.kind == "500":
+                return jsonify(
+                    {
+                        "error": "server_error",
+                        "error_description": "AADSTS90033: A transient error has occurred. Please try again.",
+                    }
+                ), 500
+            if fault.kind == "hang":
+                time.sleep(fault.seconds)
+        with directory.lock:
+            return _token(tenant, grant_type, client_id)
+
+    def _token(tenant_name: str, grant_type: str, client_id: str):
+        tenant: Tenant | None = None
+        if tenant_name.lower() not in COLLECTIVE:
+            tenant = directory.resolve_tenant(tenant_name)
+            if tenant is None:
+                body = error_body(90002, now(), correlation_id=correlation_id(), tenant=tenant_name)
+                body["error"] = "invalid_request"
+                return jsonify(body), 400
+        if not client_id:
+            return json_error(900144, name="client_id")
+        app_reg = directory.apps.get(client_id)
+        if app_reg is None or (tenant and not app_reg.multi_tenant and app_reg.tenant_id != tenant.id):
+            return json_error(700016, client_id=client_id, tenant=tenant.id if tenant else tenant_name)
+        problem = _client_problem(app_reg, request.form.get("client_secret"))
+        if problem:
+            return json_error(problem, client_id=client_id)
+        if not grant_type:
+            return json_error(900144, name="grant_type")
+        if grant_type == "authorization_code":
+            return _redeem_code(app_reg)
+        if grant_type == "refresh_token":
+            return _refresh(app_reg)
+        if grant_type == "client_credentials":
+            return _client_credentials(app_reg, tenant)
+        return json_error(70003, grant_type=grant_type)
+
+    def _client_problem(app_reg: App, secret: str | None) -> int | None:
+        if not secret:
+            return 7000218
+        matching = [s for s in app_reg.secrets if secrets.compare_digest(s.value.encode(), secret.encode())]
+        if not matching:
+            return 7000215  # also when the secret's ID was sent instead of its value
+        if all(s.expires_at <= now() for s in matching):
+            return 7000222
+        return None
+
+    def _resource_of(scopes: list[str]) -> tuple[str | None, list[str]]:
+        resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
+        resources = {s.rsplit("/", 1)[0] for s in resource_scopes}
+        if len(resources) > 1:
+            return None, resource_scopes
+        return (resources.pop() if resources else None), resource_scopes
+
+    def _issue(
+        app_reg: App, user: User, tenant_id: str, scopes: list[str], *, nonce: str | None = None, with_id_token: bool
+    ):
+        resource, resource_scopes = _resource_of(scopes)
+        lifetime = directory.access_token_lifetime
+        body = {
+            "token_type": "Bearer",
+            "scope": " ".join(resource_scopes + [s for s in OIDC_SCOPES if s in scopes and s != "email"]),
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": tokens.access_token(
+                key,
+                base_url=base_url,
+                resource=resource or "00000003-0000-0000-c000-000000000000",
+                scopes=resource_scopes,
+                user=user,
+                app=app_reg,
+                tenant_id=tenant_id,
+                now=now(),
+                lifetime=lifetime,
+            ),
+        }
+        if "offline_access" in scopes:
+            refresh = secrets.token_urlsafe(64)
+            directory.refresh_grants[refresh] = RefreshGrant(
+                token=refresh,
+                client_id=app_reg.client_id,
+                user_oid=user.oid,
+                tenant_id=tenant_id,
+                scopes=sorted(set(directory.consents.get((user.oid, app_reg.client_id), set())) | set(OIDC_SCOPES)),
+                issued_at=now(),
+                last_used_at=now(),
+            )
+            body["refresh_token"] = refresh
+        if with_id_token and "openid" in scopes:
+            body["id_token"] = tokens.id_token(
+                key, base_url=base_url, user=user, app=app_reg, tenant_id=tenant_id, nonce=nonce, now=now()
+            )
+        if request.form.get("client_info") == "1":
+            body["client_info"] = tokens.client_info(user)
+        return jsonify(body)
+
+    def _redeem_code(app_reg: App):
+        for name in ("code", "redirect_uri"):
+            if not request.form.get(name):
+                return json_error(900144, name=name)
+        grant = directory.codes.get(request.form["code"])
+        if grant is None or grant.client_id != app_reg.client_id:
+            return json_error(9002313)
+        if grant.redeemed_at is not None:
+            return json_error(54005)
+        if now() - grant.issued_at > CODE_LIFETIME:
+            return json_error(70008)
+        if request.form["redirect_uri"] != grant.redirect_uri:
+            return json_error(50011, redirect_uri=request.form["redirect_uri"], client_id=app_reg.client_id)
+        if grant.code_challenge:
+            verifier = request.form.get("code_verifier", "")
+            computed = urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+            if not verifier or computed != grant.code_challenge:
+                return json_error(50148)
+        scopes = request.form.get("scope", "").split() or grant.scopes
+        resource, resource_scopes = _resource_of(scopes)
+        if resource is None and resource_scopes:
+            return json_error(28000, scope=" ".join(resource_scopes))
+        grant.redeemed_at = now()
+        user = directory.users[grant.user_oid]
+        return _issue(app_reg, user, grant.tenant_id, scopes, nonce=grant.nonce, with_id_token=True)
+
+    def _refresh(app_reg: App):
+        refresh = request.form.get("refresh_token")
+        if not refresh:
+            return json_error(900144, name="refresh_token")
+        grant = directory.refresh_grants.get(refresh)
+        if grant is None or grant.client_id != app_reg.client_id:
+            return json_error(9002313)
+        user = directory.users[grant.user_oid]
+        if user.tokens_valid_from and grant.issued_at < user.tokens_valid_from:
+            return json_error(50173, issued=grant.issued_at.isoformat(), valid_from=user.tokens_valid_from.isoformat())
+        if now() - grant.last_used_at > REFRESH_INACTIVITY:
+            inactive = now() - grant.last_used_at
+            return json_error(700082, issued=timestamp(grant.issued_at), inactive=f"{inactive.days}.00:00:00")
+        if user.disabled:
+            return json_error(50057)
+        scopes = request.form.get("scope", "").split()
+        resource, resource_scopes = _resource_of(scopes)
+        if resource is None and resource_scopes:
+            return json_error(28000, scope=" ".join(resource_scopes))
+        if user.blocked_by_conditional_access:
+            return json_error(53003)
+        if user.mfa_required:
+            return json_error(50076, resource=resource or "")
+        if not set(resource_scopes) <= set(grant.scopes):
+            return json_error(65001, client_id=app_reg.client_id, app_name=app_reg.name)
+        grant.last_used_at = now()
+        return _issue(app_reg, user, grant.tenant_id, scopes or grant.scopes, with_id_token=True)
+
+    def _client_credentials(app_reg: App, tenant: Tenant | None):
+        scope = request.form.get("scope", "")
+        if not scope:
+            return json_error(900144, name="scope")
+        if not scope.endswith("/.default") or len(scope.split()) != 1:
+            return json_error(1002012, scope=scope)
+        resource = scope.removesuffix("/.default")
+        tenant_id = tenant.id if tenant else app_reg.tenant_id
+        lifetime = directory.access_token_lifetime
+        return jsonify(
+            {
+                "token_type": "Bearer",
+                "expires_in": lifetime,
+                "ext_expires_in": lifetime,
+                "access_token": tokens.access_token(
+                    key,
+                    base_url=base_url,
+                    resource=resource,
+                    scopes=[],
+                    user=None,
+                    app=app_reg,
+                    tenant_id=tenant_id,
+                    now=now(),
+                    lifetime=lifetime,
+                ),
+            }
+        )
+
+    register_control(app, directory, base_url)
+    return app

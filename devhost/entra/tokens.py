@@ -1,0 +1,113 @@
+"""Signed JWTs as the identity platform issues them (RS256), and their validation for the Exchange emulator."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from .directory import App, User
+
+
+class SigningKey:
+    def __init__(self) -> None:
+        self.kid = uuid.uuid4().hex
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.public_key = self.private_key.public_key()
+
+    def jwks(self) -> dict:
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.public_key))
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        return {"keys": [jwk]}
+
+    def sign(self, claims: dict) -> str:
+        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+
+    def verify(self, token: str, *, audience: str, now: dt.datetime) -> dict:
+        """Claims of a token this key signed; raises jwt.InvalidTokenError (expired, wrong audience, bad signature)."""
+        claims = jwt.decode(
+            token,
+            self.public_key,
+            algorithms=["RS256"],
+            audience=audience,
+            options={"verify_exp": False, "require": ["exp", "aud", "tid"]},
+        )
+        if claims["exp"] <= now.timestamp():
+            raise jwt.ExpiredSignatureError("token expired")
+        return claims
+
+
+def issuer(base_url: str, tenant_id: str) -> str:
+    return f"{base_url}/{tenant_id}/v2.0"
+
+
+def access_token(
+    key: SigningKey,
+    *,
+    base_url: str,
+    resource: str,
+    scopes: list[str],
+    user: User | None,
+    app: App,
+    tenant_id: str,
+    now: dt.datetime,
+    lifetime: int,
+) -> str:
+    claims = {
+        "aud": resource,
+        "iss": issuer(base_url, tenant_id),
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int(now.timestamp()) + lifetime,
+        "tid": tenant_id,
+        "appid": app.client_id,
+        "app_displayname": app.name,
+        "ver": "1.0",
+        "uti": uuid.uuid4().hex,
+    }
+    if user is not None:
+        claims.update(
+            {
+                "scp": " ".join(s.rsplit("/", 1)[-1] for s in scopes),
+                "oid": user.oid,
+                "sub": user.oid,
+                "upn": user.upn,
+                "unique_name": user.upn,
+                "preferred_username": user.upn,
+                "name": user.display_name,
+            }
+        )
+    else:
+        claims.update({"oid": app.client_id, "sub": app.client_id, "roles": []})
+    return key.sign(claims)
+
+
+def id_token(
+    key: SigningKey, *, base_url: str, user: User, app: App, tenant_id: str, nonce: str | None, now: dt.datetime
+) -> str:
+    claims = {
+        "aud": app.client_id,
+        "iss": issuer(base_url, tenant_id),
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int(now.timestamp()) + 3600,
+        "tid": tenant_id,
+        "oid": user.oid,
+        "sub": user.oid,
+        "preferred_username": user.upn,
+        "name": user.display_name,
+        "ver": "2.0",
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    return key.sign(claims)
+
+
+def client_info(user: User) -> str:
+    raw = json.dumps({"uid": user.oid, "utid": user.tenant_id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -1,0 +1,1 @@
+"""Emulator of Exchange Online SMTP client submission (smtp.office365.com)."""

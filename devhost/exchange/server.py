@@ -1,0 +1,205 @@
+"""An SMTP server that answers like Exchange Online's client submission (smtp.office365.com:587).
+
+STARTTLS is required before anything else; AUTH (XOAUTH2 and LOGIN) is advertised only after it. XOAUTH2 tokens
+are the identity emulator's JWTs, validated for signature, expiry, audience, scope and user. Replies follow
+../shared/reference/microsoft-identity-and-exchange.md, section 6. Accepted mails are kept in the directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import email
+import email.policy
+import ssl
+import threading
+from collections import Counter
+
+import jwt
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
+
+from devhost.entra.directory import OUTLOOK, Directory
+from devhost.entra.tokens import SigningKey
+
+HOSTNAME = "AM0PR01MB1234.eurprd01.prod.exchangelabs.com"
+MAX_CONNECTIONS_PER_MAILBOX = 3
+
+R_AUTH_OK = "235 2.7.0 Authentication successful"
+R_AUTH_FAILED = f"535 5.7.3 Authentication unsuccessful [{HOSTNAME}]"
+R_SMTP_AUTH_DISABLED = (
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
+    f"Visit https://aka.ms/smtp_auth_disabled for more information. [{HOSTNAME}]"
+)
+R_BASIC_DISABLED = f"535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [{HOSTNAME}]"
+R_NOT_AUTHENTICATED = f"530 5.7.57 Client not authenticated to send mail. [{HOSTNAME}]"
+R_SEND_AS = f"550 5.7.60 SMTP; Client does not have permissions to send as this sender [{HOSTNAME}]"
+R_THREAD_LIMIT = "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"
+
+
+class ExchangeHandler:
+    def __init__(self, directory: Directory, key: SigningKey):
+        self.directory = directory
+        self.key = key
+        self.active = Counter()  # authenticated connections per mailbox login
+        self.lock = threading.Lock()
+
+    # -- AUTH -------------------------------------------------------------------------------------------------------
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
+        self.directory.count("smtp:auth:xoauth2")
+        if len(args) > 1:
+            blob = _b64(args[1])
+        else:
+            response = await server.challenge_auth("", encode_to_b64=False)
+            if not isinstance(response, bytes):
+                return AuthResult(success=False, handled=True)
+            blob = response
+        if blob is None:
+            return AuthResult(success=False, handled=False, message="501 5.5.2 Cannot Decode response")
+        fields = dict(part.split("=", 1) for part in blob.decode(errors="replace").split("\x01") if "=" in part)
+        login = fields.get("user", "").strip().lower()
+        bearer = fields.get("auth", "")
+        if not login or not bearer.startswith("Bearer "):
+            return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+        with self.directory.lock:
+            now = self.directory.clock.now()
+            try:
+                claims = self.key.verify(bearer.removeprefix("Bearer "), audience=OUTLOOK, now=now)
+            except jwt.InvalidTokenError:
+                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+            if "SMTP.Send" not in claims.get("scp", "").split() or claims.get("upn", "").lower() != login:
+                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+            mailbox = self.directory.mailboxes.get(login)
+            if mailbox is None or mailbox.owner_oid != claims.get("oid"):
+                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+            if not self.directory.smtp_auth_enabled(mailbox):
+                return AuthResult(success=False, handled=False, message=R_SMTP_AUTH_DISABLED)
+        return AuthResult(
+            success=True, handled=False, auth_data={"login": login, "oid": claims["oid"]}, message=R_AUTH_OK
+        )
+
+    async def auth_LOGIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        self.directory.count("smtp:auth:login")
+        login = _b64(args[1]) if len(args) > 1 else await server.challenge_auth("Username:")
+        if not isinstance(login, bytes):
+            return AuthResult(success=False, handled=True)
+        password = await server.challenge_auth("Password:")
+        if not isinstance(password, bytes):
+            return AuthResult(success=False, handled=True)
+        address = login.decode(errors="replace").strip().lower()
+        with self.directory.lock:
+            mailbox = self.directory.mailboxes.get(address)
+            if mailbox is None or mailbox.basic_auth_password is None:
+                return AuthResult(success=False, handled=False, message=R_BASIC_DISABLED)
+            if password.decode(errors="replace") != mailbox.basic_auth_password:
+                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+            oid = mailbox.owner_oid
+        return AuthResult(success=True, handled=False, auth_data={"login": address, "oid": oid}, message=R_AUTH_OK)
+
+    # -- envelope ---------------------------------------------------------------------------------------------------
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
+        if not session.authenticated:
+            return R_NOT_AUTHENTICATED
+        auth = session.auth_data
+        if not getattr(session, "counted", False):
+            with self.lock:
+                if self.active[auth["login"]] >= MAX_CONNECTIONS_PER_MAILBOX:
+                    return R_THREAD_LIMIT
+                self.active[auth["login"]] += 1
+                session.counted = auth["login"]
+        with self.directory.lock:
+            sender = self.directory.mailboxes.get(address.lower())
+            allowed = sender is not None and (sender.owner_oid == auth["oid"] or auth["oid"] in sender.send_as)
+        if not allowed:
+            return R_SEND_AS
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Sender OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Recipient OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.directory.lock:
+            self.directory.messages.append(
+                {
+                    "received_at": self.directory.clock.now().isoformat(),
+                    "auth_user": session.auth_data["login"],
+                    "mail_from": envelope.mail_from,
+                    "rcpt_tos": list(envelope.rcpt_tos),
+                    "subject": str(message.get("Subject", "")),
+                    "body": _text(message),
+                    "message_id": str(message.get("Message-ID", "")),
+                }
+            )
+            self.directory.counters["smtp:messages"] += 1
+        return f"250 2.0.0 OK <{message.get('Message-ID', '')}> [Hostname={HOSTNAME}]"
+
+    def connection_closed(self, session: Session) -> None:
+        login = getattr(session, "counted", None)
+        if login:
+            with self.lock:
+                self.active[login] -= 1
+
+
+class ExchangeSMTP(SMTP):
+    line_length_limit = 16384
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An XOAUTH2 initial response carries a whole JWT: far longer than RFC 5321's 512 characters, and
+        # Exchange accepts it. (aiosmtpd keeps these limits on the class; give each connection its own.)
+        self.command_size_limits = collections.defaultdict(lambda: SMTP.command_size_limit, {"AUTH": 16384})
+
+    def connection_made(self, transport) -> None:
+        if self._original_transport is None:  # not the second call after STARTTLS
+            self.event_handler.directory.count("smtp:connections")
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        if self.session is not None:
+            self.event_handler.connection_closed(self.session)
+        super().connection_lost(error)
+
+
+class ExchangeController(Controller):
+    def __init__(self, handler: ExchangeHandler, *, hostname: str, port: int, tls_context: ssl.SSLContext):
+        self.tls_context = tls_context
+        super().__init__(handler, hostname=hostname, port=port, ready_timeout=10)
+
+    def factory(self) -> SMTP:
+        return ExchangeSMTP(
+            self.handler,
+            hostname=HOSTNAME,
+            ident="Microsoft ESMTP MAIL Service",
+            tls_context=self.tls_context,
+            require_starttls=True,
+            auth_require_tls=True,
+            auth_exclude_mechanism=["PLAIN"],
+            timeout=60,
+        )
+
+
+def _b64(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:
+        return None
+
+
+def _text(message: email.message.EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    return part.get_content() if part is not None else ""
+
+
+def tls_context(cert_file: str, key_file: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    return context
