@@ -1,7 +1,8 @@
 """``python -m devhost demo`` runs the stand-in for cmxOrganize with this plugin loaded.
 
 Subcommands:
-  demo     create (once) an instance in ./instance with SQLite and an admin user, then serve it
+  demo     create (once) an instance in ./instance with SQLite and an admin user, then serve it together
+           with the Microsoft emulators (identity platform on :8443, Exchange SMTP on :8587)
   serve    serve an existing instance configuration (``--config instance/devhost.toml``)
 """
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "demo":
         config_path = ensure_demo_instance(args.dir, port=args.port)
-        return serve(config_path, port=args.port)
+        return serve(config_path, port=args.port, with_microsoft=True)
     if args.command == "serve":
         return serve(args.config, port=args.port)
     return 2

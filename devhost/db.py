@@ -94,7 +94,7 @@ class Database:
     def __repr__(self) -> str:
         return f"Database({self.dialect}, schema={self.schema!r})"
 
-    # -- connections: one per thread, reused -------------------------------------------------------------------
+    # -- connections: one per thread, reused ------------------------------------------------------------------------
 
     def _connection(self) -> Any:
         conn = getattr(self._local, "conn", None)
@@ -136,7 +136,7 @@ class Database:
             self._all_connections.clear()
         self._local = threading.local()
 
-    # -- the host API -------------------------------------------------------------------------------------------
+    # -- the host API -----------------------------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self, *, lock: bool = False) -> Iterator[_Transaction]:

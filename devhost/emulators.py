@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import threading
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,16 +166,27 @@ def create_org(
     redirect_uri: str,
     *,
     name: str = "Bildungswerk",
-    domain: str | None = None,
     people: tuple[tuple[str, str], ...] = (("anna", "Anna Albers"), ("ben", "Ben Becker")),
+    like: Org | None = None,
 ) -> Org:
-    domain = domain or f"{name.lower()}-{secrets.token_hex(3)}.onmicrosoft.com"
-    tenant = control.tenant(name, [domain])
-    client_id = control.app(tenant["id"], "cmxOrganize", [redirect_uri])
-    secret = control.secret(client_id)
+    """Create an organisation; ``like`` recreates one with the same IDs, secret and passwords (the demo does this
+    at each start, because the emulator keeps its directory in memory)."""
+    domain = like.domain if like else f"{name.lower()}-{secrets.token_hex(3)}.onmicrosoft.com"
+    tenant = control.call("tenant", name=name, domains=[domain], id=like.tenant_id if like else None)
+    client_id = control.call(
+        "app",
+        tenant_id=tenant["id"],
+        name="cmxOrganize",
+        redirect_uris=[redirect_uri],
+        client_id=like.client_id if like else None,
+    )["client_id"]
+    secret = control.call(
+        "secret", client_id=client_id, value=like.secret_value if like else None, id=like.secret_id if like else None
+    )
     persons = {}
     for key, display in people:
-        upn, password = f"{key}@{domain}", f"{key}-Kennwort-1"
+        upn = f"{key}@{domain}"
+        password = like.people[key].password if like else f"{key}-{secrets.token_hex(3)}"
         persons[key] = Person(display, upn, password, control.user(tenant["id"], upn, password, display))
     return Org(tenant["id"], domain, client_id, secret["value"], secret["id"], persons)
 
@@ -210,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smtp-port", type=int, default=0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd: "Session.login_data is deprecated"
     emulators = Emulators.start(args.dir, entra_port=args.entra_port, smtp_port=args.smtp_port)
     print(json.dumps(emulators.addresses.as_dict()), flush=True)
     stop = threading.Event()

@@ -38,7 +38,7 @@ class Mailer:
         self.ca_file = ca_file
         self.timeout = timeout
 
-    # -- sending one mail ---------------------------------------------------------------------------------------
+    # -- sending one mail -------------------------------------------------------------------------------------------
 
     def send_now(self, account_id: int, to: str, subject: str, body: str) -> None:
         """Send one mail through the account; raise a MailError subclass when it was not sent."""
@@ -126,7 +126,7 @@ class Mailer:
         kind = TemporaryMailError if 400 <= code < 500 else PermanentMailError
         return kind(f"Der Mailserver hat abgelehnt: {code} {text}", code=str(code))
 
-    # -- the queue ----------------------------------------------------------------------------------------------
+    # -- the queue --------------------------------------------------------------------------------------------------
 
     def enqueue(self, account_id: int, to: str, subject: str, body: str, *, now: dt.datetime | None = None) -> int:
         now = now or dt.datetime.now(dt.UTC)

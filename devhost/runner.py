@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
 from pathlib import Path
 
 from .config import InstanceConfig, encode_keys, new_keys
+from .emulators import Control, Emulators, Org, Person, create_org
 from .instance import Instance, add_user
 from .web import create_app
 
@@ -16,6 +18,8 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = REPO_ROOT / "instance"
 DEMO_ADMIN = ("admin", "admin")
+EMULATOR_PORTS = (8443, 8587)
+"""Identity emulator (HTTPS) and Exchange emulator (SMTP, STARTTLS) of the demo."""
 BACKGROUND_INTERVAL = 10.0
 
 
@@ -26,6 +30,7 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
     if config_path.exists():
         return config_path
     secret_key, keys = new_keys()
+    ca_file = directory.resolve() / "emulator-ca.pem"
     lines = [
         "# devhost instance configuration (generated; holds this instance's secrets, never commit it)",
         f"database_url = {json.dumps('sqlite:///' + str(directory.resolve() / 'devhost.db'))}",
@@ -33,6 +38,15 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
         f"secret_key = {json.dumps(secret_key)}",
         f"encryption_keys = {json.dumps(encode_keys(keys))}",
         f"plugins = {json.dumps([str(REPO_ROOT)])}",
+        "# The mailer trusts the Exchange emulator's CA (a real instance trusts the system's CAs).",
+        f"smtp_ca_file = {json.dumps(str(ca_file))}",
+        "",
+        "# Where the plugin finds Microsoft: here the local emulators (production: login.microsoftonline.com).",
+        "[plugin_config.m365]",
+        f"login_base_url = {json.dumps(f'https://localhost:{EMULATOR_PORTS[0]}')}",
+        f"ca_file = {json.dumps(str(ca_file))}",
+        'smtp_host = "localhost"',
+        f"smtp_port = {EMULATOR_PORTS[1]}",
     ]
     config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     instance = Instance.start(InstanceConfig.load(config_path))
@@ -41,6 +55,40 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
     finally:
         instance.close()
     return config_path
+
+
+def start_demo_microsoft(directory: Path, public_base_url: str) -> tuple[Emulators, Org]:
+    """Start the emulators with the demo organisation: the same IDs, secret and passwords at every start."""
+    for noisy in ("mail.log", "werkzeug"):  # one line per SMTP command / HTTP request drowns the banner
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    emulators = Emulators.start(directory, entra_port=EMULATOR_PORTS[0], smtp_port=EMULATOR_PORTS[1])
+    saved = directory / "demo-org.json"
+    like = None
+    if saved.exists():
+        raw = json.loads(saved.read_text(encoding="utf-8"))
+        like = Org(**{**raw, "people": {k: Person(**v) for k, v in raw["people"].items()}})
+    org = create_org(Control(emulators.addresses), public_base_url + "/App%20E-Mailkonto/continue_oauth", like=like)
+    saved.write_text(json.dumps(dataclasses.asdict(org), indent=2), encoding="utf-8")
+    return emulators, org
+
+
+def demo_banner(instance: Instance, emulators: Emulators, org: Org) -> str:
+    base = instance.config.public_base_url
+    people = "\n".join(f"    {p.name}: {p.upn} / Kennwort {p.password}" for p in org.people.values())
+    return f"""
+cmxOrganize (devhost) läuft: {base}/   Anmeldung: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}
+Plugins: {", ".join(f"{p.id} {p.version}" for p in instance.plugins)}
+
+Microsoft (Emulator): {emulators.addresses.login_base_url}/_emulator/   SMTP: localhost:{emulators.addresses.smtp_port}
+  App-Registrierung „cmxOrganize“ im Mandanten „Bildungswerk“ – für die Anleitung, Abschnitt 2:
+    Anwendungs-ID (Client):          {org.client_id}
+    Wert des geheimen Schlüssels:    {org.secret_value}
+    (Geheime ID, nicht eintragen:    {org.secret_id})
+    Verzeichnis-ID (Mandant):        {org.tenant_id}
+    Umleitungs-URI (registriert):    {base}/App%20E-Mailkonto/continue_oauth
+  Personen mit Postfach – für Abschnitt 3:
+{people}
+"""
 
 
 def background_loop(instance: Instance, stop: threading.Event, interval: float = BACKGROUND_INTERVAL) -> None:
@@ -53,23 +101,24 @@ def background_loop(instance: Instance, stop: threading.Event, interval: float =
             log.exception("background loop failed; trying again in %s s", interval)
 
 
-def serve(config_path: Path, *, port: int) -> int:
+def serve(config_path: Path, *, port: int, with_microsoft: bool = False) -> int:
     from waitress import serve as waitress_serve
 
     instance = Instance.start(InstanceConfig.load(config_path))
+    emulators = None
+    if with_microsoft:
+        emulators, org = start_demo_microsoft(Path(config_path).parent, instance.config.public_base_url)
+        print(demo_banner(instance, emulators, org), flush=True)
+    else:
+        print(f"cmxOrganize (devhost) läuft: {instance.config.public_base_url}/", flush=True)
     app = create_app(instance)
     stop = threading.Event()
     threading.Thread(target=background_loop, args=(instance, stop), daemon=True, name="background").start()
-    print(
-        f"\ncmxOrganize (devhost) läuft: {instance.config.public_base_url}/  –  Anmeldung: "
-        f"{DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}\nPlugins: "
-        + ", ".join(f"{p.id} {p.version}" for p in instance.plugins)
-        + "\n",
-        flush=True,
-    )
     try:
         waitress_serve(app, host="127.0.0.1", port=port, threads=8)
     finally:
         stop.set()
         instance.close()
+        if emulators:
+            emulators.stop()
     return 0

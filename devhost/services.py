@@ -46,7 +46,7 @@ class HostServices:
     def plugin_config(self, plugin_id: str) -> Mapping[str, Any]:
         return self._plugin_config.get(plugin_id, {})
 
-    # -- records ------------------------------------------------------------------------------------------------
+    # -- records ----------------------------------------------------------------------------------------------------
 
     def setting(self, app: str, name: str) -> str | None:
         with self.db.transaction() as tx:
@@ -86,7 +86,7 @@ class HostServices:
                 {**fields, "id": account_id},
             )
 
-    # -- URLs ---------------------------------------------------------------------------------------------------
+    # -- URLs -------------------------------------------------------------------------------------------------------
 
     def record_url(self, form: str, record_id: int) -> str:
         return self.public_base_url + app_path(form, record_id)
@@ -95,7 +95,7 @@ class HostServices:
         url = self.public_base_url + "/" + quote(path)
         return url + ("?" + urlencode(query) if query else "")
 
-    # -- people and mail ----------------------------------------------------------------------------------------
+    # -- people and mail --------------------------------------------------------------------------------------------
 
     def notify(self, audience: str, subject: str, text: str, *, account_id: int | None = None) -> None:
         if audience not in ("admins", "account_contact"):

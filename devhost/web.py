@@ -131,7 +131,7 @@ def green_field(instance: Instance, form: str, record_id: int | None) -> list:
     return [item for items in results for item in items]
 
 
-# -- sign-in ---------------------------------------------------------------------------------------------------------
+# -- sign-in -------------------------------------------------------------------------------------------------------
 
 
 def _auth_views(app: Flask, instance: Instance) -> None:
@@ -163,7 +163,7 @@ def _auth_views(app: Flask, instance: Instance) -> None:
         return redirect(url_for("login"))
 
 
-# -- Schnittstellen -------------------------------------------------------------------------------------------------
+# -- Schnittstellen ------------------------------------------------------------------------------------------------
 
 
 def _interface_views(app: Flask, instance: Instance) -> None:
@@ -257,7 +257,7 @@ def _interface_views(app: Flask, instance: Instance) -> None:
         return redirect(app_path("Schnittstelle"))
 
 
-# -- Applikation Einstellungen ----------------------------------------------------------------------------------------
+# -- Applikation Einstellungen -------------------------------------------------------------------------------------
 
 SETTINGS_APP = "Einstellungen"
 
@@ -342,7 +342,7 @@ def _setting_views(app: Flask, instance: Instance) -> None:
         ), (400 if errors else 200)
 
 
-# -- E-Mailkonten -----------------------------------------------------------------------------------------------------
+# -- E-Mailkonten --------------------------------------------------------------------------------------------------
 
 
 def _mail_account_views(app: Flask, instance: Instance) -> None:
@@ -444,7 +444,7 @@ def run_method(instance: Instance, form: str, record_id: int):
     return redirect(app_path(form, record_id))
 
 
-# -- queue, notifications, search --------------------------------------------------------------------------------------
+# -- queue, notifications, search ----------------------------------------------------------------------------------
 
 
 def _misc_views(app: Flask, instance: Instance) -> None:
@@ -489,7 +489,7 @@ def _misc_views(app: Flask, instance: Instance) -> None:
         return render_template("notifications.html", rows=rows)
 
 
-# -- plugin routes --------------------------------------------------------------------------------------------------
+# -- plugin routes -------------------------------------------------------------------------------------------------
 
 
 def _mount_route(app: Flask, instance: Instance, route: Route) -> None:

@@ -128,3 +128,34 @@ def flashes(html: str) -> list[str]:
 def field_error(html: str, name: str) -> str | None:
     match = re.search(rf'<div class="error" id="error-{name}">(.*?)</div>', html, re.S)
     return html_lib.unescape(match.group(1)) if match else None
+
+
+# -- Microsoft, emulated -------------------------------------------------------------------------------------------
+
+REDIRECT_URI = "https://kurse.example.de/App%20E-Mailkonto/continue_oauth"
+
+
+@pytest.fixture(scope="session")
+def microsoft(tmp_path_factory):
+    """The identity and Exchange emulators, in their own process for the whole session (see devhost.emulators)."""
+    from devhost.emulators import Control, start_process
+
+    process, addresses = start_process(tmp_path_factory.mktemp("microsoft"))
+    yield Control(addresses)
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def ms(microsoft):
+    """The emulators, put back to normal time, no faults and default token lifetime after the test."""
+    yield microsoft
+    microsoft.call("reset")
+
+
+@pytest.fixture
+def org(ms):
+    """A fresh tenant with cmxOrganize's app registration (redirect URI of https://kurse.example.de) and two people."""
+    from devhost.emulators import create_org
+
+    return create_org(ms, REDIRECT_URI)

@@ -33,7 +33,7 @@ def tenant_error(value) -> str:
     return info.value.messages["value"][0]
 
 
-# -- Azure interface: Anwendungs-ID (Client) -------------------------------------------------------------------------
+# -- Azure interface: Anwendungs-ID (Client) -----------------------------------------------------------------------
 
 
 def test_valid_azure_values_are_trimmed_and_normalized():
@@ -76,7 +76,7 @@ def test_client_id_placeholder_refused():
     assert "Platzhalter" in azure_error("username", username="00000000-0000-0000-0000-000000000000")
 
 
-# -- Azure interface: Wert des geheimen Schlüssels -------------------------------------------------------------------
+# -- Azure interface: Wert des geheimen Schlüssels -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value", ["", "    ", "\r\n"])
@@ -137,7 +137,7 @@ def test_azure_schema_never_fails_otherwise_and_never_echoes_a_secret(text):
         assert 16 <= len(value) <= 200 and value.isascii() and not any(c.isspace() for c in value)
 
 
-# -- TenantID --------------------------------------------------------------------------------------------------------
+# -- TenantID ------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -135,7 +135,7 @@ def test_post_without_csrf_token_is_refused_and_stores_nothing(browser, instance
     assert stored(instance, "interfaces") == []
 
 
-# -- Applikation Einstellungen: TenantID -----------------------------------------------------------------------------
+# -- Applikation Einstellungen: TenantID ---------------------------------------------------------------------------
 
 
 def test_tenant_id_is_offered_and_can_be_added(browser, instance):
@@ -174,7 +174,7 @@ def test_undeclared_settings_are_stored_as_the_host_always_does(browser, instanc
     assert instance.host.setting("Einstellungen", "Waehrung") == "EUR"
 
 
-# -- E-Mailkonten ----------------------------------------------------------------------------------------------------
+# -- E-Mailkonten --------------------------------------------------------------------------------------------------
 
 
 def test_mail_account_create_and_validation(browser, instance):

@@ -20,7 +20,13 @@ def _tenant(d: Directory, a: dict) -> dict:
 
 
 def _app(d: Directory, a: dict) -> dict:
-    app = d.add_app(a["tenant_id"], a["name"], a.get("redirect_uris"), multi_tenant=a.get("multi_tenant", False))
+    app = d.add_app(
+        a["tenant_id"],
+        a["name"],
+        a.get("redirect_uris"),
+        multi_tenant=a.get("multi_tenant", False),
+        client_id=a.get("client_id"),
+    )
     return {"client_id": app.client_id}
 
 
@@ -35,7 +41,11 @@ def _redirect_uris(d: Directory, a: dict) -> dict:
 
 def _secret(d: Directory, a: dict) -> dict:
     s = d.add_secret(
-        a["client_id"], days=a.get("days", 730), value=a.get("value"), description=a.get("description", "")
+        a["client_id"],
+        days=a.get("days", 730),
+        value=a.get("value"),
+        description=a.get("description", ""),
+        secret_id=a.get("id"),
     )
     return {"id": s.id, "value": s.value, "expires_at": s.expires_at.isoformat()}
 

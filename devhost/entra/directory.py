@@ -170,7 +170,7 @@ class Directory:
         self.access_token_lifetime = 3600
         self.messages: list[dict] = []
 
-    # -- building the directory -----------------------------------------------------------------------------------
+    # -- building the directory -------------------------------------------------------------------------------------
 
     def add_tenant(self, name: str, domains: list[str] | None = None, tenant_id: str | None = None) -> Tenant:
         with self.lock:
@@ -206,11 +206,17 @@ class Directory:
             return app
 
     def add_secret(
-        self, client_id: str, *, days: int = 730, value: str | None = None, description: str = ""
+        self,
+        client_id: str,
+        *,
+        days: int = 730,
+        value: str | None = None,
+        description: str = "",
+        secret_id: str | None = None,
     ) -> ClientSecret:
         with self.lock:
             secret = ClientSecret(
-                id=new_guid(),
+                id=secret_id or new_guid(),
                 value=value or new_secret_value(),
                 expires_at=self.clock.now() + dt.timedelta(days=days),
                 description=description,
@@ -269,7 +275,7 @@ class Directory:
         with self.lock:
             self.user(oid).tokens_valid_from = self.clock.now()
 
-    # -- lookups ------------------------------------------------------------------------------------------------
+    # -- lookups ----------------------------------------------------------------------------------------------------
 
     def tenant(self, tenant_id: str) -> Tenant:
         try:

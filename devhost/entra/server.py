@@ -71,7 +71,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             timestamp=body["timestamp"],
         ), 200
 
-    # -- discovery ----------------------------------------------------------------------------------------------
+    # -- discovery --------------------------------------------------------------------------------------------------
 
     @app.get("/<tenant>/v2.0/.well-known/openid-configuration")
     def discovery(tenant: str):
@@ -126,7 +126,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         directory.count("jwks")
         return jsonify(key.jwks())
 
-    # -- authorize ----------------------------------------------------------------------------------------------
+    # -- authorize --------------------------------------------------------------------------------------------------
 
     @app.route("/<tenant>/oauth2/v2.0/authorize", methods=["GET", "POST"])
     def authorize(tenant: str):
@@ -308,7 +308,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         session.pop("accounts", None)
         return render_template("entra_logout.html", next=request.args.get("post_logout_redirect_uri"))
 
-    # -- token --------------------------------------------------------------------------------------------------
+    # -- token ------------------------------------------------------------------------------------------------------
 
     @app.post("/<tenant>/oauth2/v2.0/token")
     def token(tenant: str):
