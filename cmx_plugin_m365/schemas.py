@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DOMAIN_LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -204,3 +204,40 @@ def first_error(error: ValidationError) -> str:
     while isinstance(messages, list):
         messages = messages[0]
     return str(messages)
+
+
+_URLSAFE = re.compile(r"^[A-Za-z0-9_.~\-]+$")
+_CODE = re.compile(r"^[A-Za-z0-9_.~\-]+$")
+
+
+class CallbackQuerySchema(Schema):
+    """The query string Microsoft sends the browser back with to ``App%20E-Mailkonto/continue_oauth``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.String(
+        required=True,
+        validate=[validate.Length(min=8, max=512), validate.Regexp(_URLSAFE)],
+        error_messages={"required": "Der Rückmeldung von Microsoft fehlt die Kennung der Anmeldung."},
+    )
+    code = fields.String(load_default=None, validate=[validate.Length(min=8, max=8192), validate.Regexp(_CODE)])
+    error = fields.String(load_default=None, validate=[validate.Length(max=100), validate.Regexp(r"^[a-z_]+$")])
+    error_description = fields.String(load_default=None, validate=validate.Length(max=8192))
+    error_uri = fields.String(load_default=None, validate=validate.Length(max=2048))
+    session_state = fields.String(load_default=None, validate=validate.Length(max=512))
+    client_info = fields.String(load_default=None, validate=validate.Length(max=4096))
+
+    @validates_schema
+    def _code_or_error(self, data, **_kwargs) -> None:
+        if not data.get("code") and not data.get("error"):
+            raise ValidationError("Die Rückmeldung von Microsoft enthält weder eine Anmeldung noch einen Fehler.")
+
+
+class AccountFormSchema(Schema):
+    """The hidden field of the green-field buttons."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    account_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=2**31 - 1))

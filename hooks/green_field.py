@@ -2,11 +2,13 @@
 
 from cmx_hostapi import hookimpl
 from cmx_plugin_m365 import screens
-from cmx_plugin_m365.names import INTERFACE_FORM
+from cmx_plugin_m365.names import INTERFACE_FORM, MAIL_ACCOUNT_FORM
 
 
 @hookimpl
 def cmx_green_field(form, record_id, host, request):
     if form == INTERFACE_FORM:
         return screens.interface_green_field(record_id, host)
+    if form == MAIL_ACCOUNT_FORM:
+        return screens.mail_account_green_field(record_id, host)
     return []

@@ -80,15 +80,21 @@ def instance(database):
 class Browser:
     """A signed-in Flask test client that sends the CSRF token with every form, as the real forms do."""
 
-    def __init__(self, client):
+    def __init__(self, client, base_url="https://kurse.example.de"):
         self.client = client
+        self.base_url = base_url
         self.csrf = None
 
     def login(self, login=ADMIN[0], password=ADMIN[1]):
-        token = self._token(self.client.get("/anmelden").text)
-        response = self.client.post("/anmelden", data={"login": login, "password": password, "csrf_token": token})
+        token = self._token(self.get("/anmelden").text)
+        response = self.client.post(
+            "/anmelden",
+            data={"login": login, "password": password, "csrf_token": token},
+            base_url=self.base_url,
+            headers={"Referer": self.base_url + "/"},
+        )
         assert response.status_code == 302, response.text
-        self.csrf = self._token(self.client.get("/").text)
+        self.csrf = self._token(self.get("/").text)
         return self
 
     @staticmethod
@@ -96,13 +102,15 @@ class Browser:
         return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
     def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
+        return self.client.get(url, base_url=self.base_url, **kwargs)
 
     def post(self, url, data=None, *, csrf=True, **kwargs):
         data = dict(data or {})
         if csrf:
             data["csrf_token"] = self.csrf
-        return self.client.post(url, data=data, **kwargs)
+        # Browsers send the page they come from; Flask-WTF checks it for HTTPS (WTF_CSRF_SSL_STRICT).
+        headers = {"Referer": self.base_url + "/", **kwargs.pop("headers", {})}
+        return self.client.post(url, data=data, base_url=self.base_url, headers=headers, **kwargs)
 
 
 @pytest.fixture
@@ -159,3 +167,31 @@ def org(ms):
     from devhost.emulators import create_org
 
     return create_org(ms, REDIRECT_URI)
+
+
+@pytest.fixture
+def office(database, ms, org):
+    """cmxOrganize wired to the emulators, an admin signed in, and that admin's browser at Microsoft."""
+    from devhost.entra.browser import SignInBrowser
+
+    from .office import Office, plugin_config
+
+    config = make_config(database, plugin_config=plugin_config(ms), smtp_ca_file=ms.addresses.ca_file, smtp_timeout=10)
+    inst = Instance.start(config)
+    add_user(inst.db, *ADMIN, display_name="Anna Admin", is_admin=True)
+    app = create_app(inst)
+    app.config["TESTING"] = True
+    yield Office(inst, Browser(app.test_client()).login(), ms, org, SignInBrowser(ms.addresses.ca_file))
+    inst.close()
+
+
+@pytest.fixture
+def app_for():
+    """Another signed-in browser for an office's instance (a second session of the same admin)."""
+
+    def make(office):
+        flask_app = create_app(office.instance)
+        flask_app.config["TESTING"] = True
+        return Browser(flask_app.test_client()).login()
+
+    return make

@@ -159,10 +159,12 @@ def _clear_messages(d: Directory, a: dict) -> dict:
 
 
 def _reset(d: Directory, a: dict) -> dict:
-    """Back to a fresh state between tests that change global things (clock offset, faults, lifetime)."""
+    """Back to a fresh state between tests: clock, faults, token lifetime, kept mails, counters."""
     d.fault = None
     d.clock.offset = dt.timedelta(0)
     d.access_token_lifetime = 3600
+    d.messages.clear()
+    d.counters.clear()
     return {}
 
 

@@ -35,10 +35,18 @@ class SigningKey:
             self.public_key,
             algorithms=["RS256"],
             audience=audience,
-            options={"verify_exp": False, "require": ["exp", "aud", "tid"]},
+            # Times are checked against the emulator's clock (which tests move), not the machine's.
+            options={
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "require": ["exp", "nbf", "aud", "tid"],
+            },
         )
         if claims["exp"] <= now.timestamp():
             raise jwt.ExpiredSignatureError("token expired")
+        if claims["nbf"] > now.timestamp() + 300:
+            raise jwt.ImmatureSignatureError("token not yet valid")
         return claims
 
 

@@ -1,0 +1,121 @@
+"""msal, configured once: the one place that builds ConfidentialClientApplication objects.
+
+Only msal talks OAuth. Its HTTP client has timeouts (msal sets none) and the instance's CA bundle; discovery
+answers are shared by all app objects of the process (``http_cache``), so building an app per account and request
+costs no network round trip after the first.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import msal
+import requests
+
+from .config import SMTP_SEND, AzureApp, Options
+from .diagnosis import Finding, entry, from_exception, from_oauth
+from .http import Session
+
+_http_cache: dict = {}
+_sessions: dict[tuple, Session] = {}
+_lock = threading.Lock()
+
+
+class MicrosoftError(Exception):
+    """Microsoft (or the way to it) refused; ``finding`` says why in German and what kind of failure it is."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message())
+        self.finding = finding
+
+
+def _session(options: Options) -> Session:
+    key = (options.ca_file, options.http_timeout)
+    with _lock:
+        if key not in _sessions:
+            _sessions[key] = Session(
+                timeout=(min(5.0, options.http_timeout), options.http_timeout), ca_file=options.ca_file
+            )
+        return _sessions[key]
+
+
+def authority(options: Options, azure: AzureApp) -> str:
+    return f"{options.login_base_url.rstrip('/')}/{azure.tenant}"
+
+
+def build(
+    options: Options, azure: AzureApp, cache: msal.TokenCache | None = None
+) -> msal.ConfidentialClientApplication:
+    """An msal app for the instance's registration; raises MicrosoftError when discovery fails."""
+    try:
+        return msal.ConfidentialClientApplication(
+            azure.client_id,
+            client_credential=azure.secret,
+            authority=authority(options, azure),
+            http_client=_session(options),
+            http_cache=_http_cache,
+            instance_discovery=False,
+            token_cache=cache,
+        )
+    except requests.RequestException as error:
+        raise MicrosoftError(from_exception(error)) from None
+    except ValueError as error:
+        # msal: "Unable to get authority configuration for <url>. Authority would typically be in a format of ..."
+        # when discovery answered 400 (AADSTS90002: tenant not found).
+        raise MicrosoftError(from_oauth("invalid_tenant", f"AADSTS90002: {error}")) from None
+
+
+def tenant_guid(app: msal.ConfidentialClientApplication) -> str:
+    """The directory's GUID as discovery reported it (the TenantID setting may hold a domain)."""
+    return app.authority.token_endpoint.split("/")[3]
+
+
+def initiate(app: msal.ConfidentialClientApplication, *, redirect_uri: str, login_hint: str) -> dict:
+    """Start an auth code flow with PKCE, nonce and state; ``prompt=select_account`` so that the person always sees
+    which account they sign in with (the admin guide's "sign out first" step becomes unnecessary)."""
+    with warnings.catch_warnings():
+        # msal recommends response_mode=form_post. We use the default (query) on purpose: a cross-site POST would
+        # arrive without the host's SameSite=Lax session cookie, and the pending sign-in is bound to that session.
+        warnings.filterwarnings("ignore", message="response_mode='form_post' is recommended")
+        return app.initiate_auth_code_flow(
+            [SMTP_SEND], redirect_uri=redirect_uri, prompt="select_account", login_hint=login_hint or None
+        )
+
+
+def redeem(app: msal.ConfidentialClientApplication, flow: dict, auth_response: dict) -> dict:
+    """Redeem the code Microsoft sent back. Returns msal's result; raises MicrosoftError for failures."""
+    try:
+        result = app.acquire_token_by_auth_code_flow(flow, auth_response, scopes=[SMTP_SEND])
+    except requests.RequestException as error:
+        raise MicrosoftError(from_exception(error)) from None
+    except msal.exceptions.MsalServiceError as error:
+        raise MicrosoftError(
+            from_oauth(
+                getattr(error, "error", "server_error") or "server_error", str(getattr(error, "error_description", ""))
+            )
+        ) from None
+    except (RuntimeError, ValueError):
+        # msal: RuntimeError when the id_token's nonce does not match, ValueError when state or code do not.
+        raise MicrosoftError(Finding(entry("oidc:nonce"), "OIDC-NONCE")) from None
+    if "error" in result:
+        raise MicrosoftError(
+            from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))
+        )
+    return result
+
+
+def check_credentials(options: Options, azure: AzureApp) -> None:
+    """Prove client ID, secret value and tenant together with a client-credentials request (no user involved).
+
+    Raises MicrosoftError (90002, 700016, 7000215, 7000222, network) when they do not work.
+    """
+    app = build(options, azure)
+    try:
+        result = app.acquire_token_for_client(["https://outlook.office365.com/.default"])
+    except requests.RequestException as error:
+        raise MicrosoftError(from_exception(error)) from None
+    if "error" in result:
+        raise MicrosoftError(
+            from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))
+        )

@@ -1,0 +1,28 @@
+"""The plugin's part in every mail the host sends through an OAuth account."""
+
+from __future__ import annotations
+
+import smtplib
+
+from cmx_hostapi import Host, MailAccount, MailError
+
+from . import status, store, xoauth2
+from .diagnosis import from_smtp
+
+
+def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:
+    """None for accounts that do not use OAuth; True once authenticated; a MailError otherwise."""
+    state = store.account_state(host, account.id)
+    if state is None:
+        return None
+    xoauth2.authenticate(smtp, host, account, state)
+    return True
+
+
+def explain(account: MailAccount, code: int, text: str, host: Host) -> MailError | None:
+    """Explain a refusal after authentication (e.g. 550 5.7.60 Send As) for OAuth accounts."""
+    if store.account_state(host, account.id) is None:
+        return None
+    finding = from_smtp(code, text)
+    status.report(host, account.id, finding)
+    return finding.mail_error()

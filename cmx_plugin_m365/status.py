@@ -1,0 +1,41 @@
+"""An account's problems: recorded once, told to people once, cleared when things work again."""
+
+from __future__ import annotations
+
+from cmx_hostapi import Host
+
+from . import store
+from .diagnosis import Finding, Kind
+
+
+def report(host: Host, account_id: int, finding: Finding) -> None:
+    """Record a problem of an account; on its first occurrence tell the account's contact and the admins.
+
+    A sign-in problem puts the account into "Anmeldung erforderlich" (mail is held until someone signs in again).
+    Temporary problems are only written to the event trail: they go away by themselves.
+    """
+    if finding.kind is Kind.TEMPORARY:
+        store.add_event(host, "temporary", finding.message(), account_id=account_id, code=finding.code)
+        return
+    state = store.SIGNIN_REQUIRED if finding.kind is Kind.SIGN_IN else None
+    is_new = store.set_problem(host, account_id, code=finding.code, text=finding.message(), state=state)
+    if not is_new:
+        return
+    store.add_event(host, "problem", finding.message(), account_id=account_id, code=finding.code)
+    account = host.mail_account(account_id)
+    address = account.address if account else f"Nr. {account_id}"
+    if finding.kind is Kind.SIGN_IN:
+        subject = f"E-Mailkonto {address}: Anmeldung bei Microsoft erforderlich"
+        intro = (
+            f"cmxOrganize kann über das E-Mailkonto {address} nicht mehr senden, bis sich jemand im E-Mailkonto "
+            "erneut bei Microsoft anmeldet. Die Mails bleiben bis dahin in der Warteschlange."
+        )
+    else:
+        subject = f"E-Mailkonto {address}: Versand gestoppt"
+        intro = (
+            f"cmxOrganize kann über das E-Mailkonto {address} nicht senden. Die Mails bleiben in der "
+            "Warteschlange, bis die Ursache behoben ist."
+        )
+    text = f"{intro}\n\n{finding.message()}\n\n{host.record_url('E-Mailkonto', account_id)}"
+    host.notify("account_contact", subject, text, account_id=account_id)
+    host.notify("admins", subject, text, account_id=account_id)

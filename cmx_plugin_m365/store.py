@@ -1,0 +1,285 @@
+"""The plugin's rows in the host's database: account state, pending sign-ins, the event trail.
+
+Everything lives in the database so that any worker can handle any request. Functions here do one statement (or
+one short transaction) each and know nothing of OAuth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from cmx_hostapi import Host
+
+NEW, CONNECTED, SIGNIN_REQUIRED = "new", "connected", "signin_required"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def digest(value: str) -> str:
+    """How state parameters and session ids are stored: never the value itself."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AccountState:
+    account_id: int
+    state: str
+    signed_in_as: str | None
+    tenant_id: str | None
+    connected_at: dt.datetime | None
+    last_sent_at: dt.datetime | None
+    last_refresh_at: dt.datetime | None
+    problem_code: str | None
+    problem_text: str | None
+    problem_at: dt.datetime | None
+    notified_at: dt.datetime | None
+    cache_version: int
+    has_tokens: bool
+
+
+_STATE_COLUMNS = (
+    "account_id, state, signed_in_as, tenant_id, connected_at, last_sent_at, last_refresh_at, problem_code, "
+    "problem_text, problem_at, notified_at, cache_version, token_cache IS NOT NULL AS has_tokens"
+)
+
+
+def account_state(host: Host, account_id: int) -> AccountState | None:
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            f"SELECT {_STATE_COLUMNS} FROM m365_account WHERE account_id = :id",  # noqa: S608
+            {"id": account_id},
+        ).fetchone()
+    return _state(row) if row else None
+
+
+def all_account_states(host: Host) -> list[AccountState]:
+    with host.db.transaction() as tx:
+        rows = tx.execute(f"SELECT {_STATE_COLUMNS} FROM m365_account ORDER BY account_id").fetchall()  # noqa: S608
+    return [_state(row) for row in rows]
+
+
+def _state(row) -> AccountState:
+    return AccountState(**{**row, "has_tokens": bool(row["has_tokens"])})
+
+
+def enable(host: Host, account_id: int) -> bool:
+    """Mark the account as using OAuth. False when it already did."""
+    with host.db.transaction() as tx:
+        if tx.execute("SELECT 1 FROM m365_account WHERE account_id = :id", {"id": account_id}).fetchone():
+            return False
+        tx.execute(
+            "INSERT INTO m365_account (account_id, state) VALUES (:id, :state)", {"id": account_id, "state": NEW}
+        )
+    return True
+
+
+def disable(host: Host, account_id: int) -> None:
+    """Forget everything the plugin holds for the account (tokens, pending sign-ins)."""
+    with host.db.transaction() as tx:
+        tx.execute("DELETE FROM m365_account WHERE account_id = :id", {"id": account_id})
+        tx.execute("DELETE FROM m365_signin WHERE account_id = :id", {"id": account_id})
+
+
+def disconnect(host: Host, account_id: int) -> None:
+    """Drop the tokens; the account stays on OAuth and can sign in again."""
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET state = :new, token_cache = NULL, cache_version = cache_version + 1, "
+            "signed_in_as = NULL, tenant_id = NULL, connected_at = NULL, problem_code = NULL, problem_text = NULL, "
+            "problem_at = NULL, notified_at = NULL, refresh_lease_until = NULL WHERE account_id = :id",
+            {"id": account_id, "new": NEW},
+        )
+
+
+def connect(host: Host, account_id: int, *, token_cache: bytes, signed_in_as: str, tenant_id: str) -> None:
+    """Store a fresh sign-in: encrypted token cache, who signed in, no problem."""
+    now = utcnow()
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET state = :connected, token_cache = :cache, cache_version = cache_version + 1, "
+            "signed_in_as = :who, tenant_id = :tid, connected_at = :now, last_refresh_at = :now, "
+            "problem_code = NULL, problem_text = NULL, problem_at = NULL, notified_at = NULL, "
+            "refresh_lease_until = NULL WHERE account_id = :id",
+            {
+                "id": account_id,
+                "connected": CONNECTED,
+                "cache": token_cache,
+                "who": signed_in_as,
+                "tid": tenant_id,
+                "now": now,
+            },
+        )
+
+
+def set_problem(host: Host, account_id: int, *, code: str | None, text: str, state: str | None = None) -> bool:
+    """Record a problem (and, with ``state``, a new state). True when it is new, i.e. people were not told yet."""
+    now = utcnow()
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT problem_code, notified_at FROM m365_account WHERE account_id = :id", {"id": account_id}
+        ).fetchone()
+        if row is None:
+            return False
+        is_new = row["problem_code"] != code or row["notified_at"] is None
+        tx.execute(
+            "UPDATE m365_account SET problem_code = :code, problem_text = :text, "
+            "problem_at = CASE WHEN problem_code = :code THEN problem_at ELSE :now END, "
+            "state = COALESCE(:state, state), notified_at = CASE WHEN :new THEN :now ELSE notified_at END "
+            "WHERE account_id = :id",
+            {"id": account_id, "code": code, "text": text, "now": now, "state": state, "new": is_new},
+        )
+    return is_new
+
+
+def clear_problem(host: Host, account_id: int) -> None:
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET problem_code = NULL, problem_text = NULL, problem_at = NULL, "
+            "notified_at = NULL WHERE account_id = :id AND problem_code IS NOT NULL",
+            {"id": account_id},
+        )
+
+
+def record_sent(host: Host, account_id: int) -> None:
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET last_sent_at = :now WHERE account_id = :id", {"id": account_id, "now": utcnow()}
+        )
+
+
+# -- the token cache (encrypted; compare-and-swap on cache_version) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredCache:
+    blob: bytes | None
+    version: int
+    signed_in_as: str | None
+    state: str
+    lease_until: dt.datetime | None
+
+
+def load_cache(host: Host, account_id: int) -> StoredCache | None:
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT token_cache, cache_version, signed_in_as, state, refresh_lease_until "
+            "FROM m365_account WHERE account_id = :id",
+            {"id": account_id},
+        ).fetchone()
+    if row is None:
+        return None
+    blob = row["token_cache"]
+    return StoredCache(
+        bytes(blob) if blob is not None else None,
+        row["cache_version"],
+        row["signed_in_as"],
+        row["state"],
+        row["refresh_lease_until"],
+    )
+
+
+def take_refresh_lease(host: Host, account_id: int, version: int, seconds: float) -> bool:
+    """Claim the right to refresh this account's tokens. Only one worker gets it per cache version."""
+    now = utcnow()
+    with host.db.transaction() as tx:
+        result = tx.execute(
+            "UPDATE m365_account SET refresh_lease_until = :until WHERE account_id = :id AND cache_version = :v "
+            "AND (refresh_lease_until IS NULL OR refresh_lease_until < :now)",
+            {"id": account_id, "v": version, "now": now, "until": now + dt.timedelta(seconds=seconds)},
+        )
+    return result.rowcount == 1
+
+
+def release_refresh_lease(host: Host, account_id: int) -> None:
+    with host.db.transaction() as tx:
+        tx.execute("UPDATE m365_account SET refresh_lease_until = NULL WHERE account_id = :id", {"id": account_id})
+
+
+def save_cache(host: Host, account_id: int, version: int, blob: bytes, *, refreshed: bool) -> bool:
+    """Replace the cache if nobody else did since ``version`` was read. True when it was stored."""
+    now = utcnow()
+    with host.db.transaction() as tx:
+        result = tx.execute(
+            "UPDATE m365_account SET token_cache = :blob, cache_version = cache_version + 1, "
+            "refresh_lease_until = NULL, last_refresh_at = CASE WHEN :refreshed THEN :now ELSE last_refresh_at END "
+            "WHERE account_id = :id AND cache_version = :v",
+            {"id": account_id, "v": version, "blob": blob, "refreshed": refreshed, "now": now},
+        )
+    return result.rowcount == 1
+
+
+# -- pending sign-ins -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    account_id: int
+    session_hash: str
+    user_id: int
+    flow: bytes
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+
+
+def add_signin(
+    host: Host, *, state: str, account_id: int, session_id: str, user_id: int, flow: bytes, lifetime: dt.timedelta
+) -> None:
+    now = utcnow()
+    with host.db.transaction() as tx:
+        tx.execute("DELETE FROM m365_signin WHERE expires_at < :old", {"old": now - dt.timedelta(days=1)})
+        tx.execute(
+            "INSERT INTO m365_signin (state_hash, account_id, session_hash, user_id, flow, created_at, expires_at) "
+            "VALUES (:h, :a, :s, :u, :f, :now, :exp)",
+            {
+                "h": digest(state),
+                "a": account_id,
+                "s": digest(session_id),
+                "u": user_id,
+                "f": flow,
+                "now": now,
+                "exp": now + lifetime,
+            },
+        )
+
+
+def find_signin(host: Host, state: str) -> PendingSignIn | None:
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT account_id, session_hash, user_id, flow, expires_at, used_at FROM m365_signin "
+            "WHERE state_hash = :h",
+            {"h": digest(state)},
+        ).fetchone()
+    return PendingSignIn(**{**row, "flow": bytes(row["flow"])}) if row else None
+
+
+def use_signin(host: Host, state: str) -> bool:
+    """Mark a pending sign-in used. Exactly one caller gets True, however many arrive at once."""
+    with host.db.transaction() as tx:
+        result = tx.execute(
+            "UPDATE m365_signin SET used_at = :now WHERE state_hash = :h AND used_at IS NULL",
+            {"h": digest(state), "now": utcnow()},
+        )
+    return result.rowcount == 1
+
+
+# -- events -------------------------------------------------------------------------------------------------------
+
+
+def add_event(host: Host, kind: str, text: str, *, account_id: int | None = None, code: str | None = None) -> None:
+    with host.db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO m365_event (at, account_id, kind, code, text) VALUES (:at, :a, :k, :c, :t)",
+            {"at": utcnow(), "a": account_id, "k": kind, "c": code, "t": text},
+        )
+
+
+def events(host: Host, account_id: int, limit: int = 20) -> list[dict]:
+    with host.db.transaction() as tx:
+        return tx.execute(
+            "SELECT at, kind, code, text FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT :n",
+            {"a": account_id, "n": limit},
+        ).fetchall()

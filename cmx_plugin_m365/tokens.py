@@ -1,0 +1,212 @@
+"""Access tokens for sending: from memory, else from the encrypted store, refreshed by exactly one worker.
+
+The hot path (every mail) is a dictionary lookup. When the token nears expiry (msal's rule: less than five
+minutes left), the worker that wins the database lease on the account's current cache version asks Microsoft
+for a new one and stores the new cache with a compare-and-swap; the others wait for that version and use it.
+So several app servers refresh an account once per token lifetime, and no refresh token is lost to a race.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+import msal
+import requests
+
+from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailError
+
+from . import identity, status, store
+from .config import SMTP_SEND, AzureApp, Missing, Options, azure_app
+from .crypto import DecryptionError, Vault
+from .diagnosis import Finding, Kind, from_exception, from_oauth
+
+EXPIRY_MARGIN = 300
+"""Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
+LEASE_SECONDS = 30.0
+WAIT_SECONDS = 25.0
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class _Held:
+    version: int
+    token: str
+    expires_on: float
+
+
+_memory: dict[tuple[int, int], _Held] = {}
+_memory_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def vault(secret_keys: tuple[bytes, ...]) -> Vault:
+    return Vault(secret_keys)
+
+
+def vault_of(host: Host) -> Vault:
+    return vault(tuple(host.secret_keys))
+
+
+def seal(host: Host, cache: msal.SerializableTokenCache) -> bytes:
+    return vault_of(host).encrypt(cache.serialize().encode())
+
+
+def unseal(host: Host, blob: bytes) -> msal.SerializableTokenCache:
+    cache = msal.SerializableTokenCache()
+    cache.deserialize(vault_of(host).decrypt(blob).decode())
+    return cache
+
+
+def forget(account_id: int) -> None:
+    """Drop what this process holds in memory for the account (after disconnect or a new sign-in)."""
+    with _memory_lock:
+        for key in [k for k in _memory if k[0] == account_id]:
+            del _memory[key]
+
+
+def access_token(host: Host, account_id: int, *, force_refresh: bool = False) -> str:
+    """A valid access token for SMTP.Send of the account's signed-in user.
+
+    Raises SignInRequired (the account must sign in again), PermanentMailError (configuration) or
+    TemporaryMailError (try later). Problems are recorded on the account and told to people once.
+    """
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        stored = store.load_cache(host, account_id)
+        if stored is None or stored.blob is None or stored.state == store.NEW:
+            raise SignInRequired(
+                "Dieses E-Mailkonto ist noch nicht bei Microsoft angemeldet. Bitte im E-Mailkonto "
+                "„Bei Microsoft anmelden“ wählen.",
+                code="NOT-CONNECTED",
+            )
+        if stored.state == store.SIGNIN_REQUIRED:
+            current = store.account_state(host, account_id)
+            raise SignInRequired(
+                current.problem_text or "Anmeldung bei Microsoft erforderlich.", code=current.problem_code
+            )
+        if not force_refresh:
+            held = _from_memory(account_id, stored.version) or _from_cache(host, account_id, stored)
+            if held is not None:
+                return held.token
+        if store.take_refresh_lease(host, account_id, stored.version, LEASE_SECONDS):
+            return _refresh(host, account_id, stored, force_refresh)
+        # Another worker is refreshing this account right now: wait for its new cache version.
+        if time.monotonic() > deadline:
+            raise TemporaryMailError(
+                "Die Erneuerung der Anmeldung bei Microsoft dauert zu lange; die Mail wird später erneut gesendet.",
+                code="REFRESH-WAIT",
+            )
+        _wait_for_new_version(host, account_id, stored.version, deadline)
+        force_refresh = False  # the other worker's fresh token is what we wanted
+
+
+def _from_memory(account_id: int, version: int) -> _Held | None:
+    with _memory_lock:
+        held = _memory.get((account_id, version))
+    if held and held.expires_on - EXPIRY_MARGIN > time.time():
+        return held
+    return None
+
+
+def _remember(account_id: int, held: _Held) -> _Held:
+    with _memory_lock:
+        for key in [k for k in _memory if k[0] == account_id]:
+            del _memory[key]
+        _memory[(account_id, held.version)] = held
+    return held
+
+
+def _from_cache(host: Host, account_id: int, stored: store.StoredCache) -> _Held | None:
+    """A still valid access token from the stored cache (no network), or None when a refresh is due."""
+    cache = _unseal_or_report(host, account_id, stored.blob)
+    now = time.time()
+    for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[SMTP_SEND]):
+        expires_on = float(entry["expires_on"])
+        if expires_on - EXPIRY_MARGIN > now:
+            return _remember(account_id, _Held(stored.version, entry["secret"], expires_on))
+    return None
+
+
+def _wait_for_new_version(host: Host, account_id: int, version: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        current = store.load_cache(host, account_id)
+        if current is None or current.version != version:
+            return
+        if current.lease_until is not None and current.lease_until < store.utcnow():
+            return  # the refreshing worker died; compete for the lease again
+
+
+def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool) -> str:
+    """Ask Microsoft for a new access token (holding the lease) and store the new cache."""
+    try:
+        azure = azure_app(host)
+        if isinstance(azure, Missing):
+            raise PermanentMailError(
+                "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
+            )
+        cache = _unseal_or_report(host, account_id, stored.blob)
+        result = _acquire_silently(host, azure, cache, stored.signed_in_as, force)
+    except BaseException:
+        store.release_refresh_lease(host, account_id)
+        raise
+    if "error" in result:
+        store.release_refresh_lease(host, account_id)
+        finding = from_oauth(
+            result["error"], result.get("error_description", ""), error_codes=result.get("error_codes")
+        )
+        _fail(host, account_id, finding)
+    if not store.save_cache(host, account_id, stored.version, seal(host, cache), refreshed=True):
+        # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
+        return result["access_token"]
+    store.add_event(host, "refresh", "Zugangstoken bei Microsoft erneuert.", account_id=account_id)
+    expires_on = time.time() + int(result.get("expires_in", 0))
+    return _remember(account_id, _Held(stored.version + 1, result["access_token"], expires_on)).token
+
+
+def _acquire_silently(
+    host: Host, azure: AzureApp, cache: msal.SerializableTokenCache, username: str | None, force: bool
+) -> dict:
+    try:
+        app = identity.build(Options.of(host), azure, cache)
+        accounts = app.get_accounts(username=username) if username else app.get_accounts()
+        if not accounts:
+            return {"error": "invalid_grant", "error_description": "AADSTS9002313: no account in the token cache"}
+        result = app.acquire_token_silent_with_error([SMTP_SEND], accounts[0], force_refresh=force)
+    except identity.MicrosoftError as error:
+        raise error.finding.mail_error() from None
+    except requests.RequestException as error:
+        raise from_exception(error).mail_error() from None
+    except msal.exceptions.MsalServiceError as error:
+        raise TemporaryMailError(
+            f"Microsoft hat beim Erneuern der Anmeldung einen Fehler gemeldet ({error.error}); "
+            "die Mail wird später erneut gesendet.",
+            code="MSAL-SERVICE",
+        ) from None
+    if result is None:
+        return {"error": "invalid_grant", "error_description": "AADSTS9002313: no refresh token in the cache"}
+    return result
+
+
+def _fail(host: Host, account_id: int, finding: Finding) -> None:
+    status.report(host, account_id, finding)
+    error = finding.mail_error()
+    if finding.kind is Kind.TEMPORARY and isinstance(error, TemporaryMailError):
+        error.retry_after = 60
+    raise error
+
+
+def _unseal_or_report(host: Host, account_id: int, blob: bytes) -> msal.SerializableTokenCache:
+    try:
+        return unseal(host, blob)
+    except (DecryptionError, json.JSONDecodeError, UnicodeDecodeError):
+        text = (
+            "Die gespeicherte Anmeldung lässt sich nicht entschlüsseln (der Schlüssel der Instanz wurde "
+            "geändert, ohne den alten zu behalten). Bitte im E-Mailkonto erneut bei Microsoft anmelden."
+        )
+        store.set_problem(host, account_id, code="DECRYPT", text=text, state=store.SIGNIN_REQUIRED)
+        raise SignInRequired(text, code="DECRYPT") from None

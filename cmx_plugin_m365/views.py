@@ -1,0 +1,128 @@
+"""The plugin's routes: a thin web layer that validates input and turns outcomes into the host's responses."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError
+
+from cmx_hostapi import Host, Message, Page, Redirect, Request
+
+from . import signin, store, tokens
+from .config import Options
+from .names import MAIL_ACCOUNT_FORM
+from .schemas import AccountFormSchema, CallbackQuerySchema, first_error
+
+ENABLE_PATH = "App E-Mailkonto/oauth_enable"
+DISABLE_PATH = "App E-Mailkonto/oauth_disable"
+START_PATH = "App E-Mailkonto/oauth_start"
+DISCONNECT_PATH = "App E-Mailkonto/oauth_disconnect"
+
+
+def _account_id(request: Request) -> int | None:
+    try:
+        return AccountFormSchema().load(dict(request.form))["account_id"]
+    except ValidationError:
+        return None
+
+
+def _back(host: Host, account_id: int | None, level: str, text: str) -> Redirect | Page:
+    """Back to the account's page with a message (or a page with the message when no account is known)."""
+    if account_id is None or host.mail_account(account_id) is None:
+        return Page("Anmeldung bei Microsoft", messages=(Message(level, text),), status=400)
+    return Redirect(host.record_url(MAIL_ACCOUNT_FORM, account_id), (Message(level, text),))
+
+
+def _unknown_account(host: Host) -> Page:
+    return Page("E-Mailkonto", messages=(Message("error", "Dieses E-Mailkonto gibt es nicht."),), status=404)
+
+
+def enable(request: Request, host: Host) -> Redirect:
+    """ "OAuth (Microsoft 365) verwenden": switch the account to OAuth and fill Exchange Online's SMTP settings."""
+    account_id = _account_id(request)
+    account = host.mail_account(account_id) if account_id else None
+    if account is None:
+        return _unknown_account(host)
+    options = Options.of(host)
+    if store.enable(host, account.id):
+        changes = {
+            "smtp_host": options.smtp_host,
+            "smtp_port": options.smtp_port,
+            "encryption": "STARTTLS",
+            "password": "",
+        }
+        if not account.username and account.address:
+            changes["username"] = account.address
+        host.update_mail_account(account.id, **changes)
+        store.add_event(host, "enabled", f"OAuth eingeschaltet von {request.user.display_name}.", account_id=account.id)
+    return _back(
+        host,
+        account.id,
+        "success",
+        f"Dieses E-Mailkonto verwendet jetzt OAuth (Microsoft 365); "
+        f"SMTP-Server {options.smtp_host}:{options.smtp_port} mit STARTTLS ist eingetragen, ein Passwort wird "
+        "nicht mehr gebraucht.",
+    )
+
+
+def disable(request: Request, host: Host) -> Redirect:
+    account_id = _account_id(request)
+    if account_id is None or host.mail_account(account_id) is None:
+        return _unknown_account(host)
+    store.disable(host, account_id)
+    tokens.forget(account_id)
+    return _back(
+        host,
+        account_id,
+        "info",
+        "OAuth ist für dieses E-Mailkonto ausgeschaltet; die gespeicherte Anmeldung "
+        "wurde gelöscht. Für den Versand braucht das E-Mailkonto jetzt wieder ein Passwort.",
+    )
+
+
+def disconnect(request: Request, host: Host) -> Redirect:
+    account_id = _account_id(request)
+    if account_id is None or store.account_state(host, account_id) is None:
+        return _unknown_account(host)
+    store.disconnect(host, account_id)
+    tokens.forget(account_id)
+    store.add_event(
+        host, "disconnected", f"Verbindung getrennt von {request.user.display_name}.", account_id=account_id
+    )
+    return _back(
+        host,
+        account_id,
+        "info",
+        "Verbindung getrennt: cmxOrganize hat die Anmeldung gelöscht und sendet "
+        "über dieses E-Mailkonto erst nach einer neuen Anmeldung. Bei Microsoft selbst entziehen Sie den "
+        "Zugriff unter myapps.microsoft.com.",
+    )
+
+
+def start(request: Request, host: Host) -> Redirect:
+    """ "Bei Microsoft anmelden": send the browser to Microsoft's sign-in page."""
+    account_id = _account_id(request)
+    if account_id is None or host.mail_account(account_id) is None:
+        return _unknown_account(host)
+    url, problem = signin.start(host, request, account_id)
+    if problem:
+        return _back(host, account_id, problem.level, problem.text)
+    return Redirect(url)
+
+
+def callback(request: Request, host: Host) -> Redirect | Page:
+    """``App%20E-Mailkonto/continue_oauth``: Microsoft sends the browser back here."""
+    try:
+        answer = CallbackQuerySchema().load(dict(request.args))
+    except ValidationError as error:
+        return Page(
+            "Anmeldung bei Microsoft",
+            messages=(
+                Message(
+                    "error",
+                    "Die Rückmeldung von Microsoft ist unvollständig oder beschädigt und wurde nicht verarbeitet ("
+                    f"{first_error(error)}). Bitte starten Sie die Anmeldung im E-Mailkonto neu.",
+                ),
+            ),
+            status=400,
+        )
+    outcome = signin.finish(host, request, answer)
+    return _back(host, outcome.account_id, outcome.level, outcome.text)

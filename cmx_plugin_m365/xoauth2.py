@@ -1,0 +1,69 @@
+"""SMTP AUTH XOAUTH2 on a connection the host's mailer opened (after STARTTLS with a verified certificate)."""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import ssl
+import threading
+import time
+
+from cmx_hostapi import Host, MailAccount, PermanentMailError
+
+from . import status, store, tokens
+from .diagnosis import from_smtp
+
+LAST_SENT_WRITE_INTERVAL = 300.0
+"""Seconds between writes of "last successful send" per account and process: not one write per mail."""
+
+_last_written: dict[int, float] = {}
+_lock = threading.Lock()
+
+
+def initial_response(user: str, token: str) -> str:
+    """``base64("user=" + user + "\\x01auth=Bearer " + token + "\\x01\\x01")`` (Microsoft's and Google's format)."""
+    return base64.b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01".encode()).decode()
+
+
+def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.AccountState) -> None:
+    """Authenticate the connection as the account's signed-in user, or raise a classified MailError."""
+    if not isinstance(smtp.sock, ssl.SSLSocket):
+        raise PermanentMailError(
+            "Die Verbindung zum Mailserver ist nicht verschlüsselt; cmxOrganize sendet "
+            "Anmeldedaten nur über TLS. Bitte im E-Mailkonto Verschlüsselung „STARTTLS“ wählen.",
+            code="NO-TLS",
+        )
+    user = state.signed_in_as or account.username
+    if state.signed_in_as and account.username and account.username.strip().lower() != state.signed_in_as.lower():
+        raise PermanentMailError(
+            f"Das E-Mailkonto ist als {state.signed_in_as} bei Microsoft angemeldet, im Feld Benutzername steht "
+            f"aber {account.username}. Bitte im E-Mailkonto erneut bei Microsoft anmelden – als {account.username} – "
+            "oder den Benutzernamen zurücksetzen.",
+            code="USERNAME-CHANGED",
+        )
+    for attempt in (1, 2):
+        token = tokens.access_token(host, account.id, force_refresh=attempt == 2)
+        code, reply = smtp.docmd("AUTH", "XOAUTH2 " + initial_response(user, token))
+        if code == 334:  # a server that sends an error challenge first: answer empty to get the final reply
+            code, reply = smtp.docmd("")
+        if code == 235:
+            _succeeded(host, account.id, state)
+            return
+        finding = from_smtp(code, reply)
+        if finding.code == "535 5.7.3" and attempt == 1:
+            continue  # the token may have been revoked early: get a new one and try once more
+        status.report(host, account.id, finding)
+        raise finding.mail_error()
+
+
+def _succeeded(host: Host, account_id: int, state: store.AccountState) -> None:
+    if state.problem_code:
+        store.clear_problem(host, account_id)
+        store.add_event(host, "recovered", "Versand funktioniert wieder.", account_id=account_id)
+    now = time.monotonic()
+    with _lock:
+        due = now - _last_written.get(account_id, -LAST_SENT_WRITE_INTERVAL) >= LAST_SENT_WRITE_INTERVAL
+        if due:
+            _last_written[account_id] = now
+    if due:
+        store.record_sent(host, account_id)

@@ -1,0 +1,17 @@
+"""Extension point "methods": "E-Mailkonto testen" on the form E-Mailkonto."""
+
+from cmx_hostapi import Method, hookimpl
+from cmx_plugin_m365 import selftest
+from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM, TEST_METHOD
+
+
+@hookimpl
+def cmx_methods():
+    return [
+        Method(
+            MAIL_ACCOUNT_FORM,
+            TEST_METHOD,
+            selftest.run,
+            description="Prüft Einrichtung und Anmeldung bei Microsoft und sendet eine Testmail an das Konto selbst.",
+        ),
+    ]
