@@ -121,7 +121,7 @@ CATALOGUE: tuple[Entry, ...] = (
         CMX_ADMIN,
         Kind.CONFIGURATION,
     ),
-    # -- identity platform: the person signing in -----------------------------------------------------------------------
+    # -- identity platform: the person signing in --------------------------------------------------------------------
     Entry(
         "AADSTS50020",
         "Konto gehört nicht zur Organisation",
@@ -256,7 +256,7 @@ CATALOGUE: tuple[Entry, ...] = (
         M365_ADMIN,
         Kind.CONFIGURATION,
     ),
-    # -- identity platform: our side --------------------------------------------------------------------------------------
+    # -- identity platform: our side ---------------------------------------------------------------------------------
     Entry(
         "AADSTS70011",
         "Ungültige Berechtigungsanfrage",
@@ -402,7 +402,7 @@ CATALOGUE: tuple[Entry, ...] = (
         CMX_ADMIN,
         Kind.CONFIGURATION,
     ),
-    # -- Exchange Online SMTP -----------------------------------------------------------------------------------------------
+    # -- Exchange Online SMTP ----------------------------------------------------------------------------------------
     Entry(
         "535 5.7.139",
         "SMTP AUTH ist ausgeschaltet",
@@ -514,7 +514,7 @@ CATALOGUE: tuple[Entry, ...] = (
         CMX_ADMIN,
         Kind.TEMPORARY,
     ),
-    # -- the network ---------------------------------------------------------------------------------------------------
+    # -- the network -------------------------------------------------------------------------------------------------
     Entry(
         "net:dns",
         "Server nicht gefunden",

@@ -212,7 +212,7 @@ def save_cache(host: Host, account_id: int, version: int, blob: bytes, *, refres
     return result.rowcount == 1
 
 
-# -- pending sign-ins -------------------------------------------------------------------------------------------------
+# -- pending sign-ins ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,7 @@ def use_signin(host: Host, state: str) -> bool:
     return result.rowcount == 1
 
 
-# -- events -------------------------------------------------------------------------------------------------------
+# -- events --------------------------------------------------------------------------------------------------------
 
 
 def add_event(host: Host, kind: str, text: str, *, account_id: int | None = None, code: str | None = None) -> None:

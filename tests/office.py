@@ -41,7 +41,7 @@ class Office:
     microsoft: SignInBrowser
     """The same person's browser at Microsoft: it remembers who signed in there."""
 
-    # -- section 2 of the admin guide ---------------------------------------------------------------------------------
+    # -- section 2 of the admin guide -------------------------------------------------------------------------------
 
     def configure(self, *, secret: str | None = None, tenant: str | None = None) -> None:
         response = self.browser.post(
@@ -57,7 +57,7 @@ class Office:
         response = self.browser.post(SETTINGS + "neu", {"name": "TenantID", "value": tenant or self.org.tenant_id})
         assert response.status_code == 302, field_error(response.text, "value")
 
-    # -- section 3 ------------------------------------------------------------------------------------------------
+    # -- section 3 --------------------------------------------------------------------------------------------------
 
     def create_account(self, person: str, **fields) -> int:
         data = {
@@ -127,7 +127,7 @@ class Office:
         assert outcome.kind == "redirect", outcome
         return account_id, self.come_back(outcome.url)
 
-    # -- what there is to see ------------------------------------------------------------------------------------------
+    # -- what there is to see ---------------------------------------------------------------------------------------
 
     def row(self, account_id: int) -> dict | None:
         with self.instance.db.transaction() as tx:
