@@ -124,5 +124,6 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
             fields=account_field,
             confirm="Anmeldung löschen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
         ),
+        switch_off,
     ]
     return items

@@ -9,6 +9,7 @@ So several app servers refresh an account once per token lifetime, and no refres
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import threading
 import time
@@ -33,12 +34,13 @@ POLL_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class _Held:
-    version: int
     token: str
     expires_on: float
 
 
-_memory: dict[tuple[int, int], _Held] = {}
+_memory: dict[tuple[int, str], _Held] = {}
+"""(account id, digest of the stored cache) → access token. Keyed by the stored blob itself, so a token can
+only come from the cache it was read from, whichever instance or version that was."""
 _memory_lock = threading.Lock()
 
 
@@ -89,7 +91,7 @@ def access_token(host: Host, account_id: int, *, force_refresh: bool = False) ->
                 current.problem_text or "Anmeldung bei Microsoft erforderlich.", code=current.problem_code
             )
         if not force_refresh:
-            held = _from_memory(account_id, stored.version) or _from_cache(host, account_id, stored)
+            held = _from_memory(account_id, stored.blob) or _from_cache(host, account_id, stored)
             if held is not None:
                 return held.token
         if store.take_refresh_lease(host, account_id, stored.version, LEASE_SECONDS):
@@ -104,19 +106,23 @@ def access_token(host: Host, account_id: int, *, force_refresh: bool = False) ->
         force_refresh = False  # the other worker's fresh token is what we wanted
 
 
-def _from_memory(account_id: int, version: int) -> _Held | None:
+def _key(account_id: int, blob: bytes) -> tuple[int, str]:
+    return account_id, hashlib.blake2b(blob, digest_size=16).hexdigest()
+
+
+def _from_memory(account_id: int, blob: bytes) -> _Held | None:
     with _memory_lock:
-        held = _memory.get((account_id, version))
+        held = _memory.get(_key(account_id, blob))
     if held and held.expires_on - EXPIRY_MARGIN > time.time():
         return held
     return None
 
 
-def _remember(account_id: int, held: _Held) -> _Held:
+def _remember(account_id: int, blob: bytes, held: _Held) -> _Held:
     with _memory_lock:
         for key in [k for k in _memory if k[0] == account_id]:
             del _memory[key]
-        _memory[(account_id, held.version)] = held
+        _memory[_key(account_id, blob)] = held
     return held
 
 
@@ -127,7 +133,7 @@ def _from_cache(host: Host, account_id: int, stored: store.StoredCache) -> _Held
     for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[SMTP_SEND]):
         expires_on = float(entry["expires_on"])
         if expires_on - EXPIRY_MARGIN > now:
-            return _remember(account_id, _Held(stored.version, entry["secret"], expires_on))
+            return _remember(account_id, stored.blob, _Held(entry["secret"], expires_on))
     return None
 
 
@@ -160,12 +166,13 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
             result["error"], result.get("error_description", ""), error_codes=result.get("error_codes")
         )
         _fail(host, account_id, finding)
-    if not store.save_cache(host, account_id, stored.version, seal(host, cache), refreshed=True):
+    blob = seal(host, cache)
+    if not store.save_cache(host, account_id, stored.version, blob, refreshed=True):
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
         return result["access_token"]
     store.add_event(host, "refresh", "Zugangstoken bei Microsoft erneuert.", account_id=account_id)
     expires_on = time.time() + int(result.get("expires_in", 0))
-    return _remember(account_id, _Held(stored.version + 1, result["access_token"], expires_on)).token
+    return _remember(account_id, blob, _Held(result["access_token"], expires_on)).token
 
 
 def _acquire_silently(

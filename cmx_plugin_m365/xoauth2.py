@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import smtplib
 import ssl
-import threading
-import time
 
 from cmx_hostapi import Host, MailAccount, PermanentMailError
 
 from . import status, store, tokens
 from .diagnosis import from_smtp
 
-LAST_SENT_WRITE_INTERVAL = 300.0
-"""Seconds between writes of "last successful send" per account and process: not one write per mail."""
-
-_last_written: dict[int, float] = {}
-_lock = threading.Lock()
+LAST_SENT_WRITE_INTERVAL = dt.timedelta(minutes=5)
+"""How stale "last successful send" may get: it is written at most this often, not once per mail."""
 
 
 def initial_response(user: str, token: str) -> str:
@@ -60,10 +56,6 @@ def _succeeded(host: Host, account_id: int, state: store.AccountState) -> None:
     if state.problem_code:
         store.clear_problem(host, account_id)
         store.add_event(host, "recovered", "Versand funktioniert wieder.", account_id=account_id)
-    now = time.monotonic()
-    with _lock:
-        due = now - _last_written.get(account_id, -LAST_SENT_WRITE_INTERVAL) >= LAST_SENT_WRITE_INTERVAL
-        if due:
-            _last_written[account_id] = now
-    if due:
+    last = state.last_sent_at
+    if last is None or store.utcnow() - last >= LAST_SENT_WRITE_INTERVAL:
         store.record_sent(host, account_id)

@@ -1,0 +1,236 @@
+"""Every mail after the sign-in: XOAUTH2, "E-Mailkonto testen", and what happens when something is wrong."""
+
+import base64
+import datetime as dt
+import json
+
+from freezegun import freeze_time
+
+from cmx_plugin_m365 import maintenance, tokens
+
+from .conftest import flashes
+from .office import green_field_text
+
+
+def run_method(office, account_id, name="E-Mailkonto testen"):
+    response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": name})
+    return flashes(office.follow(response))
+
+
+def expire_access_token(office, hours=2):
+    """Move both clocks past the access token's lifetime; returns the plugin's 'now' to freeze at."""
+    office.ms.call("clock/advance", seconds=hours * 3600)
+    return dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+
+
+def test_e_mailkonto_testen_reports_each_step(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    anna = office.org.people["anna"].upn
+    assert run_method(office, account_id) == [
+        "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden.",
+        f"✓ Anmeldung bei Microsoft gültig (als {anna}).",
+        f"✓ Mailserver: Testmail an {anna} gesendet.",
+    ]
+    assert len(office.mails_to("anna")) == 2  # the sign-in's and this one
+
+
+def test_smtp_auth_disabled_is_explained_mail_is_held_and_goes_out_once_fixed(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    anna = office.org.people["anna"].upn
+    office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "Sie sind angemeldet.")
+    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 1}
+    (held,) = office.queue(account_id)
+    assert held["last_error_code"] == "535 5.7.139"
+    assert held["last_error"].startswith(
+        "SMTP AUTH ist ausgeschaltet: Für dieses Postfach (oder die ganze "
+        "Organisation) ist „Authentifiziertes SMTP“ bei Microsoft ausgeschaltet"
+    )
+    assert "Set-CASMailbox -Identity <Adresse> -SmtpClientAuthenticationDisabled $false" in held["last_error"]
+    assert "Zuständig: der Microsoft-365-Admin Ihrer Organisation" in held["last_error"]
+    assert "SMTP AUTH ist ausgeschaltet" in green_field_text(office.page(account_id))
+    messages = run_method(office, account_id)
+    assert messages[-1].startswith(
+        "✗ Mailserver: Die Testmail konnte nicht gesendet werden. SMTP AUTH ist ausgeschaltet"
+    )
+
+    office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=True)
+    assert run_method(office, account_id)[-1] == (
+        f"✓ Mailserver: Testmail an {anna} gesendet. 1 wartende Mail(s) werden jetzt gesendet."
+    )
+    office.instance.mailer.run_queue()
+    assert [m["subject"] for m in office.ms.messages(to="kurs@example.de")] == ["Bestätigung"]
+    assert office.row(account_id)["problem_code"] is None
+    assert "SMTP AUTH ist ausgeschaltet" not in green_field_text(office.page(account_id))
+    assert len(office.notifications()) == 2  # contact and admins, once
+
+
+def test_send_as_without_the_right_is_explained(office):
+    office.configure()
+    anna = office.org.people["anna"].upn
+    shared = f"kurse@{office.org.domain}"
+    office.ms.call("shared_mailbox", tenant_id=office.org.tenant_id, address=shared, send_as=[])
+    account_id = office.create_account("anna", address=shared, username=anna)
+    office.enable_oauth(account_id)
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    (message,) = flashes(office.come_back(outcome.url))
+    assert message.startswith(
+        "Bei Microsoft angemeldet. Die Testmail konnte nicht gesendet werden. Senden als fremde "
+        "Adresse nicht erlaubt: Das angemeldete Konto darf nicht mit der Absenderadresse"
+    )
+    assert "„Senden als“ (Send As)" in message and "Code 550 5.7.60" in message
+
+    office.ms.call("mailbox/update", address=shared, grant_send_as=[office.org.people["anna"].oid])
+    assert run_method(office, account_id)[-1] == f"✓ Mailserver: Testmail an {shared} gesendet."
+    assert office.ms.messages(to=shared)[-1]["mail_from"] == shared
+
+
+def test_refresh_when_microsoft_fails_briefly_keeps_the_mail_for_a_retry(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    later = expire_access_token(office)
+    office.ms.call("fault", kind="500", remaining=1)
+    with freeze_time(later, tick=True):
+        assert office.instance.mailer.run_queue(now=later) == {"sent": 0, "retry": 1, "held": 0}
+    (mail,) = office.queue(account_id)
+    assert mail["status"] == "queued" and mail["next_attempt_at"] > later
+    assert office.row(account_id)["state"] == "connected"  # nothing for people to do
+    assert office.notifications() == []
+    with freeze_time(later + dt.timedelta(minutes=2), tick=True):
+        assert office.instance.mailer.run_queue(now=later + dt.timedelta(minutes=2))["sent"] == 1
+
+
+def test_expired_client_secret_holds_mail_and_tells_the_admins(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    office.ms.call("secret/expire", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    later = expire_access_token(office)
+    with freeze_time(later, tick=True):
+        assert office.instance.mailer.run_queue(now=later)["held"] == 1
+    (mail,) = office.queue(account_id)
+    assert mail["last_error"].startswith(
+        "Geheimer Schlüssel abgelaufen: Der geheime Schlüssel der App-Registrierung ist abgelaufen"
+    )
+    assert mail["last_error_code"] == "AADSTS7000222"
+    assert office.row(account_id)["state"] == "connected"  # the sign-in is fine; the app registration is not
+    assert {n["audience"] for n in office.notifications()} == {"admins", "account_contact"}
+
+
+def test_disconnect_stops_sending_until_the_next_sign_in(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    page = office.click(account_id, "Verbindung trennen")
+    assert flashes(page)[0].startswith("Verbindung getrennt: cmxOrganize hat die Anmeldung gelöscht")
+    assert office.row(account_id)["token_cache"] is None
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert office.instance.mailer.run_queue()["held"] == 1
+    assert office.queue(account_id)[0]["last_error"].startswith(
+        "Dieses E-Mailkonto ist noch nicht bei Microsoft angemeldet."
+    )
+    _, page = office.connect("anna", account_id)
+    assert "1 wartende Mail(s) werden jetzt gesendet." in flashes(page)[0]
+
+
+def test_username_changed_after_the_sign_in_is_caught(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.instance.host.update_mail_account(account_id, username=office.org.people["ben"].upn)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert office.instance.mailer.run_queue()["held"] == 1
+    error = office.queue(account_id)[0]["last_error"]
+    assert error.startswith(
+        f"Das E-Mailkonto ist als {office.org.people['anna'].upn} bei Microsoft angemeldet, im "
+        f"Feld Benutzername steht aber {office.org.people['ben'].upn}."
+    )
+    assert "Bitte erneut anmelden." in green_field_text(office.page(account_id))
+
+
+def test_accounts_without_oauth_are_left_to_the_host(office):
+    office.configure()
+    anna = office.org.people["anna"].upn
+    office.ms.call("mailbox/update", address=anna, basic_auth_password="altes-Passwort")
+    account_id = office.create_account(
+        "anna",
+        username=anna,
+        smtp_host=office.ms.addresses.smtp_host,
+        smtp_port=str(office.ms.addresses.smtp_port),
+        password="altes-Passwort",
+    )
+    assert "OAuth (Microsoft 365) verwenden" in green_field_text(office.page(account_id))
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Mit Passwort", "x")
+    assert office.instance.mailer.run_queue()["sent"] == 1
+    assert office.ms.counters()["smtp:auth:login"] == 1
+
+
+def test_switching_oauth_off_forgets_the_tokens(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.click(account_id, "OAuth nicht mehr verwenden")
+    assert office.row(account_id) is None
+    assert "OAuth (Microsoft 365) verwenden" in green_field_text(office.page(account_id))
+
+
+# -- tokens at rest --------------------------------------------------------------------------------------------------
+
+
+def test_token_cache_is_encrypted_at_rest(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    raw = bytes(office.row(account_id)["token_cache"])
+    plain = tokens.unseal(office.instance.host, raw).serialize()
+    secrets_in_cache = [
+        entry["secret"]
+        for kind in ("AccessToken", "RefreshToken", "IdToken")
+        for entry in json.loads(plain)[kind].values()
+    ]
+    assert len(secrets_in_cache) == 3
+    for secret in secrets_in_cache:
+        assert secret.encode() not in raw
+        assert base64.b64encode(secret.encode())[:40] not in raw
+    for marker in (b"RefreshToken", b"access_token", office.org.people["anna"].upn.encode()):
+        assert marker not in raw
+    assert raw.startswith(b"gAAAAA")  # a Fernet token
+
+
+def test_host_key_rotation(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    host = office.instance.host
+    old_key = host.secret_keys[0]
+    host.secret_keys = (b"n" * 32, old_key)  # the host puts a new key first and keeps the old one
+    tokens.forget(account_id)
+    assert run_method(office, account_id)[1].startswith("✓ Anmeldung bei Microsoft gültig")
+    assert maintenance.reencrypt(host, dt.datetime.now(dt.UTC)) == 1
+    host.secret_keys = (b"n" * 32,)  # now the old key can go
+    tokens.forget(account_id)
+    assert run_method(office, account_id)[-1].startswith("✓ Mailserver")
+    assert maintenance.reencrypt(host, dt.datetime.now(dt.UTC)) == 0
+
+
+def test_a_lost_key_asks_for_a_new_sign_in_instead_of_failing_obscurely(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.instance.host.secret_keys = (b"x" * 32,)
+    tokens.forget(account_id)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert office.instance.mailer.run_queue()["held"] == 1
+    assert "lässt sich nicht entschlüsseln" in office.queue(account_id)[0]["last_error"]
+    assert office.row(account_id)["state"] == "signin_required"
+
+
+def test_smtp_replies_are_checked_not_ignored(office):
+    """A 535 from the server is an error the person reads, with the server's code; never a silent success."""
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.ms.call("tenant/update", tenant_id=office.org.tenant_id, smtp_auth_enabled=False)
+    messages = run_method(office, account_id)
+    assert messages[-1].startswith(
+        "✗ Mailserver: Die Testmail konnte nicht gesendet werden. SMTP AUTH ist ausgeschaltet"
+    )
+    assert "Code 535 5.7.139" in messages[-1]
+    assert office.mails_to("anna")[-1]["subject"] == "cmxOrganize: Testmail"  # only the sign-in's test mail arrived
+    assert len(office.mails_to("anna")) == 1
