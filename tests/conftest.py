@@ -7,9 +7,7 @@ PostgreSQL is an error, not a skip: the product must work on both.
 
 from __future__ import annotations
 
-import html as html_lib
 import os
-import re
 import secrets
 import uuid
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 
 from devhost.config import InstanceConfig
 from devhost.instance import Instance, add_user
+from devhost.pages import csrf_token, field_error, flashes
 from devhost.web import create_app
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +85,7 @@ class Browser:
         self.csrf = None
 
     def login(self, login=ADMIN[0], password=ADMIN[1]):
-        token = self._token(self.get("/anmelden").text)
+        token = csrf_token(self.get("/anmelden").text)
         response = self.client.post(
             "/anmelden",
             data={"login": login, "password": password, "csrf_token": token},
@@ -94,12 +93,8 @@ class Browser:
             headers={"Referer": self.base_url + "/"},
         )
         assert response.status_code == 302, response.text
-        self.csrf = self._token(self.get("/").text)
+        self.csrf = csrf_token(self.get("/").text)
         return self
-
-    @staticmethod
-    def _token(html: str) -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
     def get(self, url, **kwargs):
         return self.client.get(url, base_url=self.base_url, **kwargs)
@@ -123,19 +118,6 @@ def app(instance):
 @pytest.fixture
 def browser(app):
     return Browser(app.test_client()).login()
-
-
-def flashes(html: str) -> list[str]:
-    """The texts of the flash messages on a page."""
-    return [
-        html_lib.unescape(re.sub(r"\s+", " ", m).strip())
-        for m in re.findall(r'<div class="flash [a-z]+" role="status">(.*?)</div>', html, re.S)
-    ]
-
-
-def field_error(html: str, name: str) -> str | None:
-    match = re.search(rf'<div class="error" id="error-{name}">(.*?)</div>', html, re.S)
-    return html_lib.unescape(match.group(1)) if match else None
 
 
 # -- Microsoft, emulated -------------------------------------------------------------------------------------------
@@ -173,8 +155,7 @@ def org(ms):
 def office(database, ms, org):
     """cmxOrganize wired to the emulators, an admin signed in, and that admin's browser at Microsoft."""
     from devhost.entra.browser import SignInBrowser
-
-    from .office import Office, plugin_config
+    from devhost.office import Office, plugin_config
 
     config = make_config(database, plugin_config=plugin_config(ms), smtp_ca_file=ms.addresses.ca_file, smtp_timeout=10)
     inst = Instance.start(config)
@@ -195,3 +176,6 @@ def app_for():
         return Browser(flask_app.test_client()).login()
 
     return make
+
+
+__all__ = ["field_error", "flashes"]

@@ -7,9 +7,9 @@ import json
 from freezegun import freeze_time
 
 from cmx_plugin_m365 import maintenance, tokens
+from devhost.pages import green_field_text
 
 from .conftest import flashes
-from .office import green_field_text
 
 
 def run_method(office, account_id, name="E-Mailkonto testen"):

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from freezegun import freeze_time
 
+from devhost.pages import green_field_text
+
 from .conftest import flashes
-from .office import green_field_text
 
 
 def test_admin_guide_sections_2_and_3(office):

@@ -1,7 +1,10 @@
 """An office at work: cmxOrganize (devhost) wired to the Microsoft emulators, and a person clicking through it.
 
-``Office`` does what the admin guide tells people to do, by the same screens and buttons, so that tests read
-like the guide: ``office.configure()`` is section 2, ``office.connect("anna")`` is section 3.
+``Office`` does what the admin guide tells people to do, by the same screens and buttons, so that tests and the
+walkthrough read like the guide: ``office.configure()`` is section 2, ``office.connect("anna")`` is section 3.
+Its browser is anything with ``get(path)`` and ``post(path, form)`` that answers like an HTTP response without
+following redirects: Flask's test client in the tests (``tests/conftest.Browser``), real HTTP in the walkthrough
+(:class:`HttpBrowser`).
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from devhost.emulators import Control, Org
-from devhost.entra.browser import SignInBrowser
-from devhost.instance import Instance
+import requests
 
-from .conftest import Browser, field_error, flashes
+from .emulators import Control, Org
+from .entra.browser import SignInBrowser
+from .instance import Instance
+from .pages import csrf_token, field_error, green_field_text
 
 ACCOUNTS = "/" + quote("App E-Mailkonto") + "/"
 INTERFACES = "/" + quote("App Schnittstellen") + "/"
@@ -32,10 +36,38 @@ def plugin_config(ms: Control) -> dict:
     }
 
 
+class HttpBrowser:
+    """A person's browser on the devhost over real HTTP, sharing its cookie jar with the sign-in at Microsoft."""
+
+    def __init__(self, base_url: str, session: requests.Session):
+        self.base_url = base_url.rstrip("/")
+        self.http = session
+        self.csrf: str | None = None
+
+    def login(self, login: str, password: str) -> HttpBrowser:
+        token = csrf_token(self.get("/anmelden").text)
+        response = self.post("/anmelden", {"login": login, "password": password, "csrf_token": token}, csrf=False)
+        if response.status_code != 302:
+            raise RuntimeError("sign-in at the devhost failed")
+        self.csrf = csrf_token(self.get("/").text)
+        return self
+
+    def get(self, path: str):
+        return self.http.get(self.base_url + path, allow_redirects=False, timeout=30)
+
+    def post(self, path: str, data: dict | None = None, *, csrf: bool = True):
+        data = dict(data or {})
+        if csrf:
+            data["csrf_token"] = self.csrf
+        return self.http.post(
+            self.base_url + path, data=data, allow_redirects=False, timeout=60, headers={"Referer": self.base_url + "/"}
+        )
+
+
 @dataclass
 class Office:
     instance: Instance
-    browser: Browser
+    browser: HttpBrowser
     ms: Control
     org: Org
     microsoft: SignInBrowser
@@ -88,7 +120,7 @@ class Office:
                 return self.follow(response)
         raise AssertionError(f"no button {label!r} on the page; green field: {green_field_text(html)}")
 
-    def follow(self, response, browser: Browser | None = None) -> str:
+    def follow(self, response, browser: HttpBrowser | None = None) -> str:
         browser = browser or self.browser
         while response.status_code in (301, 302, 303):
             location = response.headers["Location"]
@@ -145,11 +177,3 @@ class Office:
 
     def mails_to(self, person: str) -> list[dict]:
         return self.ms.messages(to=self.org.people[person].upn)
-
-
-def green_field_text(html: str) -> str:
-    match = re.search(r'<section class="green-field".*?</section>', html, re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))).strip() if match else ""
-
-
-__all__ = ["Office", "flashes", "green_field_text", "plugin_config"]

@@ -1,0 +1,165 @@
+"""``python -m devhost walkthrough``: the admin guide's sections 2 and 3, performed headless, step by step.
+
+Starts the Microsoft emulators and a fresh devhost (SQLite, real HTTP) in this process, then does what the
+guide tells an admin to do, through the same screens and buttons, and prints ✓ or ✗ for each step. The exit
+status is 0 only when every step passed: a smoke test anyone can run.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from werkzeug.serving import make_server
+
+from .config import InstanceConfig
+from .emulators import Control, Emulators, create_org, free_port
+from .entra.browser import SignInBrowser
+from .instance import Instance, add_user
+from .office import INTERFACES, HttpBrowser, Office, plugin_config
+from .pages import field_error, flashes, green_field_text
+from .web import create_app
+
+ADMIN = ("admin", "walkthrough")
+
+
+class Steps:
+    def __init__(self, out: Callable[[str], None] = print):
+        self.out = out
+        self.failed = 0
+
+    def check(self, title: str, ok: bool, detail: str = "") -> bool:
+        self.out(f"{'✓' if ok else '✗'} {title}" + (f"\n    {detail}" if detail and not ok else ""))
+        if not ok:
+            self.failed += 1
+        return ok
+
+
+def run(steps: Steps, workdir: Path) -> None:
+    emulators = Emulators.start(workdir / "microsoft")
+    port = free_port()
+    base_url = f"http://localhost:{port}"
+    control = Control(emulators.addresses)
+    org = create_org(control, base_url + "/App%20E-Mailkonto/continue_oauth")
+    config = InstanceConfig(
+        database_url=f"sqlite:///{workdir / 'devhost.db'}",
+        public_base_url=base_url,
+        secret_key=secrets.token_urlsafe(16),
+        encryption_keys=[secrets.token_bytes(32)],
+        plugins=[Path(__file__).resolve().parent.parent],
+        plugin_config=plugin_config(control),
+        smtp_ca_file=emulators.addresses.ca_file,
+        smtp_timeout=10,
+    )
+    instance = Instance.start(config)
+    add_user(instance.db, *ADMIN, display_name="Walkthrough-Admin", is_admin=True)
+    server = make_server("127.0.0.1", port, create_app(instance), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        session = requests.Session()
+        session.trust_env = False
+        browser = HttpBrowser(base_url, session).login(*ADMIN)
+        office = Office(instance, browser, control, org, SignInBrowser(emulators.addresses.ca_file, session))
+        _guide(steps, office)
+    finally:
+        server.shutdown()
+        instance.close()
+        emulators.stop()
+
+
+def _guide(steps: Steps, office: Office) -> None:
+    org, anna, ben = office.org, office.org.people["anna"], office.org.people["ben"]
+    steps.out("Abschnitt 2 – Registrieren der Applikation")
+    page = office.browser.get(INTERFACES + "neu").text
+    steps.check(
+        "Die Azure-Schnittstelle zeigt die Umleitungs-URI zum Registrieren",
+        f"{office.browser.base_url}/App%20E-Mailkonto/continue_oauth" in page,
+    )
+    response = office.browser.post(
+        INTERFACES + "neu",
+        {"name": "Microsoft 365", "type": "Azure", "username": org.client_id, "password": org.secret_id},
+    )
+    steps.check(
+        "Geheime ID statt Wert im Passwortfeld wird mit Erklärung abgelehnt",
+        (field_error(response.text, "password") or "").startswith("Das ist die ID des geheimen Schlüssels"),
+    )
+    office.configure()
+    steps.check(
+        "Schnittstelle „Azure“ (Anwendungs-ID, Wert des geheimen Schlüssels) und TenantID eingetragen",
+        office.instance.host.setting("Einstellungen", "TenantID") == org.tenant_id,
+    )
+
+    steps.out("Abschnitt 3 – Einrichten der E-Mailkonten")
+    account_id = office.create_account("anna")
+    steps.check(
+        "E-Mailkonto anlegen: im grünen Feld erscheint „OAuth (Microsoft 365) verwenden“",
+        "OAuth (Microsoft 365) verwenden" in green_field_text(office.page(account_id)),
+    )
+    office.enable_oauth(account_id)
+    account = office.instance.host.mail_account(account_id)
+    steps.check(
+        "OAuth verwenden: SMTP-Server und Benutzername (= E-Mailadresse) sind eingetragen",
+        account.username == anna.upn and account.encryption == "STARTTLS",
+    )
+    steps.check(
+        "Im grünen Feld erscheint „Bei Microsoft anmelden“",
+        "Bei Microsoft anmelden" in green_field_text(office.page(account_id)),
+    )
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    steps.check(
+        f"Bei Microsoft als {anna.upn} angemeldet und Zugriff bestätigt", outcome.kind == "redirect", outcome.text[:300]
+    )
+    messages = flashes(office.come_back(outcome.url))
+    steps.check(
+        "Zurück in cmxOrganize: „E-Mailkonto eingerichtet, Testmail gesendet“",
+        messages == [f"E-Mailkonto eingerichtet, Testmail an {anna.upn} gesendet."],
+        " / ".join(messages),
+    )
+    steps.check(
+        "Die Testmail ist im Postfach angekommen",
+        any(m["subject"] == "cmxOrganize: Testmail" for m in office.mails_to("anna")),
+    )
+
+    ben_id = office.create_account("ben")
+    office.enable_oauth(ben_id)
+    outcome = office.at_microsoft(office.start_sign_in(ben_id), "ben")
+    messages = flashes(office.come_back(outcome.url))
+    steps.check(
+        "Zweites E-Mailkonto im selben Browser, ohne sich bei Microsoft abzumelden",
+        outcome.pages[:1] == ["picker"]
+        and messages[:1] == [f"E-Mailkonto eingerichtet, Testmail an {ben.upn} gesendet."],
+        " / ".join(messages),
+    )
+
+    steps.out("Betrieb")
+    office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", "Anmeldebestätigung", "Willkommen!")
+    counts = office.instance.mailer.run_queue()
+    steps.check("Eine Mail aus der Warteschlange geht per XOAUTH2 hinaus", counts["sent"] == 1, str(counts))
+    response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
+    messages = flashes(office.follow(response))
+    steps.check(
+        "„E-Mailkonto testen“ meldet jeden Schritt als erfolgreich",
+        len(messages) == 3 and all(m.startswith("✓") for m in messages),
+        " / ".join(messages),
+    )
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    for noisy in ("mail.log", "werkzeug"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    steps = Steps()
+    with tempfile.TemporaryDirectory(prefix="cmx-walkthrough-") as workdir:
+        try:
+            run(steps, Path(workdir))
+        except Exception as error:  # a step that crashed is a failed step, with the reason
+            steps.check("Durchlauf ohne Absturz", False, "".join(traceback.format_exception_only(error)).strip())
+            traceback.print_exc()
+    steps.out(f"\n{'Alle Schritte erfolgreich.' if not steps.failed else f'{steps.failed} Schritt(e) gescheitert.'}")
+    return 0 if not steps.failed else 1

@@ -1,0 +1,185 @@
+"""The outcome of the sign-in issue, clicked by a person in a real browser (Debian's chromium via Playwright).
+
+A screenshot of every step goes to ``$CMX_TEST_ARTIFACTS/e2e`` (default ``test-artifacts/e2e``), not to git.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from devhost.config import InstanceConfig
+from devhost.emulators import create_org, free_port
+from devhost.instance import Instance, add_user
+from devhost.office import plugin_config
+from devhost.web import create_app
+
+from ..conftest import REPO_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("CMX_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ARTIFACTS = Path(os.environ.get("CMX_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts")) / "e2e"
+
+
+@pytest.fixture
+def live(ms, tmp_path):
+    """A devhost on real HTTP (SQLite), wired to the emulators, with an org whose redirect URI points at it."""
+    port = free_port()
+    base_url = f"http://localhost:{port}"
+    org = create_org(ms, base_url + "/App%20E-Mailkonto/continue_oauth")
+    config = InstanceConfig(
+        database_url=f"sqlite:///{tmp_path / 'host.db'}",
+        public_base_url=base_url,
+        secret_key=secrets.token_urlsafe(16),
+        encryption_keys=[secrets.token_bytes(32)],
+        plugins=[REPO_ROOT],
+        plugin_config=plugin_config(ms),
+        smtp_ca_file=ms.addresses.ca_file,
+        smtp_timeout=10,
+    )
+    instance = Instance.start(config)
+    add_user(instance.db, "admin", "admin-pw", display_name="Anna Admin", is_admin=True)
+    server = make_server("127.0.0.1", port, create_app(instance), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield base_url, org, instance
+    server.shutdown()
+    instance.close()
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium (./run-tests does) or set CMX_CHROMIUM", pytrace=False
+        )
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # The emulated Microsoft uses a CA made at its start; only it is served over HTTPS here.
+        context = browser.new_context(ignore_https_errors=True, locale="de-DE")
+        yield context.new_page()
+        browser.close()
+
+
+class Shots:
+    def __init__(self, page):
+        self.page, self.n = page, 0
+
+    def __call__(self, name: str) -> None:
+        self.n += 1
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True)
+
+
+def flash_texts(page) -> list[str]:
+    return [re.sub(r"\s+", " ", t).strip() for t in page.locator(".flash").all_inner_texts()]
+
+
+def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms):
+    base_url, org, instance = live
+    anna, ben = org.people["anna"], org.people["ben"]
+    shot = Shots(page)
+    page.set_default_timeout(15000)
+
+    page.goto(base_url + "/")
+    page.fill("#f-login", "admin")
+    page.fill("#f-password", "admin-pw")
+    page.click("button:has-text('Anmelden')")
+    shot("angemeldet")
+
+    # Section 2: the Azure interface (found with the search bar, as the guide says) and TenantID.
+    page.fill("input[name=q]", "Schnittstellen")
+    page.press("input[name=q]", "Enter")
+    page.click("text=Neue Schnittstelle")
+    page.select_option("#f-type", "Azure")
+    page.wait_for_url(re.compile(r"type=Azure"))
+    page.fill("#f-name", "Microsoft 365")
+    page.fill("#f-username", org.client_id)
+    page.fill("#f-password", org.secret_id)  # the pitfall: the secret's ID instead of its value
+    page.click("button:has-text('Speichern')")
+    assert page.locator("#error-password").inner_text().startswith("Das ist die ID des geheimen Schlüssels")
+    shot("geheime-id-abgelehnt")
+    page.fill("#f-username", org.client_id)
+    page.fill("#f-password", org.secret_value)
+    page.click("button:has-text('Speichern')")
+    assert flash_texts(page) == ["Schnittstelle gespeichert."]
+    assert page.locator(".copy-value").input_value() == base_url + "/App%20E-Mailkonto/continue_oauth"
+    shot("azure-schnittstelle-mit-umleitungs-uri")
+
+    page.fill("input[name=q]", "Einstellungen")
+    page.press("input[name=q]", "Enter")
+    page.click("a:has-text('TenantID')")
+    page.fill("#f-value", org.tenant_id)
+    page.click("button:has-text('Speichern')")
+    assert flash_texts(page) == ["Einstellung gespeichert."]
+    shot("tenantid")
+
+    # Section 3: the first mail account.
+    def new_account(person):
+        page.goto(base_url + "/App%20E-Mailkonto/neu")
+        page.fill("#f-contact", "Geschäftsstelle Nord")
+        page.fill("#f-address", person.upn)
+        page.click("form.record button:has-text('Speichern')")
+        assert flash_texts(page) == ["E-Mailkonto gespeichert."]
+        page.click(".green-field button:has-text('OAuth (Microsoft 365) verwenden')")
+        assert page.locator("#f-username").input_value() == person.upn
+
+    new_account(anna)
+    shot("oauth-eingeschaltet")
+    page.click(".green-field button:has-text('Bei Microsoft anmelden')")
+    page.wait_for_url(re.compile(re.escape(ms.addresses.login_base_url)))
+    assert page.locator("input[name=login]").input_value() == anna.upn  # login_hint pre-filled
+    shot("microsoft-anmeldung")
+    page.fill("input[name=password]", anna.password)
+    page.click("#idSIButton9")
+    shot("microsoft-zustimmung")
+    page.click("#idBtn_Accept")
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20E-Mailkonto/\d+"))
+    assert flash_texts(page) == [f"E-Mailkonto eingerichtet, Testmail an {anna.upn} gesendet."]
+    assert f"Angemeldet als {anna.upn}" in page.locator(".green-field").inner_text().replace("\n", " ").replace(
+        "\t", " "
+    )
+    shot("eingerichtet-testmail-gesendet")
+    assert [m["subject"] for m in ms.messages(to=anna.upn)] == ["cmxOrganize: Testmail"]
+
+    # The second account on the same PC, without signing out of Microsoft first.
+    new_account(ben)
+    page.click(".green-field button:has-text('Bei Microsoft anmelden')")
+    page.wait_for_url(re.compile(re.escape(ms.addresses.login_base_url)))
+    assert page.locator(f"button.account:has-text('{anna.upn}')").count() == 1  # Microsoft asks which account
+    shot("kontoauswahl")
+    page.click("button.account:has-text('Anderes Konto verwenden')")
+    page.fill("input[name=login]", ben.upn)
+    page.fill("input[name=password]", ben.password)
+    page.click("#idSIButton9")
+    page.click("#idBtn_Accept")
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20E-Mailkonto/\d+"))
+    assert flash_texts(page) == [f"E-Mailkonto eingerichtet, Testmail an {ben.upn} gesendet."]
+    shot("zweites-konto-eingerichtet")
+    assert ms.messages(to=ben.upn)[0]["auth_user"] == ben.upn
+
+    # "E-Mailkonto testen" on the first account.
+    page.goto(base_url + "/App%20E-Mailkonto/1")
+    page.click("button:has-text('E-Mailkonto testen')")
+    assert [t[:1] for t in flash_texts(page)] == ["✓", "✓", "✓"]
+    shot("e-mailkonto-testen")

@@ -1,0 +1,17 @@
+"""The walkthrough command is a smoke test people run: it must pass, and say so step by step."""
+
+import subprocess
+import sys
+
+from .conftest import REPO_ROOT
+
+
+def test_walkthrough_passes_every_step():
+    result = subprocess.run(
+        [sys.executable, "-m", "devhost", "walkthrough"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("✓ ") for line in lines) == 12
+    assert not any(line.startswith("✗") for line in lines)
+    assert lines[-1] == "Alle Schritte erfolgreich."
