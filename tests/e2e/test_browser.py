@@ -183,3 +183,6 @@ def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms):
     page.click("button:has-text('E-Mailkonto testen')")
     assert [t[:1] for t in flash_texts(page)] == ["✓", "✓", "✓"]
     shot("e-mailkonto-testen")
+    with instance.db.transaction() as tx:
+        states = tx.execute("SELECT state, signed_in_as FROM m365_account ORDER BY account_id").fetchall()
+    assert [(s["state"], s["signed_in_as"]) for s in states] == [("connected", anna.upn), ("connected", ben.upn)]
