@@ -13,8 +13,8 @@ arguments. Value types that cross the boundary (what hooks return) are the froze
 
 Versioning: :data:`HOST_API_VERSION` is ``MAJOR.MINOR``. A host adds hooks or optional fields in a minor
 version; anything that changes or removes behaviour is a major version. A plugin declares the range it
-supports in its ``plugin.toml`` (``host_api = ">=1.0,<2"``) and the host's loader refuses plugins whose range
-does not contain the host's version.
+supports in its ``plugin.toml`` (``host_api = ">=1.1,<2"``) and the host's loader refuses plugins whose range
+does not contain the host's version. 1.1 added :class:`Input` and :func:`cmx_record_saved`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.0"
+HOST_API_VERSION = "1.1"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -308,11 +308,21 @@ class CopyValue:
 
 
 @dataclass(frozen=True)
+class Input:
+    """A field the user fills in before clicking an :class:`Action` (host API 1.1)."""
+
+    name: str
+    label: str
+    type: Literal["text", "date"] = "text"
+    value: str = ""
+
+
+@dataclass(frozen=True)
 class Action:
     """Green field: a button. ``url`` is a plugin route (see :func:`cmx_routes`).
 
-    For ``method="POST"`` the host renders a form with its CSRF token and the ``fields`` as hidden inputs.
-    ``confirm`` is a question the browser asks before submitting.
+    For ``method="POST"`` the host renders a form with its CSRF token, the ``fields`` as hidden inputs and the
+    ``inputs`` (since 1.1) as visible ones. ``confirm`` is a question the browser asks before submitting.
     """
 
     label: str
@@ -321,6 +331,7 @@ class Action:
     fields: tuple[tuple[str, str], ...] = ()
     primary: bool = False
     confirm: str | None = None
+    inputs: tuple[Input, ...] = ()
 
 
 GreenFieldItem = Note | Facts | CopyValue | Action
@@ -469,6 +480,15 @@ def cmx_periodic_jobs() -> list[PeriodicJob]:
 
 
 @hookspec
+def cmx_record_saved(form: str, record_id: int, created: bool, host: Host, request: Request) -> list[Message]:
+    """Called after the host stored a record of ``form`` that passed validation (and its type's ``check``), in a
+    separate transaction, while the user waits for the page (host API 1.1).
+
+    Return messages to show the user with the host's own "saved" message (an empty list shows nothing more).
+    """
+
+
+@hookspec
 def cmx_record_deleted(form: str, record_id: int, host: Host) -> None:
     """Called after the host deleted a record of ``form``, in a separate transaction. Clean up what belongs to it."""
 
@@ -490,6 +510,7 @@ __all__ = [
     "Facts",
     "GreenFieldItem",
     "Host",
+    "Input",
     "Interface",
     "InterfaceType",
     "MailAccount",

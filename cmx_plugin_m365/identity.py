@@ -30,7 +30,7 @@ class MicrosoftError(Exception):
         self.finding = finding
 
 
-def _session(options: Options) -> Session:
+def session(options: Options) -> Session:
     key = (options.ca_file, options.http_timeout)
     with _lock:
         if key not in _sessions:
@@ -53,7 +53,7 @@ def build(
             azure.client_id,
             client_credential=azure.secret,
             authority=authority(options, azure),
-            http_client=_session(options),
+            http_client=session(options),
             http_cache=_http_cache,
             instance_discovery=False,
             token_cache=cache,

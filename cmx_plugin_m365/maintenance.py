@@ -1,13 +1,35 @@
-"""Periodic housekeeping: moving encrypted data to the host's current key, dropping stale pending sign-ins."""
+"""Periodic housekeeping: keeping idle sign-ins alive, moving encrypted data to the host's current key, dropping
+stale pending sign-ins."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from cmx_hostapi import Host
+from cmx_hostapi import Host, MailError
 
 from . import store, tokens
 from .crypto import DecryptionError
+
+KEEP_ALIVE_AFTER = dt.timedelta(days=60)
+"""Microsoft drops a refresh token after 90 days without use; refreshing idle ones at 60 keeps them alive."""
+
+
+def keep_alive(host: Host, now: dt.datetime) -> int:
+    """Refresh the tokens of connected accounts that have not been refreshed for 60 days. Returns how many.
+
+    Failures are recorded on the account and told to people once (by the token code), like a failed mail.
+    """
+    refreshed = 0
+    for state in store.all_account_states(host):
+        last = state.last_refresh_at or state.connected_at
+        if state.state != store.CONNECTED or last is None or now - last < KEEP_ALIVE_AFTER:
+            continue
+        try:
+            tokens.access_token(host, state.account_id, force_refresh=True)
+        except MailError:
+            continue
+        refreshed += 1
+    return refreshed
 
 
 def reencrypt(host: Host, now: dt.datetime) -> int:

@@ -14,3 +14,11 @@ CALLBACK_PATH = "App E-Mailkonto/continue_oauth"
 """Where Microsoft sends the browser back to; registered in Entra as ``<base>/App%20E-Mailkonto/continue_oauth``."""
 
 TEST_METHOD = "E-Mailkonto testen"
+
+# The plugin's other routes (the green-field buttons and admin pages post or link here).
+ENABLE_PATH = "App E-Mailkonto/oauth_enable"
+DISABLE_PATH = "App E-Mailkonto/oauth_disable"
+START_PATH = "App E-Mailkonto/oauth_start"
+DISCONNECT_PATH = "App E-Mailkonto/oauth_disconnect"
+OVERVIEW_PATH = "App E-Mailkonto/oauth_overview"
+EXPIRY_PATH = "App Schnittstellen/m365_secret_expiry"

@@ -241,3 +241,18 @@ class AccountFormSchema(Schema):
         unknown = EXCLUDE
 
     account_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class SecretExpirySchema(Schema):
+    """The expiry date of the client secret as Entra shows it ("Läuft ab")."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    expires_on = fields.Date(
+        required=True,
+        error_messages={
+            "required": "Bitte das Ablaufdatum eintragen, wie es im Entra Admin Center in der Spalte „Läuft ab“ steht.",
+            "invalid": "Bitte ein Datum eintragen, z. B. 2028-11-28.",
+        },
+    )

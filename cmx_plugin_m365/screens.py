@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Note
+from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note
 
-from . import signin, store, views
+from . import client_secret, names, signin, store
 from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri, registration_problem
 
@@ -15,7 +15,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:
-    """The Azure interface's green field: the exact redirect URI to register in Entra."""
+    """The Azure interface's green field: the redirect URI to register, the secret's expiry, the last checks."""
     if record_id is not None and not any(i.id == record_id for i in host.interfaces(INTERFACE_TYPE)):
         return []
     items: list[GreenFieldItem] = []
@@ -35,7 +35,109 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
     problem = registration_problem(host.public_base_url)
     if problem:
         items.append(Note(problem, level="error"))
+    if record_id is None:
+        return items
+    items += _secret_items(host)
+    for name, title in (
+        ("credentials", "Zugangsdaten"),
+        ("redirect_uri", "Umleitungs-URI"),
+        ("rotation", "Schlüsselwechsel"),
+    ):
+        check = store.checks(host).get(name)
+        if check:
+            mark = "✓" if check.ok else "✗"
+            items.append(
+                Note(
+                    f"{mark} {title} (geprüft {_when(check.at)}): {check.text}",
+                    level="success" if check.ok else "error",
+                )
+            )
+    items.append(Action("Übersicht aller E-Mailkonten mit OAuth", host.route_url(names.OVERVIEW_PATH), method="GET"))
     return items
+
+
+def _secret_items(host: Host) -> list[GreenFieldItem]:
+    info = client_secret.current(host)
+    if info is None:
+        return []
+    now = store.utcnow()
+    days = info.days_left(now)
+    expiry = info.expires_at.astimezone(BERLIN).strftime("%d.%m.%Y")
+    source = (
+        "" if info.expiry_confirmed else " (angenommen: 24 Monate nach dem Eintragen – bitte das echte Datum eintragen)"
+    )
+    items: list[GreenFieldItem] = [
+        Facts(
+            (
+                ("Geheimer Schlüssel eingetragen", _when(info.entered_at)),
+                ("Läuft ab", f"{expiry}{source}"),
+                ("Bei Microsoft geprüft", _when(info.validated_at)),
+            )
+        )
+    ]
+    if now >= info.expires_at:
+        items.append(
+            Note(
+                f"Der geheime Schlüssel ist seit {expiry} abgelaufen: Über E-Mailkonten mit OAuth wird nichts "
+                "mehr gesendet. Legen Sie im Entra Admin Center einen neuen an und tragen Sie seinen Wert "
+                "hier ins Passwortfeld ein.",
+                level="error",
+            )
+        )
+    elif days <= client_secret.THRESHOLDS[0]:
+        items.append(
+            Note(
+                f"Der geheime Schlüssel läuft in {days} Tag(en) ab. Legen Sie im Entra Admin Center einen "
+                "neuen an und tragen Sie seinen Wert hier ins Passwortfeld ein; cmxOrganize prüft ihn "
+                "sofort und sagt Ihnen, wann Sie den alten löschen können.",
+                level="warning",
+            )
+        )
+    items.append(
+        Action(
+            "Ablaufdatum speichern",
+            host.route_url(names.EXPIRY_PATH),
+            inputs=(
+                Input(
+                    "expires_on",
+                    "Ablaufdatum laut Entra („Läuft ab“)",
+                    "date",
+                    info.expires_at.astimezone(BERLIN).date().isoformat(),
+                ),
+            ),
+        )
+    )
+    return items
+
+
+def overview(host: Host) -> list[GreenFieldItem]:
+    """Every mail account with OAuth and its state, for the admins' overview page."""
+    labels = {
+        store.NEW: "nicht angemeldet",
+        store.CONNECTED: "verbunden",
+        store.SIGNIN_REQUIRED: "Anmeldung erforderlich",
+    }
+    rows = []
+    for state in store.all_account_states(host):
+        account = host.mail_account(state.account_id)
+        name = account.address if account else f"Nr. {state.account_id} (gelöscht)"
+        status = labels.get(state.state, state.state)
+        if state.problem_code:
+            status += f" – Problem {state.problem_code}"
+        rows.append(
+            (
+                name,
+                f"{status}; angemeldet als {state.signed_in_as or '–'}; zuletzt gesendet {_when(state.last_sent_at)}",
+            )
+        )
+    if not rows:
+        return [Note("Noch kein E-Mailkonto verwendet OAuth.")]
+    problems = sum(1 for s in store.all_account_states(host) if s.problem_code or s.state == store.SIGNIN_REQUIRED)
+    summary = Note(
+        f"{len(rows)} E-Mailkonten mit OAuth, davon {problems} mit Handlungsbedarf.",
+        level="warning" if problems else "success",
+    )
+    return [summary, Facts(tuple(rows))]
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -55,16 +157,16 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
                 "an statt mit einem Passwort."
             ),
             Action(
-                "OAuth (Microsoft 365) verwenden", host.route_url(views.ENABLE_PATH), fields=account_field, primary=True
+                "OAuth (Microsoft 365) verwenden", host.route_url(names.ENABLE_PATH), fields=account_field, primary=True
             ),
         ]
     switch_off = Action(
         "OAuth nicht mehr verwenden",
-        host.route_url(views.DISABLE_PATH),
+        host.route_url(names.DISABLE_PATH),
         fields=account_field,
         confirm="OAuth für dieses E-Mailkonto ausschalten und die Anmeldung löschen?",
     )
-    sign_in = Action("Bei Microsoft anmelden", host.route_url(views.START_PATH), fields=account_field, primary=True)
+    sign_in = Action("Bei Microsoft anmelden", host.route_url(names.START_PATH), fields=account_field, primary=True)
     missing = signin.prerequisites(host, record_id)
     if missing:
         return [
@@ -117,10 +219,10 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
             ),
         )
     items += [
-        Action("Erneut anmelden", host.route_url(views.START_PATH), fields=account_field),
+        Action("Erneut anmelden", host.route_url(names.START_PATH), fields=account_field),
         Action(
             "Verbindung trennen",
-            host.route_url(views.DISCONNECT_PATH),
+            host.route_url(names.DISCONNECT_PATH),
             fields=account_field,
             confirm="Anmeldung löschen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
         ),

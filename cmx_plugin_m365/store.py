@@ -229,8 +229,8 @@ def add_signin(
     host: Host, *, state: str, account_id: int, session_id: str, user_id: int, flow: bytes, lifetime: dt.timedelta
 ) -> None:
     now = utcnow()
+    purge_signins(host, now - dt.timedelta(days=1))
     with host.db.transaction() as tx:
-        tx.execute("DELETE FROM m365_signin WHERE expires_at < :old", {"old": now - dt.timedelta(days=1)})
         tx.execute(
             "INSERT INTO m365_signin (state_hash, account_id, session_hash, user_id, flow, created_at, expires_at) "
             "VALUES (:h, :a, :s, :u, :f, :now, :exp)",
@@ -244,6 +244,11 @@ def add_signin(
                 "exp": now + lifetime,
             },
         )
+
+
+def purge_signins(host: Host, expired_before: dt.datetime) -> int:
+    with host.db.transaction() as tx:
+        return tx.execute("DELETE FROM m365_signin WHERE expires_at < :old", {"old": expired_before}).rowcount
 
 
 def find_signin(host: Host, state: str) -> PendingSignIn | None:
@@ -283,3 +288,30 @@ def events(host: Host, account_id: int, limit: int = 20) -> list[dict]:
             "SELECT at, kind, code, text FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT :n",
             {"a": account_id, "n": limit},
         ).fetchall()
+
+
+# -- results of online checks --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    code: str | None
+    text: str
+    at: dt.datetime
+
+
+def record_check(host: Host, name: str, *, ok: bool, text: str, code: str | None = None) -> None:
+    with host.db.transaction() as tx:
+        tx.execute("DELETE FROM m365_check WHERE name = :n", {"n": name})
+        tx.execute(
+            "INSERT INTO m365_check (name, ok, code, text, at) VALUES (:n, :ok, :c, :t, :at)",
+            {"n": name, "ok": ok, "c": code, "t": text, "at": utcnow()},
+        )
+
+
+def checks(host: Host) -> dict[str, CheckResult]:
+    with host.db.transaction() as tx:
+        rows = tx.execute("SELECT name, ok, code, text, at FROM m365_check").fetchall()
+    return {r["name"]: CheckResult(**{**r, "ok": bool(r["ok"])}) for r in rows}

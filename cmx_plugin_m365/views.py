@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from marshmallow import ValidationError
 
 from cmx_hostapi import Host, Message, Page, Redirect, Request
 
-from . import signin, store, tokens
+from . import client_secret, screens, signin, store, tokens
 from .config import Options
-from .names import MAIL_ACCOUNT_FORM
-from .schemas import AccountFormSchema, CallbackQuerySchema, first_error
-
-ENABLE_PATH = "App E-Mailkonto/oauth_enable"
-DISABLE_PATH = "App E-Mailkonto/oauth_disable"
-START_PATH = "App E-Mailkonto/oauth_start"
-DISCONNECT_PATH = "App E-Mailkonto/oauth_disconnect"
+from .names import INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
+from .schemas import AccountFormSchema, CallbackQuerySchema, SecretExpirySchema, first_error
 
 
 def _account_id(request: Request) -> int | None:
@@ -126,3 +123,36 @@ def callback(request: Request, host: Host) -> Redirect | Page:
         )
     outcome = signin.finish(host, request, answer)
     return _back(host, outcome.account_id, outcome.level, outcome.text)
+
+
+def secret_expiry(request: Request, host: Host) -> Redirect | Page:
+    """The admin enters when the client secret expires (as Entra shows it)."""
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if not interfaces:
+        return Page(
+            "Geheimer Schlüssel", messages=(Message("error", "Es gibt keine Azure-Schnittstelle."),), status=404
+        )
+    back = host.record_url(INTERFACE_FORM, interfaces[0].id)
+    try:
+        day = SecretExpirySchema().load(dict(request.form))["expires_on"]
+    except ValidationError as error:
+        return Redirect(back, (Message("error", "Nicht gespeichert: " + first_error(error)),))
+    today = store.utcnow().date()
+    if not today - dt.timedelta(days=3650) <= day <= today + dt.timedelta(days=800):
+        return Redirect(
+            back,
+            (
+                Message(
+                    "error",
+                    "Nicht gespeichert: Entra-Schlüssel laufen höchstens 24 Monate; bitte "
+                    "das Datum aus der Spalte „Läuft ab“ prüfen.",
+                ),
+            ),
+        )
+    client_secret.set_expiry(host, day)
+    return Redirect(back, (Message("success", f"Ablaufdatum des geheimen Schlüssels gespeichert: {day:%d.%m.%Y}."),))
+
+
+def overview(request: Request, host: Host) -> Page:
+    """All mail accounts with OAuth and their state, for admins."""
+    return Page("E-Mailkonten mit OAuth (Microsoft 365)", items=tuple(screens.overview(host)))

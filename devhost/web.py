@@ -233,6 +233,7 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                             {**values, "now": now, "id": record_id},
                         )
                 flash("Schnittstelle gespeichert.", "success")
+                record_saved(instance, "Schnittstelle", record_id, created=record is None)
                 return redirect(app_path("Schnittstelle", record_id))
             flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
         itype = instance.interface_types.get(data.get("type", ""))
@@ -276,6 +277,16 @@ def _setting_views(app: Flask, instance: Instance) -> None:
             return None, field_errors(error).get("value") or next(iter(field_errors(error).values()))
         return value, None
 
+    def store_setting(instance: Instance, record_id: int | None, name: str, value: str) -> int:
+        with instance.db.transaction() as tx:
+            if record_id is None:
+                return tx.execute(
+                    "INSERT INTO settings (app, name, value) VALUES (:a, :n, :v) RETURNING id",
+                    {"a": SETTINGS_APP, "n": name, "v": value},
+                ).fetchone()["id"]
+            tx.execute("UPDATE settings SET value = :v WHERE id = :id", {"v": value, "id": record_id})
+            return record_id
+
     @app.route("/App Einstellungen/")
     @login_required
     def settings():
@@ -315,26 +326,17 @@ def _setting_views(app: Flask, instance: Instance) -> None:
             except ValidationError as error:
                 errors = field_errors(error)
             else:
-                value, problem = load_value(name, data["value"])
-                if problem:
-                    errors["value"] = problem
-                elif record is None:
-                    with instance.db.transaction() as tx:
-                        exists = tx.execute(
-                            "SELECT id FROM settings WHERE app = :a AND name = :n", {"a": SETTINGS_APP, "n": name}
-                        ).fetchone()
-                        if exists:
-                            errors["name"] = f"Die Einstellung „{name}“ gibt es schon; bitte diese bearbeiten."
-                        else:
-                            record_id = tx.execute(
-                                "INSERT INTO settings (app, name, value) VALUES (:a, :n, :v) RETURNING id",
-                                {"a": SETTINGS_APP, "n": name, "v": value},
-                            ).fetchone()["id"]
+                if record is None and instance.host.setting(SETTINGS_APP, name) is not None:
+                    errors["name"] = f"Die Einstellung „{name}“ gibt es schon; bitte diese bearbeiten."
                 else:
-                    with instance.db.transaction() as tx:
-                        tx.execute("UPDATE settings SET value = :v WHERE id = :id", {"v": value, "id": record_id})
+                    value, problem = load_value(name, data["value"])
+                    if problem:
+                        errors["value"] = problem
+                    else:
+                        record_id = store_setting(instance, record_id, name, value)
             if not errors:
                 flash("Einstellung gespeichert.", "success")
+                record_saved(instance, "Einstellung", record_id, created=record is None)
                 return redirect(app_path("Einstellung"))
             flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
         return render_template(
@@ -399,6 +401,7 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
                     instance.host.update_mail_account(record_id, **values)
                     instance.mailer.release_held(record_id)  # a person changed the account: try held mail again
                 flash("E-Mailkonto gespeichert.", "success")
+                record_saved(instance, "E-Mailkonto", record_id, created=record is None)
                 return redirect(app_path("E-Mailkonto", record_id))
         with instance.db.transaction() as tx:
             queue = tx.execute(
@@ -430,6 +433,13 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
         instance.pm.hook.cmx_record_deleted(form="E-Mailkonto", record_id=record_id, host=instance.host)
         flash("E-Mailkonto gelöscht.", "success")
         return redirect(app_path("E-Mailkonto"))
+
+
+def record_saved(instance: Instance, form: str, record_id: int, *, created: bool) -> None:
+    results = instance.pm.hook.cmx_record_saved(
+        form=form, record_id=record_id, created=created, host=instance.host, request=host_request()
+    )
+    flash_all(message for messages in results for message in messages)
 
 
 def run_method(instance: Instance, form: str, record_id: int):

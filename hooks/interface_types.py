@@ -1,6 +1,7 @@
 """Extension point "interface types": adds the "Azure" Schnittstelle that holds the app registration."""
 
 from cmx_hostapi import InterfaceType, hookimpl
+from cmx_plugin_m365.checks import check_interface
 from cmx_plugin_m365.names import INTERFACE_TYPE
 from cmx_plugin_m365.schemas import AzureInterfaceSchema
 
@@ -18,5 +19,6 @@ def cmx_interface_types():
                 "Azure-Schnittstelle pro Instanz; alle E-Mailkonten mit OAuth verwenden sie."
             ),
             unique=True,
+            check=check_interface,
         )
     ]

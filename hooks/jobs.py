@@ -1,14 +1,16 @@
-"""Extension point "periodic jobs": housekeeping of the plugin's stored data."""
+"""Extension point "periodic jobs": secret-expiry warnings, keeping idle sign-ins alive, housekeeping."""
 
 import datetime as dt
 
 from cmx_hostapi import PeriodicJob, hookimpl
-from cmx_plugin_m365 import maintenance
+from cmx_plugin_m365 import client_secret, maintenance
 
 
 @hookimpl
 def cmx_periodic_jobs():
     return [
+        PeriodicJob("m365: Ablauf des geheimen Schlüssels", dt.timedelta(hours=6), client_secret.warn),
+        PeriodicJob("m365: ruhende Anmeldungen erneuern", dt.timedelta(hours=12), maintenance.keep_alive),
         PeriodicJob("m365: Verschlüsselung auf aktuellen Schlüssel", dt.timedelta(hours=1), maintenance.reencrypt),
         PeriodicJob("m365: alte Anmeldevorgänge löschen", dt.timedelta(hours=6), maintenance.purge_signins),
     ]

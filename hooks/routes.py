@@ -1,16 +1,17 @@
-"""Extension point "routes": the green-field buttons' targets and Microsoft's way back (continue_oauth)."""
+"""Extension point "routes": the green-field buttons' targets, Microsoft's way back (continue_oauth), admin pages."""
 
 from cmx_hostapi import Route, hookimpl
-from cmx_plugin_m365 import views
-from cmx_plugin_m365.names import CALLBACK_PATH
+from cmx_plugin_m365 import names, views
 
 
 @hookimpl
 def cmx_routes():
     return [
-        Route(views.ENABLE_PATH, views.enable, methods=("POST",)),
-        Route(views.DISABLE_PATH, views.disable, methods=("POST",)),
-        Route(views.START_PATH, views.start, methods=("POST",)),
-        Route(views.DISCONNECT_PATH, views.disconnect, methods=("POST",)),
-        Route(CALLBACK_PATH, views.callback, methods=("GET",)),
+        Route(names.ENABLE_PATH, views.enable, methods=("POST",)),
+        Route(names.DISABLE_PATH, views.disable, methods=("POST",)),
+        Route(names.START_PATH, views.start, methods=("POST",)),
+        Route(names.DISCONNECT_PATH, views.disconnect, methods=("POST",)),
+        Route(names.CALLBACK_PATH, views.callback, methods=("GET",)),
+        Route(names.OVERVIEW_PATH, views.overview, methods=("GET",), admin_only=True),
+        Route(names.EXPIRY_PATH, views.secret_expiry, methods=("POST",), admin_only=True),
     ]

@@ -1,6 +1,7 @@
 """Extension point "application settings": declares "TenantID" in the app "Einstellungen"."""
 
 from cmx_hostapi import SettingType, hookimpl
+from cmx_plugin_m365.checks import check_tenant
 from cmx_plugin_m365.names import SETTINGS_APP, TENANT_SETTING
 from cmx_plugin_m365.schemas import TenantIdSchema
 
@@ -14,5 +15,6 @@ def cmx_settings():
             label="Verzeichnis-ID (Mandant)",
             schema=TenantIdSchema,
             help="Die Verzeichnis-ID (GUID) Ihrer Organisation bei Microsoft, oder eine ihrer Domains.",
+            check=check_tenant,
         )
     ]

@@ -69,8 +69,11 @@ def make_config(database, plugins=(REPO_ROOT,), **overrides) -> InstanceConfig:
 
 
 @pytest.fixture
-def instance(database):
-    inst = Instance.start(make_config(database))
+def instance(database, ms):
+    """A devhost instance with the plugin, pointed at the emulated Microsoft, and an admin user."""
+    from devhost.office import plugin_config
+
+    inst = Instance.start(make_config(database, plugin_config=plugin_config(ms), smtp_ca_file=ms.addresses.ca_file))
     add_user(inst.db, *ADMIN, display_name="Anna Admin", is_admin=True)
     yield inst
     inst.close()

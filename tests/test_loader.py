@@ -12,6 +12,13 @@ from devhost.loader import PluginLoadError, load_plugins, read_manifest
 
 from .conftest import REPO_ROOT, make_config
 
+MIGRATIONS = sorted(p.name for p in (REPO_ROOT / "migrations" / "sqlite").glob("*.sql"))
+
+
+def test_both_dialects_have_the_same_migrations():
+    assert MIGRATIONS == sorted(p.name for p in (REPO_ROOT / "migrations" / "postgresql").glob("*.sql"))
+    assert MIGRATIONS[0] == "001_accounts_signins_events.sql"
+
 
 @pytest.fixture
 def db(database):
@@ -53,9 +60,9 @@ def test_loads_the_plugin_from_plugin_toml_and_applies_its_migrations(db):
     pm, plugins = load_plugins(db, [REPO_ROOT])
     (plugin,) = plugins
     assert (plugin.id, plugin.version) == ("m365", "0.1.0")
-    assert plugin.applied_migrations == ["001_accounts_signins_events.sql"]
-    assert {"m365_account", "m365_signin", "m365_event"} <= tables(db)
-    assert recorded(db) == ["001_accounts_signins_events.sql"]
+    assert plugin.applied_migrations == MIGRATIONS
+    assert {"m365_account", "m365_signin", "m365_event", "m365_secret", "m365_check"} <= tables(db)
+    assert recorded(db) == MIGRATIONS
     assert [t.name for types in pm.hook.cmx_interface_types() for t in types] == ["Azure"]
 
 
@@ -63,13 +70,13 @@ def test_second_start_applies_nothing(db):
     load_plugins(db, [REPO_ROOT])
     _, (plugin,) = load_plugins(db, [REPO_ROOT])
     assert plugin.applied_migrations == []
-    assert recorded(db) == ["001_accounts_signins_events.sql"]
+    assert recorded(db) == MIGRATIONS
 
 
 def test_failing_migration_is_rolled_back_and_leaves_the_database_as_it_was(db, plugin_copy):
     load_plugins(db, [plugin_copy])
     before = tables(db)
-    (plugin_copy / "migrations" / db.dialect / "002_broken.sql").write_text(
+    (plugin_copy / "migrations" / db.dialect / "900_broken.sql").write_text(
         textwrap.dedent("""
         CREATE TABLE m365_half_done (id INTEGER PRIMARY KEY);
         ALTER TABLE m365_account ADD COLUMN extra TEXT;
@@ -78,9 +85,9 @@ def test_failing_migration_is_rolled_back_and_leaves_the_database_as_it_was(db, 
     )
     with pytest.raises(PluginLoadError) as info:
         load_plugins(db, [plugin_copy])
-    assert "migration 002_broken.sql failed and was rolled back" in str(info.value)
+    assert "migration 900_broken.sql failed and was rolled back" in str(info.value)
     assert tables(db) == before
-    assert recorded(db) == ["001_accounts_signins_events.sql"]
+    assert recorded(db) == MIGRATIONS
     with db.transaction() as tx:  # the ALTER TABLE was rolled back too
         tx.execute("INSERT INTO m365_account (account_id) VALUES (1)")
         assert "extra" not in tx.execute("SELECT * FROM m365_account").fetchone()
@@ -88,10 +95,10 @@ def test_failing_migration_is_rolled_back_and_leaves_the_database_as_it_was(db, 
 
 def test_migrations_apply_in_order_and_are_recorded(db, plugin_copy):
     folder = plugin_copy / "migrations" / db.dialect
-    (folder / "010_later.sql").write_text("ALTER TABLE m365_second ADD COLUMN note TEXT;")
-    (folder / "002_second.sql").write_text("CREATE TABLE m365_second (id INTEGER PRIMARY KEY);")
+    (folder / "910_later.sql").write_text("ALTER TABLE m365_second ADD COLUMN note TEXT;")
+    (folder / "902_second.sql").write_text("CREATE TABLE m365_second (id INTEGER PRIMARY KEY);")
     _, (plugin,) = load_plugins(db, [plugin_copy])
-    assert plugin.applied_migrations == ["001_accounts_signins_events.sql", "002_second.sql", "010_later.sql"]
+    assert plugin.applied_migrations == [*MIGRATIONS, "902_second.sql", "910_later.sql"]
 
 
 def test_changed_migration_is_refused(db, plugin_copy):
@@ -105,7 +112,7 @@ def test_changed_migration_is_refused(db, plugin_copy):
 @pytest.mark.parametrize("host_api", [">=2.0", "<1.0", "~=0.9"])
 def test_host_api_mismatch_is_refused_before_anything_happens(db, plugin_copy, host_api):
     manifest = plugin_copy / "plugin.toml"
-    manifest.write_text(manifest.read_text().replace('host_api = ">=1.0,<2"', f'host_api = "{host_api}"'))
+    manifest.write_text(manifest.read_text().replace('host_api = ">=1.1,<2"', f'host_api = "{host_api}"'))
     with pytest.raises(PluginLoadError) as info:
         load_plugins(db, [plugin_copy])
     assert f"requires host API {host_api}, but this host provides {HOST_API_VERSION}" in str(info.value)
@@ -142,7 +149,7 @@ def test_manifest_must_declare_what_the_hooks_add(db, plugin_copy):
     [
         (lambda t: t.replace('id = "m365"', 'id = "M 365"'), "'id'"),
         (lambda t: t.replace('version = "0.1.0"', 'version = "eins"'), "not a version"),
-        (lambda t: t.replace('host_api = ">=1.0,<2"', 'host_api = "one or two"'), "not a version range"),
+        (lambda t: t.replace('host_api = ">=1.1,<2"', 'host_api = "one or two"'), "not a version range"),
         (lambda t: t.replace("[plugin]", "[plugin"), "not valid TOML"),
     ],
 )

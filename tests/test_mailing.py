@@ -174,7 +174,7 @@ def test_switching_oauth_off_forgets_the_tokens(office):
     assert "OAuth (Microsoft 365) verwenden" in green_field_text(office.page(account_id))
 
 
-# -- tokens at rest --------------------------------------------------------------------------------------------------
+# -- tokens at rest ------------------------------------------------------------------------------------------------
 
 
 def test_token_cache_is_encrypted_at_rest(office):

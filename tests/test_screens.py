@@ -2,13 +2,20 @@
 
 from urllib.parse import quote
 
+import pytest
+
 from .conftest import field_error, flashes
 from .test_schemas import CLIENT_ID, SECRET_ID, SECRET_VALUE
 
 INTERFACES = "/" + quote("App Schnittstellen") + "/"
 SETTINGS = "/" + quote("App Einstellungen") + "/"
 ACCOUNTS = "/" + quote("App E-Mailkonto") + "/"
-TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+
+@pytest.fixture
+def tenant(ms):
+    """A directory the emulated Microsoft knows (TenantID is checked online when saved)."""
+    return ms.tenant("Bildungswerk")["id"]
 
 
 def stored(instance, table):
@@ -138,13 +145,13 @@ def test_post_without_csrf_token_is_refused_and_stores_nothing(browser, instance
 # -- Applikation Einstellungen: TenantID ---------------------------------------------------------------------------
 
 
-def test_tenant_id_is_offered_and_can_be_added(browser, instance):
+def test_tenant_id_is_offered_and_can_be_added(browser, instance, tenant):
     html = browser.get(SETTINGS).text
     assert "TenantID</a> – Verzeichnis-ID (Mandant)" in html
-    response = browser.post(SETTINGS + "neu", {"name": "TenantID", "value": f"  {TENANT.upper()} "})
+    response = browser.post(SETTINGS + "neu", {"name": "TenantID", "value": f"  {tenant.upper()} "})
     assert response.status_code == 302
-    assert [(r["name"], r["value"]) for r in stored(instance, "settings")] == [("TenantID", TENANT)]
-    assert instance.host.setting("Einstellungen", "TenantID") == TENANT
+    assert [(r["name"], r["value"]) for r in stored(instance, "settings")] == [("TenantID", tenant)]
+    assert instance.host.setting("Einstellungen", "TenantID") == tenant
 
 
 def test_tenant_common_is_refused_with_the_reason_and_nothing_stored(browser, instance):
@@ -154,19 +161,19 @@ def test_tenant_common_is_refused_with_the_reason_and_nothing_stored(browser, in
     assert stored(instance, "settings") == []
 
 
-def test_editing_tenant_to_a_bad_value_keeps_the_old_one(browser, instance):
-    browser.post(SETTINGS + "neu", {"name": "TenantID", "value": TENANT})
+def test_editing_tenant_to_a_bad_value_keeps_the_old_one(browser, instance, tenant):
+    browser.post(SETTINGS + "neu", {"name": "TenantID", "value": tenant})
     record_id = stored(instance, "settings")[0]["id"]
     response = browser.post(f"{SETTINGS}{record_id}", {"value": "organizations"})
     assert response.status_code == 400
-    assert stored(instance, "settings")[0]["value"] == TENANT
+    assert stored(instance, "settings")[0]["value"] == tenant
 
 
-def test_second_setting_with_the_same_name_is_refused(browser, instance):
-    browser.post(SETTINGS + "neu", {"name": "TenantID", "value": TENANT})
+def test_second_setting_with_the_same_name_is_refused(browser, instance, tenant):
+    browser.post(SETTINGS + "neu", {"name": "TenantID", "value": tenant})
     response = browser.post(SETTINGS + "neu", {"name": "TenantID", "value": "contoso.onmicrosoft.com"})
     assert "gibt es schon" in field_error(response.text, "name")
-    assert [r["value"] for r in stored(instance, "settings")] == [TENANT]
+    assert [r["value"] for r in stored(instance, "settings")] == [tenant]
 
 
 def test_undeclared_settings_are_stored_as_the_host_always_does(browser, instance):

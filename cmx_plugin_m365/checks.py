@@ -1,0 +1,127 @@
+"""Online checks of what the admin enters, before it is stored, and of the redirect URI before a sign-in.
+
+A value that fails is refused with the German diagnosis (and the previous, working values stay in force). When
+Microsoft cannot be reached, the value is refused too: storing something unproven could break a working setup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from marshmallow import ValidationError
+
+from cmx_hostapi import Host
+
+from . import identity, store
+from .config import AzureApp, Missing, Options, azure_app
+from .diagnosis import Finding, from_exception, from_oauth
+from .names import INTERFACE_TYPE
+from .redirect_uri import redirect_uri
+
+SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
+NOT_STORED = "Nicht gespeichert – die bisherigen Werte gelten weiter. "
+
+
+def discover(options: Options, tenant: str) -> str:
+    """The directory's GUID for a tenant GUID or domain (OpenID discovery); raises MicrosoftError."""
+    url = f"{options.login_base_url.rstrip('/')}/{tenant}/v2.0/.well-known/openid-configuration"
+    try:
+        response = identity.session(options).get(url)
+    except requests.RequestException as error:
+        raise identity.MicrosoftError(from_exception(error)) from None
+    if response.status_code != 200:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"error": "server_error", "error_description": f"HTTP {response.status_code}"}
+        raise identity.MicrosoftError(
+            from_oauth(body.get("error", ""), body.get("error_description", ""), error_codes=body.get("error_codes"))
+        )
+    return response.json()["token_endpoint"].split("/")[3]
+
+
+def check_tenant(values: Mapping[str, Any], host: Host) -> None:
+    """TenantID: the directory must exist; with an Azure interface present, the app must live in it."""
+    options = Options.of(host)
+    try:
+        discover(options, values["value"])
+    except identity.MicrosoftError as error:
+        raise ValidationError({"value": [NOT_STORED + error.finding.message()]}) from None
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if interfaces:
+        azure = AzureApp(interfaces[0].username, interfaces[0].password, values["value"])
+        finding = _credentials(options, azure)
+        if finding is not None and finding.code == "AADSTS700016":
+            raise ValidationError({"value": [NOT_STORED + finding.message()]})
+        store.record_check(
+            host,
+            "credentials",
+            ok=finding is None,
+            code=finding.code if finding else None,
+            text=finding.message() if finding else "Anwendungs-ID, Schlüssel und Verzeichnis passen.",
+        )
+
+
+def check_interface(values: Mapping[str, Any], host: Host) -> None:
+    """Azure interface: client ID, secret value and tenant must work together (a client-credentials request).
+
+    Without a TenantID yet (the guide enters it after the interface) only the schema's rules apply; the check
+    runs when TenantID is saved.
+    """
+    tenant = (host.setting("Einstellungen", "TenantID") or "").strip()
+    if not tenant:
+        return
+    finding = _credentials(Options.of(host), AzureApp(values["username"], values["password"], tenant))
+    if finding is not None:
+        field = "password" if finding.code in SECRET_CODES else "username"
+        raise ValidationError({field: [NOT_STORED + finding.message()]})
+    store.record_check(host, "credentials", ok=True, text="Anwendungs-ID, Schlüssel und Verzeichnis passen.")
+
+
+def _credentials(options: Options, azure: AzureApp) -> Finding | None:
+    try:
+        identity.check_credentials(options, azure)
+    except identity.MicrosoftError as error:
+        return error.finding
+    return None
+
+
+def probe_redirect_uri(host: Host) -> Finding | None:
+    """Ask Microsoft's authorize endpoint (without anyone signed in) whether it would accept our redirect URI.
+
+    Microsoft shows AADSTS50011 / 500113 / 700016 on its own page and never sends them back, so a person would be
+    stuck there. Returns the diagnosis, or None when Microsoft shows its sign-in page. Network trouble is not a
+    finding here (the sign-in itself will tell).
+    """
+    azure = azure_app(host)
+    if isinstance(azure, Missing):
+        return None
+    options = Options.of(host)
+    try:
+        app = identity.build(options, azure)
+        flow = identity.initiate(app, redirect_uri=redirect_uri(host.public_base_url), login_hint="")
+        response = identity.session(options).get(flow["auth_uri"], allow_redirects=False)
+    except (identity.MicrosoftError, requests.RequestException):
+        return None
+    if response.is_redirect:
+        return None
+    for code in ("AADSTS50011", "AADSTS500113", "AADSTS700016", "AADSTS90002"):
+        if code in response.text:
+            return from_oauth("invalid_request", f"{code}: (shown on Microsoft's sign-in page)")
+    return None
+
+
+def record_redirect_probe(host: Host) -> Finding | None:
+    finding = probe_redirect_uri(host)
+    store.record_check(
+        host,
+        "redirect_uri",
+        ok=finding is None,
+        code=finding.code if finding else None,
+        text=finding.message()
+        if finding
+        else f"Microsoft akzeptiert die Umleitungs-URI {redirect_uri(host.public_base_url)}.",
+    )
+    return finding

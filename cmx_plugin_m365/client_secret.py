@@ -1,0 +1,207 @@
+"""The client secret over the years: when it expires, warnings before, and a rotation that proves the new one.
+
+A secret lives at most 24 months. The plugin records each secret it sees (by fingerprint, never the value) with
+its expiry (the admin can enter the exact date; otherwise entered + 24 months), warns the admins 30, 14, 7 and
+1 days before and daily after expiry, and on rotation (admin guide, section 4) proves the new secret by a token
+refresh and a test mail before telling the admin that the old one may be deleted in Entra.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from cmx_hostapi import Host, Interface, MailError, Message
+
+from . import store, tokens
+from .names import INTERFACE_TYPE
+
+LIFETIME = dt.timedelta(days=730)
+"""Entra's longest secret lifetime (24 months), assumed until the admin enters the real date."""
+THRESHOLDS = (30, 14, 7, 1)
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True)
+class SecretInfo:
+    fingerprint: str
+    client_id: str
+    entered_at: dt.datetime
+    expires_at: dt.datetime
+    expiry_confirmed: bool
+    validated_at: dt.datetime | None
+    replaced_at: dt.datetime | None
+    warned: str
+    last_warned_on: str | None
+
+    def days_left(self, now: dt.datetime) -> int:
+        return (self.expires_at.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days
+
+
+def fingerprint(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def _interface(host: Host) -> Interface | None:
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    return interfaces[0] if interfaces else None
+
+
+def _row(host: Host, print_: str) -> SecretInfo | None:
+    with host.db.transaction() as tx:
+        row = tx.execute("SELECT * FROM m365_secret WHERE fingerprint = :f", {"f": print_}).fetchone()
+    return SecretInfo(**{**row, "expiry_confirmed": bool(row["expiry_confirmed"])}) if row else None
+
+
+def current(host: Host) -> SecretInfo | None:
+    """The secret the Azure interface holds now (recorded on first sight), or None without an interface."""
+    interface = _interface(host)
+    if interface is None or not interface.password:
+        return None
+    print_ = fingerprint(interface.password)
+    info = _row(host, print_)
+    if info is None:
+        _record(host, print_, interface.username, interface.updated_at or store.utcnow())
+        info = _row(host, print_)
+    return info
+
+
+def _record(host: Host, print_: str, client_id: str, entered_at: dt.datetime) -> None:
+    with host.db.transaction() as tx:
+        if tx.execute("SELECT 1 FROM m365_secret WHERE fingerprint = :f", {"f": print_}).fetchone():
+            return
+        tx.execute("UPDATE m365_secret SET replaced_at = :now WHERE replaced_at IS NULL", {"now": entered_at})
+        tx.execute(
+            "INSERT INTO m365_secret (fingerprint, client_id, entered_at, expires_at) VALUES (:f, :c, :e, :x)",
+            {"f": print_, "c": client_id, "e": entered_at, "x": entered_at + LIFETIME},
+        )
+
+
+def set_expiry(host: Host, day: dt.date) -> SecretInfo | None:
+    """The admin enters the expiry date Entra shows for the secret ("Läuft ab")."""
+    info = current(host)
+    if info is None:
+        return None
+    expires = dt.datetime.combine(day, dt.time(23, 59), tzinfo=BERLIN).astimezone(dt.UTC)
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_secret SET expires_at = :x, expiry_confirmed = :yes, warned = '', "
+            "last_warned_on = NULL WHERE fingerprint = :f",
+            {"x": expires, "yes": True, "f": info.fingerprint},
+        )
+    return _row(host, info.fingerprint)
+
+
+def _mark_validated(host: Host, print_: str) -> None:
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_secret SET validated_at = :now WHERE fingerprint = :f", {"now": store.utcnow(), "f": print_}
+        )
+
+
+# -- rotation ------------------------------------------------------------------------------------------------------
+
+
+def on_interface_saved(host: Host) -> list[Message]:
+    """After the Azure interface was stored: a new secret is recorded and proven on a connected account."""
+    interface = _interface(host)
+    if interface is None:
+        return []
+    print_ = fingerprint(interface.password)
+    previous = _latest(host)
+    if previous is not None and previous.fingerprint == print_:
+        return []
+    _record(host, print_, interface.username, store.utcnow())
+    if previous is None:
+        return []  # the first secret: the sign-in of the first account will prove it
+    return _prove_rotation(host, print_, previous)
+
+
+def _latest(host: Host) -> SecretInfo | None:
+    with host.db.transaction() as tx:
+        row = tx.execute("SELECT fingerprint FROM m365_secret ORDER BY entered_at DESC LIMIT 1").fetchone()
+    return _row(host, row["fingerprint"]) if row else None
+
+
+def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Message]:
+    connected = [s for s in store.all_account_states(host) if s.state == store.CONNECTED]
+    old = f"(eingetragen am {previous.entered_at.astimezone(BERLIN):%d.%m.%Y})"
+    if not connected:
+        text = (
+            "Neuer geheimer Schlüssel gespeichert und bei Microsoft geprüft. Es ist noch kein E-Mailkonto "
+            f"verbunden, an dem er sich beweisen könnte; den alten Schlüssel {old} können Sie im Entra Admin "
+            "Center löschen, sobald „E-Mailkonto testen“ an einem Konto erfolgreich war."
+        )
+        store.record_check(host, "rotation", ok=True, text=text)
+        return [Message("info", text)]
+    account = host.mail_account(connected[0].account_id)
+    try:
+        tokens.access_token(host, account.id, force_refresh=True)  # a refresh sends the client secret
+        host.send_mail(
+            account.id,
+            account.address,
+            "cmxOrganize: Testmail nach Schlüsselwechsel",
+            "Der neue geheime Schlüssel der App-Registrierung funktioniert.",
+        )
+    except MailError as error:
+        text = (
+            f"Der neue geheime Schlüssel ist gespeichert, aber „E-Mailkonto testen“ an {account.address} ist "
+            f"gescheitert: {error} Löschen Sie den alten Schlüssel {old} im Entra Admin Center noch nicht."
+        )
+        store.record_check(host, "rotation", ok=False, text=text, code=error.code)
+        return [Message("error", text)]
+    _mark_validated(host, print_)
+    text = (
+        f"Neuer geheimer Schlüssel geprüft: Erneuerung der Anmeldung und Testmail über {account.address} "
+        f"erfolgreich. Sie können den alten geheimen Schlüssel {old} jetzt im Entra Admin Center löschen "
+        "(App-Registrierungen → cmxOrganize → Zertifikate & Geheimnisse)."
+    )
+    store.record_check(host, "rotation", ok=True, text=text)
+    store.add_event(host, "secret_rotated", text)
+    return [Message("success", text)]
+
+
+# -- warnings ------------------------------------------------------------------------------------------------------
+
+
+def warn(host: Host, now: dt.datetime) -> str | None:
+    """The periodic job: tell the admins once per threshold before expiry, daily after. Returns what was sent."""
+    info = current(host)
+    if info is None:
+        return None
+    days = info.days_left(now)
+    today = now.astimezone(BERLIN).date().isoformat()
+    expired = now >= info.expires_at
+    due = [t for t in THRESHOLDS if days <= t and f",{t}," not in info.warned]
+    if (expired and info.last_warned_on == today) or (not expired and not due):
+        return None
+    accounts = sum(1 for s in store.all_account_states(host) if s.state != store.NEW)
+    expiry = info.expires_at.astimezone(BERLIN).strftime("%d.%m.%Y")
+    if not expired:
+        when = {0: "heute", 1: "morgen"}.get(days, f"in {days} Tagen")
+        subject = f"Geheimer Schlüssel der Azure-Schnittstelle läuft {when} ab"
+        intro = f"Der geheime Schlüssel der Azure-Schnittstelle läuft am {expiry} ab."
+    else:
+        subject = "Geheimer Schlüssel der Azure-Schnittstelle ist abgelaufen"
+        intro = f"Der geheime Schlüssel der Azure-Schnittstelle ist seit {expiry} abgelaufen."
+    text = (
+        f"{intro} Danach kann cmxOrganize über keines der {accounts} E-Mailkonten mit OAuth mehr senden.\n\n"
+        "So erneuern Sie ihn (Anleitung, Abschnitt 4):\n"
+        "1. Im Entra Admin Center unter App-Registrierungen → cmxOrganize → Zertifikate & Geheimnisse einen neuen "
+        "geheimen Schlüssel anlegen (Laufzeit 24 Monate) und seinen Wert kopieren.\n"
+        "2. In cmxOrganize die Azure-Schnittstelle öffnen und den Wert ins Passwortfeld eintragen, speichern.\n"
+        "3. cmxOrganize prüft den neuen Schlüssel sofort an einem E-Mailkonto und sagt Ihnen, wann Sie den alten "
+        "löschen können."
+    )
+    host.notify("admins", subject, text)
+    with host.db.transaction() as tx:
+        warned = info.warned or ","
+        for t in due:
+            warned += f"{t},"
+        tx.execute(
+            "UPDATE m365_secret SET warned = :w, last_warned_on = :d WHERE fingerprint = :f",
+            {"w": warned, "d": today, "f": info.fingerprint},
+        )
+    return subject
