@@ -9,8 +9,10 @@ import requests
 from cmx_hostapi import PermanentMailError, SignInRequired, TemporaryMailError
 from cmx_plugin_m365.diagnosis import CATALOGUE, Kind, from_exception, from_oauth, from_smtp
 
-TAIL = "\r\nTrace ID: 0d1f7b2a-1a2b-4c3d-9e8f-001122334455\r\nCorrelation ID: 8c9d0e1f-2a3b-4c5d-8e9f-66778899aabb\r\n" \
-       "Timestamp: 2026-11-28 12:00:00Z"
+TAIL = (
+    "\r\nTrace ID: 0d1f7b2a-1a2b-4c3d-9e8f-001122334455\r\nCorrelation ID: 8c9d0e1f-2a3b-4c5d-8e9f-66778899aabb\r\n"
+    "Timestamp: 2026-11-28 12:00:00Z"
+)
 
 # code → (error as Microsoft sends it, kind, who must act (part of the text))
 REFERENCE_AADSTS = {
@@ -63,17 +65,21 @@ def test_an_unknown_code_is_classified_by_its_oauth_error_and_keeps_microsofts_w
     finding = from_oauth("invalid_grant", "AADSTS99999: A brand new reason. More text." + TAIL)
     assert finding.code == "AADSTS99999"
     assert finding.kind is Kind.SIGN_IN
-    assert finding.message().startswith("Anmeldung ungültig: Microsoft erkennt die gespeicherte Anmeldung nicht mehr "
-                                        "an. Microsoft: „AADSTS99999: A brand new reason“. Was tun: Im E-Mailkonto "
-                                        "erneut bei Microsoft anmelden.")
+    assert finding.message().startswith(
+        "Anmeldung ungültig: Microsoft erkennt die gespeicherte Anmeldung nicht mehr "
+        "an. Microsoft: „AADSTS99999: A brand new reason“. Was tun: Im E-Mailkonto "
+        "erneut bei Microsoft anmelden."
+    )
 
 
 def test_an_unknown_code_and_error_still_get_a_useful_message():
     finding = from_oauth("something_new", "AADSTS99999: A brand new reason. More text." + TAIL)
     assert finding.code == "AADSTS99999"
-    assert finding.message().startswith("Unbekannte Antwort von Microsoft: Microsoft hat mit „AADSTS99999: A brand "
-                                        "new reason“ geantwortet. Was tun: Erneut versuchen; bleibt es, den "
-                                        "cmxKonzepte-Support mit dem Code verständigen.")
+    assert finding.message().startswith(
+        "Unbekannte Antwort von Microsoft: Microsoft hat mit „AADSTS99999: A brand "
+        "new reason“ geantwortet. Was tun: Erneut versuchen; bleibt es, den "
+        "cmxKonzepte-Support mit dem Code verständigen."
+    )
 
 
 def test_errors_without_a_code_use_the_oauth_error():
@@ -82,36 +88,94 @@ def test_errors_without_a_code_use_the_oauth_error():
 
 
 REFERENCE_SMTP = [
-    (535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit "
-          "https://aka.ms/smtp_auth_disabled for more information. [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]",
-     "SMTP AUTH ist ausgeschaltet", Kind.CONFIGURATION, PermanentMailError),
-    (535, "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. "
-          "Contact your administrator.", "Durch Sicherheitsstandards blockiert", Kind.CONFIGURATION,
-     PermanentMailError),
-    (535, "5.7.139 Authentication unsuccessful, basic authentication is disabled.",
-     "Anmeldung mit Passwort abgeschaltet", Kind.CONFIGURATION, PermanentMailError),
-    (535, "5.7.3 Authentication unsuccessful [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]",
-     "Anmeldung am Mailserver abgelehnt", Kind.CONFIGURATION, PermanentMailError),
+    (
+        535,
+        "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit "
+        "https://aka.ms/smtp_auth_disabled for more information. [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]",
+        "SMTP AUTH ist ausgeschaltet",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
+    (
+        535,
+        "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. "
+        "Contact your administrator.",
+        "Durch Sicherheitsstandards blockiert",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
+    (
+        535,
+        "5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+        "Anmeldung mit Passwort abgeschaltet",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
+    (
+        535,
+        "5.7.3 Authentication unsuccessful [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]",
+        "Anmeldung am Mailserver abgelehnt",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
     (530, "5.7.57 Client not authenticated to send mail", "Nicht angemeldet gesendet", Kind.BUG, TemporaryMailError),
-    (550, "5.7.60 SMTP; Client does not have permissions to send as this sender",
-     "Senden als fremde Adresse nicht erlaubt", Kind.CONFIGURATION, PermanentMailError),
-    (554, "5.2.252 SendAsDenied; kurse@example.de not allowed to send as info@example.de; STOREDRV.Submission...",
-     "Senden als fremde Adresse nicht erlaubt", Kind.CONFIGURATION, PermanentMailError),
-    (554, "5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied",
-     "Senden als fremde Adresse nicht erlaubt", Kind.CONFIGURATION, PermanentMailError),
-    (421, "4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2.",
-     "Veraltete Verschlüsselung", Kind.BUG, TemporaryMailError),
-    (432, "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", "Zu viele gleichzeitige Verbindungen",
-     Kind.TEMPORARY, TemporaryMailError),
-    (554, "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException", "Tageslimit erreicht",
-     Kind.TEMPORARY, TemporaryMailError),
-    (550, "5.7.30 Basic authentication is not supported for Client Submission.",
-     "Anmeldung mit Passwort abgeschaltet", Kind.CONFIGURATION, PermanentMailError),
+    (
+        550,
+        "5.7.60 SMTP; Client does not have permissions to send as this sender",
+        "Senden als fremde Adresse nicht erlaubt",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
+    (
+        554,
+        "5.2.252 SendAsDenied; kurse@example.de not allowed to send as info@example.de; STOREDRV.Submission...",
+        "Senden als fremde Adresse nicht erlaubt",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
+    (
+        554,
+        "5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied",
+        "Senden als fremde Adresse nicht erlaubt",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
+    (
+        421,
+        "4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2.",
+        "Veraltete Verschlüsselung",
+        Kind.BUG,
+        TemporaryMailError,
+    ),
+    (
+        432,
+        "4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded",
+        "Zu viele gleichzeitige Verbindungen",
+        Kind.TEMPORARY,
+        TemporaryMailError,
+    ),
+    (
+        554,
+        "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
+        "Tageslimit erreicht",
+        Kind.TEMPORARY,
+        TemporaryMailError,
+    ),
+    (
+        550,
+        "5.7.30 Basic authentication is not supported for Client Submission.",
+        "Anmeldung mit Passwort abgeschaltet",
+        Kind.CONFIGURATION,
+        PermanentMailError,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("code", "text", "title", "kind", "error_class"), REFERENCE_SMTP,
-                         ids=[f"{c} {t[:12]}" for c, t, *_ in REFERENCE_SMTP])
+@pytest.mark.parametrize(
+    ("code", "text", "title", "kind", "error_class"),
+    REFERENCE_SMTP,
+    ids=[f"{c} {t[:12]}" for c, t, *_ in REFERENCE_SMTP],
+)
 def test_every_smtp_reply_of_the_reference_is_explained(code, text, title, kind, error_class):
     finding = from_smtp(code, text.encode())
     assert finding.entry.title == title
@@ -130,14 +194,17 @@ def test_an_unknown_smtp_reply_is_classified_by_its_class():
     assert "5.1.8 Sender address rejected" in finding.message()
 
 
-@pytest.mark.parametrize(("error", "key"), [
-    (requests.ConnectionError(socket.gaierror(-2, "Name or service not known")), "net:dns"),
-    (requests.ConnectTimeout("connect timeout"), "net:timeout"),
-    (requests.ReadTimeout("read timeout"), "net:timeout"),
-    (requests.exceptions.SSLError(ssl.SSLCertVerificationError("certificate verify failed")), "net:tls"),
-    (requests.ConnectionError(ConnectionRefusedError(111, "Connection refused")), "net:refused"),
-    (requests.HTTPError("500"), "net:http"),
-])
+@pytest.mark.parametrize(
+    ("error", "key"),
+    [
+        (requests.ConnectionError(socket.gaierror(-2, "Name or service not known")), "net:dns"),
+        (requests.ConnectTimeout("connect timeout"), "net:timeout"),
+        (requests.ReadTimeout("read timeout"), "net:timeout"),
+        (requests.exceptions.SSLError(ssl.SSLCertVerificationError("certificate verify failed")), "net:tls"),
+        (requests.ConnectionError(ConnectionRefusedError(111, "Connection refused")), "net:refused"),
+        (requests.HTTPError("500"), "net:http"),
+    ],
+)
 def test_network_failures(error, key):
     finding = from_exception(error)
     assert finding.code == key

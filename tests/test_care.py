@@ -1,0 +1,316 @@
+"""Care over the years: checks when saving, the redirect URI, the client secret's expiry and rotation, idle tokens."""
+
+import datetime as dt
+
+import pytest
+from freezegun import freeze_time
+
+from cmx_plugin_m365 import client_secret, maintenance
+from devhost.office import INTERFACES, SETTINGS
+from devhost.pages import field_error, flashes, green_field_text
+
+
+def interface_id(office) -> int:
+    return office.instance.host.interfaces("Azure")[0].id
+
+
+@pytest.fixture
+def unreachable_microsoft(office):
+    """Nothing listens where the plugin looks for Microsoft."""
+    from devhost.emulators import free_port
+
+    options = office.instance.host.plugin_config("m365")
+    saved = options["login_base_url"]
+    options["login_base_url"] = f"https://localhost:{free_port()}"
+    yield
+    options["login_base_url"] = saved
+
+
+def save_interface(office, **values):
+    data = {
+        "name": "Microsoft 365",
+        "type": "Azure",
+        "username": office.org.client_id,
+        "password": office.org.secret_value,
+        **values,
+    }
+    existing = office.instance.host.interfaces("Azure")
+    url = f"{INTERFACES}{existing[0].id}" if existing else INTERFACES + "neu"
+    return office.browser.post(url, data)
+
+
+def save_tenant(office, value):
+    with office.instance.db.transaction() as tx:
+        row = tx.execute("SELECT id FROM settings WHERE name = 'TenantID'").fetchone()
+    url = f"{SETTINGS}{row['id']}" if row else SETTINGS + "neu"
+    return office.browser.post(url, {"name": "TenantID", "value": value})
+
+
+# -- checks when saving ---------------------------------------------------------------------------------------------
+
+
+def test_unknown_tenant_is_refused_with_microsofts_code(office):
+    response = save_tenant(office, "nichtda.onmicrosoft.com")
+    message = field_error(response.text, "value")
+    assert message.startswith(
+        "Nicht gespeichert – die bisherigen Werte gelten weiter. Verzeichnis nicht gefunden: "
+        "Microsoft kennt die in der Einstellung „TenantID“ eingetragene Verzeichnis-ID"
+    )
+    assert "Code AADSTS90002" in message
+    assert office.instance.host.setting("Einstellungen", "TenantID") is None
+
+
+def test_a_tenant_domain_is_accepted(office):
+    assert save_tenant(office, office.org.domain).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("what", "field", "title", "code"),
+    [
+        ("wrong secret", "password", "Geheimer Schlüssel ungültig", "AADSTS7000215"),
+        ("expired secret", "password", "Geheimer Schlüssel abgelaufen", "AADSTS7000222"),
+        ("unknown app", "username", "App-Registrierung nicht gefunden", "AADSTS700016"),
+    ],
+)
+def test_interface_values_that_do_not_work_are_not_stored_and_the_old_ones_stay(office, what, field, title, code):
+    office.configure()
+    before = office.instance.host.interfaces("Azure")[0]
+    values = {
+        "wrong secret": {"password": "Abc8Q~" + "x" * 34},
+        "expired secret": {"password": office.ms.secret(office.org.client_id, days=-1)["value"]},
+        "unknown app": {"username": "11111111-2222-4333-8444-555555555555"},
+    }[what]
+    response = save_interface(office, **values)
+    assert response.status_code == 400
+    message = field_error(response.text, field)
+    assert message.startswith(f"Nicht gespeichert – die bisherigen Werte gelten weiter. {title}:")
+    assert f"Code {code}" in message
+    after = office.instance.host.interfaces("Azure")[0]
+    assert (after.username, after.password) == (before.username, before.password)
+
+
+def test_tenant_that_does_not_hold_the_app_is_refused(office):
+    save_interface(office)
+    other = office.ms.tenant("Anderer Mandant")
+    response = save_tenant(office, other["id"])
+    assert "App-Registrierung nicht gefunden" in field_error(response.text, "value")
+
+
+def test_microsoft_unreachable_while_saving_refuses_and_says_why(office, unreachable_microsoft):
+    response = save_tenant(office, office.org.tenant_id)
+    message = field_error(response.text, "value")
+    assert message.startswith(
+        "Nicht gespeichert – die bisherigen Werte gelten weiter. Keine Verbindung: Der Server war nicht erreichbar."
+    )
+
+
+def test_the_azure_interface_shows_its_checks(office):
+    office.configure()
+    green = green_field_text(office.browser.get(f"{INTERFACES}{interface_id(office)}").text)
+    assert "✓ Zugangsdaten" in green and "Anwendungs-ID, Schlüssel und Verzeichnis passen." in green
+    assert "✓ Umleitungs-URI" in green and "Microsoft akzeptiert die Umleitungs-URI" in green
+
+
+# -- the redirect URI ------------------------------------------------------------------------------------------------
+
+
+def test_unregistered_redirect_uri_is_found_before_anyone_is_stuck_at_microsoft(office):
+    office.ms.call(
+        "app/redirect_uris",
+        client_id=office.org.client_id,
+        redirect_uris=["https://www.kurse.example.de/App%20E-Mailkonto/continue_oauth"],
+    )
+    office.follow(save_interface(office))
+    response = save_tenant(office, office.org.tenant_id)
+    messages = flashes(office.follow(response))
+    assert messages[0] == "Einstellung gespeichert."
+    assert messages[1].startswith(
+        "Die Anmeldung bei Microsoft wird so noch nicht funktionieren. Umleitungs-URI nicht registriert:"
+    )
+    assert "Code AADSTS50011" in messages[1]
+    green = green_field_text(office.browser.get(f"{INTERFACES}{interface_id(office)}").text)
+    assert "✗ Umleitungs-URI" in green
+
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    page = office.click(account_id, "Bei Microsoft anmelden")  # stays in cmxOrganize: not sent to an error page
+    (message,) = flashes(page)
+    assert message.startswith(
+        "Die Anmeldung bei Microsoft würde scheitern. Umleitungs-URI nicht registriert: Die "
+        "Adresse, an die Microsoft nach der Anmeldung zurückleitet"
+    )
+
+
+def test_browser_on_another_host_name_is_told_before_the_sign_in(office):
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    office.browser.base_url = "https://www.kurse.example.de"  # the same instance, reached with "www."
+    office.browser.login()
+    (message,) = flashes(office.click(account_id, "Bei Microsoft anmelden"))
+    assert message == (
+        "Sie haben cmxOrganize über „https://www.kurse.example.de“ aufgerufen, die Anmeldung bei "
+        "Microsoft ist aber für „https://kurse.example.de“ eingerichtet (Umleitungs-URI). Bitte rufen "
+        "Sie cmxOrganize über https://kurse.example.de auf und starten Sie die Anmeldung dort erneut."
+    )
+
+
+# -- the client secret's expiry ---------------------------------------------------------------------------------------
+
+
+def secret_warnings(office):
+    return [n["subject"] for n in office.notifications() if "Schlüssel" in n["subject"]]
+
+
+def test_expiry_warnings_once_per_threshold_and_daily_after(office):
+    office.configure()
+    host = office.instance.host
+    info = client_secret.current(host)
+    expires = info.expires_at
+    assert expires == info.entered_at + dt.timedelta(days=730)  # Entra's maximum, until the admin enters the date
+
+    def run(days_before: float):
+        now = expires - dt.timedelta(days=days_before)
+        with freeze_time(now):
+            return client_secret.warn(host, now)
+
+    assert run(31) is None
+    assert run(30) == "Geheimer Schlüssel der Azure-Schnittstelle läuft in 30 Tagen ab"
+    assert run(29.5) is None and run(20) is None  # once per threshold, not every run
+    assert run(14) == "Geheimer Schlüssel der Azure-Schnittstelle läuft in 14 Tagen ab"
+    assert run(7) == "Geheimer Schlüssel der Azure-Schnittstelle läuft in 7 Tagen ab"
+    assert run(1) == "Geheimer Schlüssel der Azure-Schnittstelle läuft morgen ab"
+    assert run(0.5) is None
+    assert run(-0.01) == "Geheimer Schlüssel der Azure-Schnittstelle ist abgelaufen"
+    assert run(-0.02) is None  # the same day
+    assert run(-1) == "Geheimer Schlüssel der Azure-Schnittstelle ist abgelaufen"  # daily after
+    assert run(-2) == "Geheimer Schlüssel der Azure-Schnittstelle ist abgelaufen"
+    assert len(secret_warnings(office)) == 7
+    text = office.notifications()[-1]["text"]
+    assert "Zertifikate & Geheimnisse" in text and "ins Passwortfeld" in text
+
+
+def test_a_secret_that_is_entered_late_warns_once_not_for_every_threshold(office):
+    office.configure()
+    host = office.instance.host
+    client_secret.set_expiry(host, (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).date())
+    assert client_secret.warn(host, dt.datetime.now(dt.UTC)) == (
+        "Geheimer Schlüssel der Azure-Schnittstelle läuft in 5 Tagen ab"
+    )
+    assert client_secret.warn(host, dt.datetime.now(dt.UTC)) is None
+    assert len(secret_warnings(office)) == 1
+
+
+def test_admin_enters_the_real_expiry_date(office):
+    office.configure()
+    interface_url = f"{INTERFACES}{interface_id(office)}"
+    assert "angenommen: 24 Monate nach dem Eintragen" in green_field_text(office.browser.get(interface_url).text)
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=365)).date()
+    page = office.follow(
+        office.browser.post("/App%20Schnittstellen/m365_secret_expiry", {"expires_on": day.isoformat()})
+    )
+    assert flashes(page) == [f"Ablaufdatum des geheimen Schlüssels gespeichert: {day:%d.%m.%Y}."]
+    assert f"Läuft ab {day:%d.%m.%Y}" in green_field_text(page)
+    assert "angenommen" not in green_field_text(page)
+    page = office.follow(office.browser.post("/App%20Schnittstellen/m365_secret_expiry", {"expires_on": "morgen"}))
+    assert flashes(page) == ["Nicht gespeichert: Bitte ein Datum eintragen, z. B. 2028-11-28."]
+
+
+def test_the_job_runs_through_the_host_scheduler(office):
+    office.configure()
+    host = office.instance.host
+    client_secret.set_expiry(host, (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date())
+    ran = office.instance.run_due_jobs()
+    assert "m365: Ablauf des geheimen Schlüssels" in ran
+    assert secret_warnings(office) == ["Geheimer Schlüssel der Azure-Schnittstelle läuft in 3 Tagen ab"]
+    assert office.instance.run_due_jobs() == []  # not due again yet
+
+
+# -- rotation (admin guide, section 4) --------------------------------------------------------------------------------
+
+
+def test_rotation_proves_the_new_secret_and_says_when_the_old_one_may_go(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    new = office.ms.secret(office.org.client_id)
+    office.ms.call("counters/reset")
+    page = office.follow(save_interface(office, password=new["value"]))
+    messages = flashes(page)
+    assert messages[0] == "Schnittstelle gespeichert."
+    assert messages[1].startswith(
+        "Neuer geheimer Schlüssel geprüft: Erneuerung der Anmeldung und Testmail über "
+        f"{office.org.people['anna'].upn} erfolgreich. Sie können den alten geheimen "
+        "Schlüssel (eingetragen am "
+    )
+    assert office.ms.counters()[f"token:refresh_token:{office.org.client_id}"] == 1
+    assert office.mails_to("anna")[-1]["subject"] == "cmxOrganize: Testmail nach Schlüsselwechsel"
+    assert "✓ Schlüsselwechsel" in green_field_text(page)
+
+    office.ms.call("secret/delete", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    office.ms.call("clock/advance", seconds=7200)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Nach dem Wechsel", "x", now=later)
+    with freeze_time(later, tick=True):
+        assert office.instance.mailer.run_queue(now=later)["sent"] == 1
+
+
+def test_a_new_secret_that_does_not_work_never_replaces_the_old(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    response = save_interface(office, password="Zzz8Q~" + "y" * 34)
+    assert "Geheimer Schlüssel ungültig" in field_error(response.text, "password")
+    assert office.instance.host.interfaces("Azure")[0].password == office.org.secret_value
+    assert flashes(
+        office.follow(office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"}))
+    )[-1].startswith("✓")
+
+
+# -- idle tokens -----------------------------------------------------------------------------------------------------
+
+
+def test_idle_tokens_are_kept_alive_past_ninety_days(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    start = dt.datetime.now(dt.UTC)
+    for days in (61, 122):
+        office.ms.call("clock/advance", seconds=61 * 86400)
+        now = start + dt.timedelta(days=days)
+        with freeze_time(now, tick=True):
+            assert maintenance.keep_alive(office.instance.host, now) == 1
+    assert office.ms.counters()[f"token:refresh_token:{office.org.client_id}"] == 2
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Nach 122 Tagen", "x", now=now)
+    with freeze_time(now, tick=True):
+        assert office.instance.mailer.run_queue(now=now)["sent"] == 1
+
+
+def test_without_keep_alive_microsoft_drops_the_sign_in_after_ninety_days(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.ms.call("clock/advance", seconds=91 * 86400)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=91)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Nach 91 Tagen", "x", now=now)
+    with freeze_time(now, tick=True):
+        assert office.instance.mailer.run_queue(now=now)["held"] == 1
+    assert office.queue(account_id)[0]["last_error_code"] == "AADSTS700082"
+    assert office.row(account_id)["state"] == "signin_required"
+
+
+def test_keep_alive_leaves_recently_refreshed_accounts_alone(office):
+    office.configure()
+    office.connect("anna")
+    assert maintenance.keep_alive(office.instance.host, dt.datetime.now(dt.UTC) + dt.timedelta(days=59)) == 0
+
+
+# -- the overview -------------------------------------------------------------------------------------------------------
+
+
+def test_overview_of_all_oauth_accounts(office):
+    office.configure()
+    office.connect("anna")
+    ben_id = office.create_account("ben")
+    office.enable_oauth(ben_id)
+    page = office.browser.get("/App%20E-Mailkonto/oauth_overview").text
+    text = green_field_text(page)
+    assert "2 E-Mailkonten mit OAuth, davon 0 mit Handlungsbedarf." in text
+    assert f"{office.org.people['anna'].upn} verbunden; angemeldet als {office.org.people['anna'].upn}" in text
+    assert f"{office.org.people['ben'].upn} nicht angemeldet" in text
