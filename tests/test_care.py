@@ -301,7 +301,7 @@ def test_keep_alive_leaves_recently_refreshed_accounts_alone(office):
     assert maintenance.keep_alive(office.instance.host, dt.datetime.now(dt.UTC) + dt.timedelta(days=59)) == 0
 
 
-# -- the overview -------------------------------------------------------------------------------------------------------
+# -- the overview ----------------------------------------------------------------------------------------------------
 
 
 def test_overview_of_all_oauth_accounts(office):
