@@ -14,7 +14,8 @@ arguments. Value types that cross the boundary (what hooks return) are the froze
 Versioning: :data:`HOST_API_VERSION` is ``MAJOR.MINOR``. A host adds hooks or optional fields in a minor
 version; anything that changes or removes behaviour is a major version. A plugin declares the range it
 supports in its ``plugin.toml`` (``host_api = ">=1.1,<2"``) and the host's loader refuses plugins whose range
-does not contain the host's version. 1.1 added :class:`Input` and :func:`cmx_record_saved`.
+does not contain the host's version. 1.1 added :class:`Input`, :func:`cmx_record_saved` and
+:class:`InstanceHandle` (for command-line tools).
 """
 
 from __future__ import annotations
@@ -186,6 +187,33 @@ class Host(Protocol):
 
         Returns how many mails are waiting. The host sends them with its next queue run.
         """
+
+
+@dataclass(frozen=True)
+class PluginStatus:
+    """What the host knows about a plugin in an instance (host API 1.1)."""
+
+    enabled: bool
+    """The instance's configuration lists the plugin."""
+    applied_migrations: tuple[str, ...]
+    """File names of the plugin's migrations recorded as applied in this instance's database."""
+    dialect: str
+
+
+class InstanceHandle(Protocol):
+    """An instance opened by a command-line tool, without serving requests (host API 1.1).
+
+    Hosts provide a factory ``open_instance(config_path: str) -> InstanceHandle`` so that plugin commands (e.g.
+    ``cmx-m365 doctor``) can work on an instance; it applies no migrations and starts no jobs.
+    """
+
+    host: Host
+
+    def plugin_status(self, plugin_id: str) -> PluginStatus:
+        """Whether the plugin is enabled and which of its migrations the database has."""
+
+    def close(self) -> None:
+        """Release the database connections."""
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -511,6 +539,7 @@ __all__ = [
     "GreenFieldItem",
     "Host",
     "Input",
+    "InstanceHandle",
     "Interface",
     "InterfaceType",
     "MailAccount",
@@ -521,6 +550,7 @@ __all__ = [
     "Page",
     "PeriodicJob",
     "PermanentMailError",
+    "PluginStatus",
     "Redirect",
     "Request",
     "Response",

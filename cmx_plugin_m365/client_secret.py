@@ -9,13 +9,13 @@ refresh and a test mail before telling the admin that the old one may be deleted
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from cmx_hostapi import Host, Interface, MailError, Message
 
 from . import store, tokens
+from .config import fingerprint
 from .names import INTERFACE_TYPE
 
 LIFETIME = dt.timedelta(days=730)
@@ -38,10 +38,6 @@ class SecretInfo:
 
     def days_left(self, now: dt.datetime) -> int:
         return (self.expires_at.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days
-
-
-def fingerprint(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
 def _interface(host: Host) -> Interface | None:

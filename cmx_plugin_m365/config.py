@@ -49,8 +49,12 @@ class AzureApp:
 
     @property
     def secret_fingerprint(self) -> str:
-        """Identifies a secret in logs, events and the database without revealing it."""
-        return hashlib.sha256(self.secret.encode()).hexdigest()[:12]
+        return fingerprint(self.secret)
+
+
+def fingerprint(secret: str) -> str:
+    """Identifies a secret in the database, events and reports without revealing it."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

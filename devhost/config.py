@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ class InstanceConfig:
     """CA bundle the mailer trusts for STARTTLS (None: the system's). The devhost's Exchange emulator needs its own."""
     smtp_timeout: float = 30.0
     database_schema: str | None = None
+    """PostgreSQL only: the schema that holds the instance's tables (the tests give each test its own)."""
 
     @classmethod
     def load(cls, path: Path) -> InstanceConfig:
@@ -40,7 +42,27 @@ class InstanceConfig:
             plugin_config=raw.get("plugin_config", {}),
             smtp_ca_file=raw.get("smtp_ca_file"),
             smtp_timeout=float(raw.get("smtp_timeout", 30)),
+            database_schema=raw.get("database_schema"),
         )
+
+    def dump(self, path: Path, comment: str = "") -> None:
+        """Write the configuration as TOML (JSON's strings, numbers and arrays are TOML too)."""
+        lines = [f"# {line}" for line in comment.splitlines()]
+        values = {
+            "database_url": self.database_url,
+            "public_base_url": self.public_base_url,
+            "secret_key": self.secret_key,
+            "encryption_keys": encode_keys(self.encryption_keys),
+            "plugins": [str(p) for p in self.plugins],
+            "smtp_ca_file": self.smtp_ca_file,
+            "smtp_timeout": self.smtp_timeout,
+            "database_schema": self.database_schema,
+        }
+        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items() if value is not None]
+        for plugin_id, section in self.plugin_config.items():
+            lines += ["", f"[plugin_config.{plugin_id}]"]
+            lines += [f"{key} = {json.dumps(value)}" for key, value in section.items() if value is not None]
+        Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def new_keys() -> tuple[str, list[bytes]]:

@@ -8,7 +8,7 @@ import logging
 import threading
 from pathlib import Path
 
-from .config import InstanceConfig, encode_keys, new_keys
+from .config import InstanceConfig, new_keys
 from .emulators import Control, Emulators, Org, Person, create_org
 from .instance import Instance, add_user
 from .web import create_app
@@ -30,25 +30,30 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
     if config_path.exists():
         return config_path
     secret_key, keys = new_keys()
-    ca_file = directory.resolve() / "emulator-ca.pem"
-    lines = [
-        "# devhost instance configuration (generated; holds this instance's secrets, never commit it)",
-        f"database_url = {json.dumps('sqlite:///' + str(directory.resolve() / 'devhost.db'))}",
-        f"public_base_url = {json.dumps(f'http://localhost:{port}')}",
-        f"secret_key = {json.dumps(secret_key)}",
-        f"encryption_keys = {json.dumps(encode_keys(keys))}",
-        f"plugins = {json.dumps([str(REPO_ROOT)])}",
-        "# The mailer trusts the Exchange emulator's CA (a real instance trusts the system's CAs).",
-        f"smtp_ca_file = {json.dumps(str(ca_file))}",
-        "",
-        "# Where the plugin finds Microsoft: here the local emulators (production: login.microsoftonline.com).",
-        "[plugin_config.m365]",
-        f"login_base_url = {json.dumps(f'https://localhost:{EMULATOR_PORTS[0]}')}",
-        f"ca_file = {json.dumps(str(ca_file))}",
-        'smtp_host = "localhost"',
-        f"smtp_port = {EMULATOR_PORTS[1]}",
-    ]
-    config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ca_file = str(directory.resolve() / "emulator-ca.pem")
+    config = InstanceConfig(
+        database_url="sqlite:///" + str(directory.resolve() / "devhost.db"),
+        public_base_url=f"http://localhost:{port}",
+        secret_key=secret_key,
+        encryption_keys=keys,
+        plugins=[REPO_ROOT],
+        smtp_ca_file=ca_file,  # the mailer trusts the Exchange emulator's CA (a real instance: the system's CAs)
+        # Where the plugin finds Microsoft: here the local emulators (production: login.microsoftonline.com).
+        plugin_config={
+            "m365": {
+                "login_base_url": f"https://localhost:{EMULATOR_PORTS[0]}",
+                "ca_file": ca_file,
+                "smtp_host": "localhost",
+                "smtp_port": EMULATOR_PORTS[1],
+            }
+        },
+    )
+    config.dump(
+        config_path,
+        "devhost instance configuration (generated; holds this instance's secrets: never commit "
+        "it)\nThe plugin and the mailer talk to the local Microsoft emulators (python -m devhost "
+        "demo starts them).",
+    )
     instance = Instance.start(InstanceConfig.load(config_path))
     try:
         add_user(instance.db, DEMO_ADMIN[0], DEMO_ADMIN[1], display_name="Admin (Demo)", is_admin=True)

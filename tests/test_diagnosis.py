@@ -218,3 +218,7 @@ def test_sign_in_findings_hold_mail_as_sign_in_required():
 def test_catalogue_entries_are_complete():
     for entry in CATALOGUE:
         assert entry.title and entry.cause.endswith((".", ")")) and entry.action and entry.who, entry.key
+
+
+def test_every_entry_has_an_english_title():
+    assert all(entry.en for entry in CATALOGUE)

@@ -1,0 +1,270 @@
+"""``cmx-m365 doctor``: every check of an instance in one table, with an exit status for scripts and monitoring.
+
+Checks, in order: plugin enabled and migrated; Azure interface and TenantID present and valid; the directory
+exists; client ID, secret and directory work together; Microsoft accepts the redirect URI; the secret's expiry;
+then, for each mail account with OAuth, its state and a valid access token (refreshed if due) and, with
+``smtp=True``, an SMTP AUTH XOAUTH2 at its mail server (no mail is sent).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from cmx_hostapi import Host, InstanceHandle, MailError
+
+from . import checks, client_secret, identity, store, tokens, xoauth2
+from .config import PLUGIN_ID, Missing, Options, azure_app
+from .diagnosis import Finding, from_exception, from_smtp
+from .names import INTERFACE_TYPE
+from .schemas import AzureInterfaceSchema, TenantIdSchema
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class Status(Enum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+
+
+MARKS = {Status.OK: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.SKIPPED: "–"}
+
+
+@dataclass(frozen=True)
+class Row:
+    area: tuple[str, str]
+    """What was checked, (German, English)."""
+    subject: str
+    status: Status
+    detail: tuple[str, str]
+    """The result, (German, English)."""
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status in (Status.WARN, Status.FAIL)
+
+
+def _finding_detail(finding: Finding) -> tuple[str, str]:
+    return finding.message(), f"{finding.entry.en or finding.entry.title} ({finding.code})"
+
+
+def run(
+    handle: InstanceHandle, *, smtp: bool = False, progress: Callable[[int, int], None] | None = None
+) -> Iterator[Row]:
+    """The rows of the report, as each check finishes."""
+    host = handle.host
+    status = handle.plugin_status(PLUGIN_ID)
+    plugin = ("Plugin", "Plugin")
+    if not status.enabled:
+        yield Row(
+            plugin,
+            PLUGIN_ID,
+            Status.FAIL,
+            (
+                "Nicht aktiviert: das Plugin fehlt in der Konfiguration der Instanz.",
+                "Not enabled in the instance's configuration.",
+            ),
+        )
+        return
+    wanted = sorted(p.name for p in (MIGRATIONS / status.dialect).glob("*.sql"))
+    missing = [m for m in wanted if m not in status.applied_migrations]
+    if missing:
+        yield Row(
+            plugin,
+            PLUGIN_ID,
+            Status.FAIL,
+            (
+                f"Migrationen fehlen: {', '.join(missing)}. cmxOrganize neu starten, damit es sie einspielt.",
+                f"Migrations missing: {', '.join(missing)}. Restart cmxOrganize to apply them.",
+            ),
+        )
+        return
+    yield Row(
+        plugin,
+        PLUGIN_ID,
+        Status.OK,
+        (
+            f"aktiviert, {len(wanted)} Migrationen eingespielt ({status.dialect})",
+            f"enabled, {len(wanted)} migrations applied ({status.dialect})",
+        ),
+    )
+    yield from _configuration(host)
+    yield from _accounts(host, smtp=smtp, progress=progress)
+
+
+def _configuration(host: Host) -> Iterator[Row]:
+    area = ("Einrichtung", "Setup")
+    azure = azure_app(host)
+    if isinstance(azure, Missing):
+        for item in azure.items:
+            yield Row(area, "", Status.FAIL, (item, "Azure interface or TenantID missing."))
+        return
+    try:
+        AzureInterfaceSchema().load({"username": azure.client_id, "password": azure.secret})
+        TenantIdSchema().load({"value": azure.tenant})
+    except ValidationError as error:
+        text = " ".join(str(m[0]) for m in error.messages.values())
+        yield Row(area, "", Status.FAIL, (text, "Azure interface or TenantID hold invalid values."))
+        return
+    yield Row(
+        area,
+        INTERFACE_TYPE,
+        Status.OK,
+        (
+            f"Anwendungs-ID {azure.client_id}, Schlüssel {azure.secret_fingerprint}…",
+            f"client ID {azure.client_id}, secret {azure.secret_fingerprint}…",
+        ),
+    )
+    options = Options.of(host)
+    try:
+        guid = checks.discover(options, azure.tenant)
+    except identity.MicrosoftError as error:
+        yield Row(("Verzeichnis", "Directory"), azure.tenant, Status.FAIL, _finding_detail(error.finding))
+        return
+    yield Row(("Verzeichnis", "Directory"), azure.tenant, Status.OK, (f"gefunden ({guid})", f"found ({guid})"))
+    try:
+        identity.check_credentials(options, azure)
+    except identity.MicrosoftError as error:
+        yield Row(("Zugangsdaten", "Credentials"), azure.client_id, Status.FAIL, _finding_detail(error.finding))
+        return
+    yield Row(
+        ("Zugangsdaten", "Credentials"),
+        azure.client_id,
+        Status.OK,
+        ("Anwendungs-ID, Schlüssel und Verzeichnis passen.", "client ID, secret and directory work together"),
+    )
+    finding = checks.record_redirect_probe(host)
+    uri_area = ("Umleitungs-URI", "Redirect URI")
+    if finding is not None:
+        yield Row(uri_area, host.public_base_url, Status.FAIL, _finding_detail(finding))
+    else:
+        yield Row(uri_area, host.public_base_url, Status.OK, ("von Microsoft akzeptiert", "accepted by Microsoft"))
+    yield _secret_row(host)
+
+
+def _secret_row(host: Host) -> Row:
+    area = ("Geheimer Schlüssel", "Client secret")
+    info = client_secret.current(host)
+    now = store.utcnow()
+    day = info.expires_at.astimezone(client_secret.BERLIN).strftime("%d.%m.%Y")
+    days = info.days_left(now)
+    assumed = ("" if info.expiry_confirmed else " (angenommen)", "" if info.expiry_confirmed else " (assumed)")
+    if now >= info.expires_at:
+        return Row(
+            area,
+            info.fingerprint,
+            Status.FAIL,
+            (
+                f"seit {day} abgelaufen – neuen anlegen und eintragen",
+                f"expired since {day} – create and enter a new one",
+            ),
+        )
+    status = Status.WARN if days <= client_secret.THRESHOLDS[0] else Status.OK
+    return Row(
+        area,
+        info.fingerprint,
+        status,
+        (f"läuft am {day}{assumed[0]} ab, in {days} Tagen", f"expires on {day}{assumed[1]}, in {days} days"),
+    )
+
+
+def _accounts(host: Host, *, smtp: bool, progress: Callable[[int, int], None] | None) -> Iterator[Row]:
+    states = store.all_account_states(host)
+    area = ("E-Mailkonto", "Mail account")
+    for n, state in enumerate(states, start=1):
+        if progress:
+            progress(n, len(states))
+        account = host.mail_account(state.account_id)
+        if account is None:
+            yield Row(
+                area,
+                f"Nr. {state.account_id}",
+                Status.WARN,
+                ("gelöscht, OAuth-Daten noch vorhanden", "deleted, OAuth data left"),
+            )
+            continue
+        if state.state == store.NEW:
+            yield Row(
+                area,
+                account.address,
+                Status.WARN,
+                ("OAuth eingeschaltet, aber noch nicht angemeldet", "OAuth on, but nobody signed in yet"),
+            )
+            continue
+        try:
+            tokens.access_token(host, account.id)
+        except MailError as error:
+            yield Row(area, account.address, Status.FAIL, (str(error), f"token: {error.code}"))
+            continue
+        if smtp:
+            finding = _smtp_probe(host, account, state)
+            if finding is not None:
+                yield Row(area, account.address, Status.FAIL, _finding_detail(finding))
+                continue
+        current = store.account_state(host, account.id)
+        if current.problem_code:
+            yield Row(area, account.address, Status.FAIL, (current.problem_text, f"problem {current.problem_code}"))
+            continue
+        what = "Anmeldung und SMTP AUTH gültig" if smtp else "Anmeldung gültig"
+        yield Row(
+            area,
+            account.address,
+            Status.OK,
+            (
+                f"{what} (als {state.signed_in_as})",
+                f"{'sign-in and SMTP AUTH' if smtp else 'sign-in'} valid (as {state.signed_in_as})",
+            ),
+        )
+
+
+def _smtp_probe(host: Host, account, state: store.AccountState) -> Finding | None:
+    """Open the account's SMTP connection, STARTTLS, AUTH XOAUTH2, QUIT: no mail is sent."""
+    context = ssl.create_default_context(cafile=Options.of(host).ca_file)
+    try:
+        with smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=15) as smtp:
+            smtp.ehlo()
+            smtp.starttls(context=context)
+            smtp.ehlo()
+            token = tokens.access_token(host, account.id)
+            code, reply = smtp.docmd("AUTH", "XOAUTH2 " + xoauth2.initial_response(state.signed_in_as, token))
+    except smtplib.SMTPResponseException as error:
+        return from_smtp(error.smtp_code, error.smtp_error)
+    except (OSError, smtplib.SMTPException) as error:
+        return from_exception(error)
+    return None if code == 235 else from_smtp(code, reply)
+
+
+# -- the table ---------------------------------------------------------------------------------------------------------
+
+HEADERS = {"de": ("Prüfung", "Gegenstand", "Ergebnis"), "en": ("Check", "Subject", "Result")}
+
+
+def render(rows: list[Row], lang: str = "de", width: int = 120) -> str:
+    """A plain-text table; long results wrap within their column."""
+    index = 0 if lang == "de" else 1
+    head = HEADERS[lang]
+    area_w = max([len(head[0])] + [len(r.area[index]) for r in rows]) + 2
+    subject_w = max([len(head[1])] + [min(len(r.subject), 40) for r in rows])
+    result_w = max(30, width - area_w - subject_w - 6)
+    lines = [f"   {head[0]:<{area_w - 2}}  {head[1]:<{subject_w}}  {head[2]}", "-" * width]
+    for row in rows:
+        wrapped = textwrap.wrap(row.detail[index], result_w) or [""]
+        subject = row.subject if len(row.subject) <= 40 else row.subject[:39] + "…"
+        lines.append(f"{MARKS[row.status]}  {row.area[index]:<{area_w - 2}}  {subject:<{subject_w}}  {wrapped[0]}")
+        lines += [" " * (area_w + subject_w + 5) + more for more in wrapped[1:]]
+    actions = sum(r.needs_action for r in rows)
+    lines.append("-" * width)
+    if lang == "de":
+        lines.append("Alles in Ordnung." if not actions else f"{actions} Punkt(e) brauchen Aufmerksamkeit (! oder ✗).")
+    else:
+        lines.append("All good." if not actions else f"{actions} item(s) need attention (! or ✗).")
+    return "\n".join(lines)
