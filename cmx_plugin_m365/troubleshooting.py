@@ -1,0 +1,57 @@
+"""The troubleshooting section of the admin guide, generated from the diagnosis catalogue so that the two never
+drift apart: ``python -m cmx_plugin_m365.troubleshooting > docs/Fehlerbehebung.md`` (a test compares them)."""
+
+from __future__ import annotations
+
+from .diagnosis import CATALOGUE, Entry, Kind
+
+SECTIONS = (
+    ("Anmeldedienst von Microsoft (Codes AADSTS…)", lambda e: e.key.startswith(("AADSTS", "oauth:", "oidc:"))),
+    ("Mailserver von Microsoft (SMTP-Antworten)", lambda e: e.key[:1].isdigit()),
+    ("Netzwerk", lambda e: e.key.startswith("net:")),
+)
+
+MAIL = {
+    Kind.TEMPORARY: "bleiben in der Warteschlange und werden automatisch erneut gesendet.",
+    Kind.SIGN_IN: "werden angehalten (nicht verworfen) und gehen nach der nächsten Anmeldung hinaus.",
+    Kind.CONFIGURATION: "werden angehalten (nicht verworfen) und gehen hinaus, sobald die Ursache behoben ist "
+                        "(„E-Mailkonto testen“ stößt das an).",
+    Kind.BUG: "bleiben in der Warteschlange; bitte den cmxKonzepte-Support verständigen.",
+}
+
+
+def _code(entry: Entry) -> str:
+    if entry.key.startswith(("oauth:", "oidc:", "net:")):
+        return ""
+    label = entry.key + (f" („{entry.match}“)" if entry.match else "")
+    return f" – {label}"
+
+
+def render() -> str:
+    lines = [
+        "# Fehlerbehebung",
+        "",
+        "<!-- Generiert aus cmx_plugin_m365/diagnosis.py mit `python -m cmx_plugin_m365.troubleshooting`; nicht von "
+        "Hand ändern. -->",
+        "",
+        "cmxOrganize zeigt bei jedem Fehler eine Meldung mit Ursache, Abhilfe, Zuständigkeit und dem Code von "
+        "Microsoft (für den Support auch Trace-ID und Correlation-ID). Hier stehen alle bekannten Meldungen "
+        "zum Nachschlagen. Der Befehl `cmx-m365 doctor` prüft eine ganze Instanz auf einmal.",
+    ]
+    for title, belongs in SECTIONS:
+        lines += ["", f"## {title}"]
+        for entry in (e for e in CATALOGUE if belongs(e)):
+            lines += [
+                "",
+                f"### {entry.title}{_code(entry)}",
+                "",
+                f"- **Ursache:** {entry.cause}",
+                f"- **Was tun:** {entry.action}",
+                f"- **Zuständig:** {entry.who}",
+                f"- **Mails:** {MAIL[entry.kind]}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")
