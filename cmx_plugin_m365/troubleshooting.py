@@ -15,7 +15,7 @@ MAIL = {
     Kind.TEMPORARY: "bleiben in der Warteschlange und werden automatisch erneut gesendet.",
     Kind.SIGN_IN: "werden angehalten (nicht verworfen) und gehen nach der nächsten Anmeldung hinaus.",
     Kind.CONFIGURATION: "werden angehalten (nicht verworfen) und gehen hinaus, sobald die Ursache behoben ist "
-                        "(„E-Mailkonto testen“ stößt das an).",
+    "(„E-Mailkonto testen“ stößt das an).",
     Kind.BUG: "bleiben in der Warteschlange; bitte den cmxKonzepte-Support verständigen.",
 }
 

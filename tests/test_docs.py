@@ -9,7 +9,8 @@ from .conftest import REPO_ROOT
 def test_troubleshooting_is_generated_from_the_catalogue():
     committed = (REPO_ROOT / "docs" / "Fehlerbehebung.md").read_text(encoding="utf-8")
     assert committed == troubleshooting.render(), (
-        "docs/Fehlerbehebung.md is out of date: python -m cmx_plugin_m365.troubleshooting > docs/Fehlerbehebung.md")
+        "docs/Fehlerbehebung.md is out of date: python -m cmx_plugin_m365.troubleshooting > docs/Fehlerbehebung.md"
+    )
 
 
 def test_every_catalogue_entry_is_in_the_guide():

@@ -50,8 +50,9 @@ def test_problems_need_action(office, config_file, capsys):
     status, out, _ = doctor(capsys, config_file, "--smtp")
     assert status == 1
     assert any("Geheimer Schlüssel" in line and "in 10 Tagen" in line for line in lines_with(out, "!"))
-    assert any(office.org.people["ben"].upn in line and "noch nicht angemeldet" in line
-               for line in lines_with(out, "!"))
+    assert any(
+        office.org.people["ben"].upn in line and "noch nicht angemeldet" in line for line in lines_with(out, "!")
+    )
     failed = "\n".join(lines_with(out, "✗"))
     assert office.org.people["anna"].upn in failed and "SMTP AUTH ist ausgeschaltet" in out
     assert out.splitlines()[-1] == "3 Punkt(e) brauchen Aufmerksamkeit (! oder ✗)."

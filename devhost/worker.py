@@ -1,0 +1,51 @@
+"""``python -m devhost.worker --config C``: one app-server worker process sending the queue, as cmxOrganize's do.
+
+Several of these on one PostgreSQL are what a multi-server installation looks like: each claims due mails
+(``FOR UPDATE SKIP LOCKED``), sends them through the plugin, and stops when nothing is due. It prints one JSON line
+with what it did. ``--start-at`` (a Unix time) lets a test or benchmark start many workers at the same moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .config import InstanceConfig
+from .instance import Instance
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devhost.worker")
+    parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--start-at", type=float, default=0.0)
+    parser.add_argument("--batch", type=int, default=5)
+    parser.add_argument("--max-seconds", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    instance = Instance.start(InstanceConfig.load(args.config))
+    totals = {"sent": 0, "retry": 0, "held": 0}
+    try:
+        delay = args.start_at - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        began = time.monotonic()
+        while time.monotonic() - began < args.max_seconds:
+            counts = instance.mailer.run_queue(limit=args.batch)
+            for key, value in counts.items():
+                totals[key] += value
+            if not any(counts.values()):
+                break
+        totals["seconds"] = round(time.monotonic() - began, 3)
+    finally:
+        instance.close()
+    print(json.dumps(totals), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
