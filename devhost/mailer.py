@@ -72,7 +72,12 @@ class Mailer:
             raise TemporaryMailError(
                 f"Die verschlüsselte Verbindung zu {account.smtp_host} ist gescheitert ({error.reason}).", code="TLS"
             ) from None
-        except TimeoutError:
+        except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
+            if not isinstance(error, TimeoutError) and "timed out" not in str(error):
+                raise TemporaryMailError(  # smtplib reports a read timeout as "Connection unexpectedly closed: timed out"
+                    f"Der Mailserver {account.smtp_host}:{account.smtp_port} hat die Verbindung getrennt.",
+                    code="DISCONNECTED",
+                ) from None
             raise TemporaryMailError(
                 f"Der Mailserver {account.smtp_host}:{account.smtp_port} hat nicht innerhalb von {self.timeout:g} s "
                 "geantwortet.",

@@ -166,6 +166,8 @@ class Directory:
         self.refresh_grants: dict[str, RefreshGrant] = {}
         self.consents: dict[tuple[str, str], set[str]] = {}
         self.fault: Fault | None = None
+        self.smtp_fault: Fault | None = None
+        """A reply (``Fault.kind`` = the full SMTP reply line) the Exchange emulator gives to MAIL FROM."""
         self.counters: Counter[str] = Counter()
         self.access_token_lifetime = 3600
         self.messages: list[dict] = []
@@ -315,15 +317,16 @@ class Directory:
         with self.lock:
             self.counters[key] += 1
 
-    def take_fault(self) -> Fault | None:
+    def take_fault(self, attribute: str = "fault") -> Fault | None:
+        """The current fault of the token endpoint (or ``smtp_fault``), counting down its remaining uses."""
         with self.lock:
-            fault = self.fault
+            fault = getattr(self, attribute)
             if fault is None:
                 return None
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
-                    self.fault = None
+                    setattr(self, attribute, None)
             return fault
 
 

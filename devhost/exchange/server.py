@@ -104,6 +104,9 @@ class ExchangeHandler:
     ) -> str:
         if not session.authenticated:
             return R_NOT_AUTHENTICATED
+        fault = self.directory.take_fault("smtp_fault")
+        if fault is not None:
+            return fault.kind
         auth = session.auth_data
         if not getattr(session, "counted", False):
             with self.lock:
