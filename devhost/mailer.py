@@ -73,8 +73,9 @@ class Mailer:
                 f"Die verschlüsselte Verbindung zu {account.smtp_host} ist gescheitert ({error.reason}).", code="TLS"
             ) from None
         except (TimeoutError, smtplib.SMTPServerDisconnected) as error:
+            # smtplib reports a read timeout as SMTPServerDisconnected("Connection unexpectedly closed: timed out").
             if not isinstance(error, TimeoutError) and "timed out" not in str(error):
-                raise TemporaryMailError(  # smtplib reports a read timeout as "Connection unexpectedly closed: timed out"
+                raise TemporaryMailError(
                     f"Der Mailserver {account.smtp_host}:{account.smtp_port} hat die Verbindung getrennt.",
                     code="DISCONNECTED",
                 ) from None
