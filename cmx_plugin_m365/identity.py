@@ -16,6 +16,7 @@ import requests
 from .config import SMTP_SEND, AzureApp, Options
 from .diagnosis import Finding, entry, from_exception, from_oauth
 from .http import Session
+from .redaction import guard_library_loggers
 
 _http_cache: dict = {}
 _sessions: dict[tuple, Session] = {}
@@ -49,7 +50,7 @@ def build(
 ) -> msal.ConfidentialClientApplication:
     """An msal app for the instance's registration; raises MicrosoftError when discovery fails."""
     try:
-        return msal.ConfidentialClientApplication(
+        app = msal.ConfidentialClientApplication(
             azure.client_id,
             client_credential=azure.secret,
             authority=authority(options, azure),
@@ -64,6 +65,8 @@ def build(
         # msal: "Unable to get authority configuration for <url>. Authority would typically be in a format of ..."
         # when discovery answered 400 (AADSTS90002: tenant not found).
         raise MicrosoftError(from_oauth("invalid_tenant", f"AADSTS90002: {error}")) from None
+    guard_library_loggers()  # msal creates some of its loggers with the first app
+    return app
 
 
 def tenant_guid(app: msal.ConfidentialClientApplication) -> str:

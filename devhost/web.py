@@ -12,7 +12,7 @@ import hashlib
 import logging
 import secrets
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash
 
 from cmx_hostapi import Page, Redirect, Request, Route, User
 
+from . import logs
 from .forms import (
     ENCRYPTIONS,
     GenericInterfaceSchema,
@@ -57,6 +58,7 @@ def create_app(instance: Instance) -> Flask:
     )
     app.extensions["cmx"] = instance
     CSRFProtect(app)
+    logs.install()
     app.jinja_env.globals.update(apps=APPS, quote=quote, app_path=app_path)
 
     @app.errorhandler(CSRFError)
@@ -106,6 +108,16 @@ def login_required(view):
     return wrapper
 
 
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this host, else "/": no redirect to elsewhere (//evil, /\\evil, https://…)."""
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(ch.isspace() or ord(ch) < 32 for ch in target):  # browsers drop tabs and newlines: "/\t/evil" is "//evil"
+        return "/"
+    return target
+
+
 def host_request() -> Request:
     """The plugin's view of the current request."""
     form = {k: v for k, v in request.form.items() if k != "csrf_token"}
@@ -152,8 +164,7 @@ def _auth_views(app: Flask, instance: Instance) -> None:
                     session.clear()
                     session["user_id"] = row["id"]
                     session["sid"] = secrets.token_urlsafe(32)
-                    target = request.args.get("next", "")
-                    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+                    return redirect(local_path(request.args.get("next", "")))
                 errors = {"password": "Benutzername oder Passwort ist falsch."}
         return render_template("login.html", errors=errors), (400 if errors else 200)
 
