@@ -5,6 +5,7 @@ A screenshot of every step goes to ``$CMX_TEST_ARTIFACTS/e2e`` (default ``test-a
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -95,11 +96,14 @@ def flash_texts(page) -> list[str]:
     return [re.sub(r"\s+", " ", t).strip() for t in page.locator(".flash").all_inner_texts()]
 
 
-def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms):
+def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms, caplog):
+    caplog.set_level(logging.DEBUG)  # everything every library logs while a person clicks through
     base_url, org, instance = live
     anna, ben = org.people["anna"], org.people["ben"]
     shot = Shots(page)
     page.set_default_timeout(15000)
+    answers = []  # what Microsoft sent the browser back with (codes, states)
+    page.on("request", lambda request: answers.append(request.url) if "continue_oauth?" in request.url else None)
 
     page.goto(base_url + "/")
     page.fill("#f-login", "admin")
@@ -186,3 +190,29 @@ def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms):
     with instance.db.transaction() as tx:
         states = tx.execute("SELECT state, signed_in_as FROM m365_account ORDER BY account_id").fetchall()
     assert [(s["state"], s["signed_in_as"]) for s in states] == [("connected", anna.upn), ("connected", ben.upn)]
+
+    assert_no_secrets_logged(caplog, instance, org, answers)
+
+
+def assert_no_secrets_logged(caplog, instance, org, answers):
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    from cmx_plugin_m365 import tokens
+
+    secrets = {"client secret": org.secret_value}
+    for url in answers:
+        for name in ("code", "state"):
+            secrets[f"{name} {len(secrets)}"] = parse_qs(urlsplit(url).query)[name][0]
+    with instance.db.transaction() as tx:
+        blobs = [bytes(r["token_cache"]) for r in tx.execute("SELECT token_cache FROM m365_account").fetchall()]
+    for blob in blobs:
+        cache = json.loads(tokens.unseal(instance.host, blob).serialize())
+        for kind in ("AccessToken", "RefreshToken", "IdToken"):
+            for entry in cache[kind].values():
+                secrets[f"{kind} {len(secrets)}"] = entry["secret"]
+    logs = "\n".join(record.getMessage() for record in caplog.records)
+    assert "continue_oauth?code=[entfernt]" in logs  # the access log line is there, without the code
+    assert len(answers) == 2 and len(secrets) == 1 + 4 + 6
+    for name, value in secrets.items():
+        assert value not in logs, f"{name} appears in the logs"
