@@ -8,25 +8,15 @@ status is 0 only when every step passed: a smoke test anyone can run.
 from __future__ import annotations
 
 import logging
-import secrets
 import tempfile
-import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
-from werkzeug.serving import make_server
-
-from .config import InstanceConfig
-from .emulators import Control, Emulators, create_org, free_port
-from .entra.browser import SignInBrowser
-from .instance import Instance, add_user
-from .office import INTERFACES, HttpBrowser, Office, plugin_config
+from .emulators import Emulators
+from .office import INTERFACES, Office
 from .pages import field_error, flashes, green_field_text
-from .web import create_app
-
-ADMIN = ("admin", "walkthrough")
+from .stage import live_office
 
 
 class Steps:
@@ -43,33 +33,10 @@ class Steps:
 
 def run(steps: Steps, workdir: Path) -> None:
     emulators = Emulators.start(workdir / "microsoft")
-    port = free_port()
-    base_url = f"http://localhost:{port}"
-    control = Control(emulators.addresses)
-    org = create_org(control, base_url + "/App%20E-Mailkonto/continue_oauth")
-    config = InstanceConfig(
-        database_url=f"sqlite:///{workdir / 'devhost.db'}",
-        public_base_url=base_url,
-        secret_key=secrets.token_urlsafe(16),
-        encryption_keys=[secrets.token_bytes(32)],
-        plugins=[Path(__file__).resolve().parent.parent],
-        plugin_config=plugin_config(control),
-        smtp_ca_file=emulators.addresses.ca_file,
-        smtp_timeout=10,
-    )
-    instance = Instance.start(config)
-    add_user(instance.db, *ADMIN, display_name="Walkthrough-Admin", is_admin=True)
-    server = make_server("127.0.0.1", port, create_app(instance), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        session = requests.Session()
-        session.trust_env = False
-        browser = HttpBrowser(base_url, session).login(*ADMIN)
-        office = Office(instance, browser, control, org, SignInBrowser(emulators.addresses.ca_file, session))
-        _guide(steps, office)
+        with live_office(workdir, emulators.addresses) as office:
+            _guide(steps, office)
     finally:
-        server.shutdown()
-        instance.close()
         emulators.stop()
 
 

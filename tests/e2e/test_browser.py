@@ -8,19 +8,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-import secrets
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from devhost.config import InstanceConfig
-from devhost.emulators import create_org, free_port
-from devhost.instance import Instance, add_user
-from devhost.office import plugin_config
-from devhost.web import create_app
+from devhost.stage import ADMIN, live_office
 
 from ..conftest import REPO_ROOT
 
@@ -43,26 +36,8 @@ ARTIFACTS = Path(os.environ.get("CMX_TEST_ARTIFACTS", REPO_ROOT / "test-artifact
 @pytest.fixture
 def live(ms, tmp_path):
     """A devhost on real HTTP (SQLite), wired to the emulators, with an org whose redirect URI points at it."""
-    port = free_port()
-    base_url = f"http://localhost:{port}"
-    org = create_org(ms, base_url + "/App%20E-Mailkonto/continue_oauth")
-    config = InstanceConfig(
-        database_url=f"sqlite:///{tmp_path / 'host.db'}",
-        public_base_url=base_url,
-        secret_key=secrets.token_urlsafe(16),
-        encryption_keys=[secrets.token_bytes(32)],
-        plugins=[REPO_ROOT],
-        plugin_config=plugin_config(ms),
-        smtp_ca_file=ms.addresses.ca_file,
-        smtp_timeout=10,
-    )
-    instance = Instance.start(config)
-    add_user(instance.db, "admin", "admin-pw", display_name="Anna Admin", is_admin=True)
-    server = make_server("127.0.0.1", port, create_app(instance), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield base_url, org, instance
-    server.shutdown()
-    instance.close()
+    with live_office(tmp_path, ms.addresses) as office:
+        yield office.browser.base_url, office.org, office.instance
 
 
 @pytest.fixture
@@ -106,8 +81,8 @@ def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms, caplog):
     page.on("request", lambda request: answers.append(request.url) if "continue_oauth?" in request.url else None)
 
     page.goto(base_url + "/")
-    page.fill("#f-login", "admin")
-    page.fill("#f-password", "admin-pw")
+    page.fill("#f-login", ADMIN[0])
+    page.fill("#f-password", ADMIN[1])
     page.click("button:has-text('Anmelden')")
     shot("angemeldet")
 
