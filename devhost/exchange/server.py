@@ -42,6 +42,7 @@ class ExchangeHandler:
         self.directory = directory
         self.key = key
         self.active = Counter()  # authenticated connections per mailbox login
+        self.verified: dict[str, dict] = {}
         self.lock = threading.Lock()
 
     # -- AUTH -------------------------------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ class ExchangeHandler:
         with self.directory.lock:
             now = self.directory.clock.now()
             try:
-                claims = self.key.verify(bearer.removeprefix("Bearer "), audience=OUTLOOK, now=now)
+                claims = self._verified(bearer.removeprefix("Bearer "), now)
             except jwt.InvalidTokenError:
                 return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
             if "SMTP.Send" not in claims.get("scp", "").split() or claims.get("upn", "").lower() != login:
@@ -143,6 +144,18 @@ class ExchangeHandler:
             )
             self.directory.counters["smtp:messages"] += 1
         return f"250 2.0.0 OK <{message.get('Message-ID', '')}> [Hostname={HOSTNAME}]"
+
+    def _verified(self, token: str, now) -> dict:
+        """The token's claims; a signature once checked is remembered (as a real server would), expiry never."""
+        claims = self.verified.get(token)
+        if claims is None:
+            claims = self.key.verify(token, audience=OUTLOOK, now=now)
+            if len(self.verified) > 10_000:
+                self.verified.clear()
+            self.verified[token] = claims
+        elif claims["exp"] <= now.timestamp():
+            raise jwt.ExpiredSignatureError("token expired")
+        return claims
 
     def connection_closed(self, session: Session) -> None:
         login = getattr(session, "counted", None)

@@ -1,0 +1,60 @@
+"""What the benchmarks share: Microsoft in its own process (so that it does not compete for this one's GIL), a
+live office, timing helpers. Benchmarks print figures; they assert nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from devhost.emulators import Addresses, Control, start_process  # noqa: E402
+from devhost.office import Office  # noqa: E402
+from devhost.stage import live_office  # noqa: E402
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request would drown the figures
+
+
+@contextlib.contextmanager
+def microsoft() -> Iterator[tuple[Addresses, Control]]:
+    with tempfile.TemporaryDirectory(prefix="cmx-bench-ms-") as workdir:
+        process, addresses = start_process(Path(workdir))
+        try:
+            yield addresses, Control(addresses)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@contextlib.contextmanager
+def office(addresses: Addresses, **database) -> Iterator[Office]:
+    with (
+        tempfile.TemporaryDirectory(prefix="cmx-bench-") as workdir,
+        live_office(Path(workdir), addresses, **database) as result,
+    ):
+        yield result
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+class Stopwatch:
+    def __enter__(self):
+        self.began = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.began
