@@ -40,11 +40,7 @@ def reencrypt(host: Host, now: dt.datetime) -> int:
     """
     vault = tokens.vault_of(host)
     moved = 0
-    with host.db.transaction() as tx:
-        rows = tx.execute(
-            "SELECT account_id, token_cache, cache_version FROM m365_account WHERE token_cache IS NOT NULL"
-        ).fetchall()
-    for row in rows:
+    for row in _token_caches(host):
         blob = bytes(row["token_cache"])
         if vault.is_current(blob):
             continue
@@ -68,9 +64,22 @@ def reencrypt(host: Host, now: dt.datetime) -> int:
     return moved
 
 
+def _token_caches(host: Host, page: int = 200):
+    """Every stored token cache, a page at a time: memory stays flat however many accounts there are."""
+    after = -1
+    while True:
+        with host.db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT account_id, token_cache, cache_version FROM m365_account WHERE token_cache "
+                "IS NOT NULL AND account_id > :after ORDER BY account_id LIMIT :n",
+                {"after": after, "n": page},
+            ).fetchall()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1]["account_id"]
+
+
 def purge_signins(host: Host, now: dt.datetime) -> int:
     """Delete pending sign-ins a day after they expired (they hold encrypted PKCE verifiers)."""
-    with host.db.transaction() as tx:
-        return tx.execute(
-            "DELETE FROM m365_signin WHERE expires_at < :old", {"old": now - dt.timedelta(days=1)}
-        ).rowcount
+    return store.purge_signins(host, now - dt.timedelta(days=1))

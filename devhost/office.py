@@ -134,8 +134,9 @@ class Office:
         return self.click(account_id, "OAuth (Microsoft 365) verwenden")
 
     def start_sign_in(self, account_id: int) -> str:
-        """Click "Bei Microsoft anmelden"; returns Microsoft's sign-in URL."""
-        location = self.click(account_id, "Bei Microsoft anmelden")
+        """Click "Bei Microsoft anmelden" (or "Erneut anmelden"); returns Microsoft's sign-in URL."""
+        label = "Erneut anmelden" if ">Erneut anmelden</button>" in self.page(account_id) else "Bei Microsoft anmelden"
+        location = self.click(account_id, label)
         assert location.startswith(self.ms.addresses.login_base_url), location
         return location
 
