@@ -11,18 +11,16 @@ multi-server installation runs), SQLite otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from _common import REPO_ROOT, microsoft, office
+from _common import microsoft, office
 
 from cmx_plugin_m365 import tokens
+from devhost import worker
 
 
 def postgres_database() -> dict:
@@ -45,17 +43,7 @@ def run_round(o, control, account_id: int, workers: int, config_path: Path) -> t
     for n in range(2 * workers):
         o.instance.mailer.enqueue(account_id, "kurs@example.de", f"Mail {n}", "x")
     control.call("counters/reset")
-    start_at = time.time() + 1.0 + workers * 0.15
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "devhost.worker", "--config", str(config_path), "--start-at", str(start_at)],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(workers)
-    ]
-    results = [json.loads(p.communicate(timeout=300)[0]) for p in processes]
+    results = worker.results(worker.start(config_path, workers, delay=1.0 + workers * 0.15))
     refreshes = control.counters().get(f"token:refresh_token:{o.org.client_id}", 0)
     return refreshes, sum(r["sent"] for r in results)
 

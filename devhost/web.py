@@ -262,11 +262,7 @@ def _interface_views(app: Flask, instance: Instance) -> None:
     @app.route("/App Schnittstellen/<int:record_id>/loeschen", methods=["POST"])
     @login_required
     def interface_delete(record_id: int):
-        with instance.db.transaction() as tx:
-            tx.execute("DELETE FROM interfaces WHERE id = :id", {"id": record_id})
-        instance.pm.hook.cmx_record_deleted(form="Schnittstelle", record_id=record_id, host=instance.host)
-        flash("Schnittstelle gelöscht.", "success")
-        return redirect(app_path("Schnittstelle"))
+        return delete_record(instance, "Schnittstelle", "interfaces", record_id)
 
 
 # -- Applikation Einstellungen -------------------------------------------------------------------------------------
@@ -439,11 +435,16 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
     @app.route("/App E-Mailkonto/<int:record_id>/loeschen", methods=["POST"])
     @login_required
     def mail_account_delete(record_id: int):
-        with instance.db.transaction() as tx:
-            tx.execute("DELETE FROM mail_accounts WHERE id = :id", {"id": record_id})
-        instance.pm.hook.cmx_record_deleted(form="E-Mailkonto", record_id=record_id, host=instance.host)
-        flash("E-Mailkonto gelöscht.", "success")
-        return redirect(app_path("E-Mailkonto"))
+        return delete_record(instance, "E-Mailkonto", "mail_accounts", record_id)
+
+
+def delete_record(instance: Instance, form: str, table: str, record_id: int):
+    """Delete a record, then let the plugins clean up what belongs to it (cmx_record_deleted)."""
+    with instance.db.transaction() as tx:
+        tx.execute(f"DELETE FROM {table} WHERE id = :id", {"id": record_id})  # noqa: S608 - table is ours, fixed
+    instance.pm.hook.cmx_record_deleted(form=form, record_id=record_id, host=instance.host)
+    flash(f"{form} gelöscht.", "success")
+    return redirect(app_path(form))
 
 
 def record_saved(instance: Instance, form: str, record_id: int, *, created: bool) -> None:

@@ -10,12 +10,29 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .config import InstanceConfig
 from .instance import Instance
+
+
+def start(config_path: Path, count: int, *, delay: float = 2.0) -> list[subprocess.Popen]:
+    """Start ``count`` workers that all begin sending ``delay`` seconds from now (time to import and connect)."""
+    start_at = time.time() + delay
+    command = [sys.executable, "-m", "devhost.worker", "--config", str(config_path), "--start-at", str(start_at)]
+    root = Path(__file__).resolve().parent.parent
+    return [
+        subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
+        for _ in range(count)
+    ]
+
+
+def results(processes: list[subprocess.Popen], timeout: float = 300) -> list[dict]:
+    """What each worker reports when it has finished."""
+    return [json.loads(process.communicate(timeout=timeout)[0]) for process in processes]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -123,6 +123,15 @@ def browser(app):
     return Browser(app.test_client()).login()
 
 
+def run_queue_at(office, when):
+    """Send the queue as if it were ``when`` on the plugin's clock (freezegun; Microsoft's clock is the test's to
+    move); returns the mailer's counts."""
+    from freezegun import freeze_time
+
+    with freeze_time(when, tick=True):
+        return office.instance.mailer.run_queue(now=when)
+
+
 # -- Microsoft, emulated -------------------------------------------------------------------------------------------
 
 REDIRECT_URI = "https://kurse.example.de/App%20E-Mailkonto/continue_oauth"

@@ -10,11 +10,12 @@ import time
 from contextlib import ExitStack, contextmanager
 
 import pytest
-from freezegun import freeze_time
 
 from cmx_plugin_m365 import tokens
 from devhost.emulators import free_port
 from devhost.pages import flashes
+
+from .conftest import run_queue_at
 
 
 def expire(office):
@@ -51,11 +52,6 @@ def timed(limit: float):
     assert time.monotonic() - began < limit, f"took longer than {limit} s"
 
 
-def send_later(office, later):
-    with freeze_time(later, tick=True):
-        return office.instance.mailer.run_queue(now=later)
-
-
 def assert_retry_later(office, account_id, later):
     (mail,) = office.queue(account_id)
     assert mail["status"] == "queued" and mail["next_attempt_at"] > later
@@ -71,7 +67,7 @@ def test_identity_platform_refusing_connections(office, connected):
     options(office)["login_base_url"] = f"https://localhost:{free_port()}"
     try:
         with timed(10):
-            assert send_later(office, later) == {"sent": 0, "retry": 1, "held": 0}
+            assert run_queue_at(office, later) == {"sent": 0, "retry": 1, "held": 0}
     finally:
         options(office)["login_base_url"] = saved
     mail = assert_retry_later(office, connected, later)
@@ -85,7 +81,7 @@ def test_identity_platform_slower_than_the_timeout(office, connected):
     options(office)["http_timeout"] = 1.5
     office.ms.call("fault", kind="hang", seconds=8, remaining=1)
     with timed(5):
-        assert send_later(office, later)["retry"] == 1
+        assert run_queue_at(office, later)["retry"] == 1
     mail = assert_retry_later(office, connected, later)
     assert mail["last_error"].startswith("Keine Antwort: Der Server hat nicht rechtzeitig geantwortet.")
     assert_cache_intact(office, connected, before)
@@ -95,7 +91,7 @@ def test_throttling_429_keeps_the_mail_for_later(office, connected):
     before = stored_cache(office, connected)
     later = expire(office)
     office.ms.call("fault", kind="429", retry_after=30, remaining=1)
-    assert send_later(office, later)["retry"] == 1
+    assert run_queue_at(office, later)["retry"] == 1
     assert_retry_later(office, connected, later)
     assert_cache_intact(office, connected, before)
 

@@ -1,34 +1,15 @@
 """Many workers on one database: one token refresh per expiry, no lost cache update, every mail exactly once."""
 
 import datetime as dt
-import json
-import subprocess
-import sys
 import time
 
+from devhost import worker
 from devhost.web import create_app
 
-from .conftest import REPO_ROOT, Browser
+from .conftest import Browser
 
 WORKERS = 4
 MAILS = 40
-
-
-def start_workers(config_path, n, delay=2.0):
-    start_at = time.time() + delay
-    return [
-        subprocess.Popen(
-            [sys.executable, "-m", "devhost.worker", "--config", str(config_path), "--start-at", str(start_at)],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(n)
-    ]
-
-
-def finish(processes):
-    return [json.loads(p.communicate(timeout=180)[0]) for p in processes]
 
 
 def test_four_workers_refresh_an_expiring_token_exactly_once(office, tmp_path):
@@ -44,7 +25,7 @@ def test_four_workers_refresh_an_expiring_token_exactly_once(office, tmp_path):
     version = office.row(account_id)["cache_version"]
     office.ms.call("counters/reset")
 
-    results = finish(start_workers(config_path, WORKERS))
+    results = worker.results(worker.start(config_path, WORKERS))
 
     counters = office.ms.counters()
     assert counters[f"token:refresh_token:{office.org.client_id}"] == 1, counters
