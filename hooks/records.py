@@ -1,9 +1,18 @@
-"""Extension point "record saved": a new client secret is proven, and the redirect URI probed, right after saving."""
+"""Extension point "records": right after saving the setup, prove a new secret and probe the redirect URI; after a
+mail account is deleted, forget its tokens."""
 
 from cmx_hostapi import hookimpl
-from cmx_plugin_m365 import setup_checks
+from cmx_plugin_m365 import setup_checks, store, tokens
+from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM
 
 
 @hookimpl
 def cmx_record_saved(form, record_id, created, host, request):
     return setup_checks.after_save(form, record_id, host)
+
+
+@hookimpl
+def cmx_record_deleted(form, record_id, host):
+    if form == MAIL_ACCOUNT_FORM:
+        store.disable(host, record_id)
+        tokens.forget(record_id)

@@ -482,3 +482,10 @@ def test_requests_are_counted_per_endpoint_and_grant_type(ms, org):
     assert counters["token:authorization_code"] == 1
     assert counters[f"token:client_credentials:{org.client_id}"] == 1
     assert counters["discovery"] == 1
+
+
+def test_unknown_scope_at_authorize_70011(ms, org):
+    app = msal_app(ms, org)
+    flow = app.initiate_auth_code_flow(["https://example.com/Nothing.Here"], redirect_uri=REDIRECT_URI)
+    outcome = SignInBrowser(ms.addresses.ca_file).sign_in(flow["auth_uri"])
+    assert_microsoft_error(query(outcome.url), "invalid_scope", 70011, "is not valid")

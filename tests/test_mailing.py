@@ -229,3 +229,12 @@ def test_smtp_replies_are_checked_not_ignored(office):
     assert "Code 535 5.7.139" in messages[-1]
     assert office.mails_to("anna")[-1]["subject"] == "cmxOrganize: Testmail"  # only the sign-in's test mail arrived
     assert len(office.mails_to("anna")) == 1
+
+
+def test_deleting_the_mail_account_deletes_its_tokens(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.browser.post(f"/App%20E-Mailkonto/{account_id}/loeschen", {})
+    assert office.row(account_id) is None
+    with office.instance.db.transaction() as tx:
+        assert tx.execute("SELECT count(*) AS n FROM m365_signin").fetchone()["n"] == 0
