@@ -65,7 +65,7 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
 def start_demo_microsoft(directory: Path, public_base_url: str) -> tuple[Emulators, Org]:
     """Start the emulators with the demo organisation: the same IDs, secret and passwords at every start."""
     for noisy in ("mail.log", "werkzeug"):  # one line per SMTP command / HTTP request drowns the banner
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     emulators = Emulators.start(directory, entra_port=EMULATOR_PORTS[0], smtp_port=EMULATOR_PORTS[1])
     saved = directory / "demo-org.json"
     like = None
@@ -93,6 +93,8 @@ Microsoft (Emulator): {emulators.addresses.login_base_url}/_emulator/   SMTP: lo
     Umleitungs-URI (registriert):    {base}/App%20E-Mailkonto/continue_oauth
   Personen mit Postfach – für Abschnitt 3:
 {people}
+  Der Emulator hält seine Anmeldungen nur im Speicher: nach einem Neustart der Demo zeigen verbundene E-Mailkonten
+  „Anmeldung bei Microsoft erforderlich“ (ein Fall, den das Produkt so auch bei Microsoft behandelt).
 """
 
 
