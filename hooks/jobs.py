@@ -11,6 +11,7 @@ def cmx_periodic_jobs():
     return [
         PeriodicJob("m365: Ablauf des geheimen Schlüssels", dt.timedelta(hours=6), client_secret.warn),
         PeriodicJob("m365: ruhende Anmeldungen erneuern", dt.timedelta(hours=12), maintenance.keep_alive),
+        PeriodicJob("m365: angehaltene Mails erneut versuchen", dt.timedelta(hours=1), maintenance.retry_held),
         PeriodicJob("m365: Verschlüsselung auf aktuellen Schlüssel", dt.timedelta(hours=1), maintenance.reencrypt),
         PeriodicJob("m365: alte Anmeldevorgänge löschen", dt.timedelta(hours=6), maintenance.purge_signins),
     ]

@@ -238,3 +238,20 @@ def test_deleting_the_mail_account_deletes_its_tokens(office):
     assert office.row(account_id) is None
     with office.instance.db.transaction() as tx:
         assert tx.execute("SELECT count(*) AS n FROM m365_signin").fetchone()["n"] == 0
+
+
+def test_held_mail_goes_out_by_itself_once_microsoft_is_fixed(office):
+    """The admin switches SMTP AUTH on at Microsoft and does nothing in cmxOrganize: the hourly job retries."""
+    office.configure()
+    account_id, _ = office.connect("anna")
+    anna = office.org.people["anna"].upn
+    office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert office.instance.mailer.run_queue()["held"] == 1
+    assert maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC)) == 1
+    assert office.instance.mailer.run_queue()["held"] == 1  # still off: held again, nobody told twice
+    assert len(office.notifications()) == 2
+    office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=True)
+    maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC))
+    assert office.instance.mailer.run_queue()["sent"] == 1
+    assert maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC)) == 0  # the problem is cleared

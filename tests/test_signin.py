@@ -226,3 +226,10 @@ def test_revoked_grant_holds_mail_tells_people_once_and_sends_after_the_next_sig
     office.instance.mailer.run_queue()
     assert sorted(m["subject"] for m in office.ms.messages(to="kurs@example.de")) == ["Erste", "Zweite"]
     assert len(office.notifications()) == 2  # told once, not once per mail
+
+
+def test_tenant_given_as_domain_works_end_to_end(office):
+    office.configure(tenant=office.org.domain)
+    account_id, page = office.connect("anna")
+    assert flashes(page)[0].startswith("E-Mailkonto eingerichtet")
+    assert office.row(account_id)["tenant_id"] == office.org.tenant_id
