@@ -235,7 +235,7 @@ def _smtp_probe(host: Host, account, state: store.AccountState) -> Finding | Non
             smtp.starttls(context=context)
             smtp.ehlo()
             token = tokens.access_token(host, account.id)
-            code, reply = smtp.docmd("AUTH", "XOAUTH2 " + xoauth2.initial_response(state.signed_in_as, token))
+            code, reply = xoauth2.exchange(smtp, state.signed_in_as, token)
     except smtplib.SMTPResponseException as error:
         return from_smtp(error.smtp_code, error.smtp_error)
     except (OSError, smtplib.SMTPException) as error:

@@ -21,6 +21,21 @@ def initial_response(user: str, token: str) -> str:
     return base64.b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01".encode()).decode()
 
 
+def exchange(smtp: smtplib.SMTP, user: str, token: str) -> tuple[int, bytes]:
+    """AUTH XOAUTH2 as Microsoft documents it: the command, the server's 334, then the client's string.
+
+    (An initial response on the AUTH line would save a round trip, but the reference shows only this form; mail
+    must not depend on a server accepting something it does not document.)
+    """
+    code, reply = smtp.docmd("AUTH", "XOAUTH2")
+    if code != 334:
+        return code, reply
+    code, reply = smtp.docmd(initial_response(user, token))
+    if code == 334:  # an error challenge (base64 JSON, as Google sends): answer empty to get the final reply
+        code, reply = smtp.docmd("")
+    return code, reply
+
+
 def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.AccountState) -> None:
     """Authenticate the connection as the account's signed-in user, or raise a classified MailError."""
     if not isinstance(smtp.sock, ssl.SSLSocket):
@@ -39,9 +54,7 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
         )
     for attempt in (1, 2):
         token = tokens.access_token(host, account.id, force_refresh=attempt == 2)
-        code, reply = smtp.docmd("AUTH", "XOAUTH2 " + initial_response(user, token))
-        if code == 334:  # a server that sends an error challenge first: answer empty to get the final reply
-            code, reply = smtp.docmd("")
+        code, reply = exchange(smtp, user, token)
         if code == 235:
             _succeeded(host, account.id, state)
             return
