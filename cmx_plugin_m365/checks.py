@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host
 
-from . import identity, store
+from . import client_secret, identity, store
 from .config import AzureApp, Missing, Options, azure_app
 from .diagnosis import Finding, from_exception, from_oauth
 from .names import INTERFACE_TYPE
@@ -62,6 +62,8 @@ def check_tenant(values: Mapping[str, Any], host: Host) -> None:
             code=finding.code if finding else None,
             text=finding.message() if finding else "Anwendungs-ID, Schlüssel und Verzeichnis passen.",
         )
+        if finding is None:
+            client_secret.mark_validated(host)
 
 
 def check_interface(values: Mapping[str, Any], host: Host) -> None:

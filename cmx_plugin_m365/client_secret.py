@@ -16,7 +16,7 @@ from cmx_hostapi import Host, Interface, MailError, Message
 
 from . import store, tokens
 from .config import fingerprint
-from .names import INTERFACE_TYPE
+from .names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
 
 LIFETIME = dt.timedelta(days=730)
 """Entra's longest secret lifetime (24 months), assumed until the admin enters the real date."""
@@ -90,11 +90,15 @@ def set_expiry(host: Host, day: dt.date) -> SecretInfo | None:
     return _row(host, info.fingerprint)
 
 
-def _mark_validated(host: Host, print_: str) -> None:
-    with host.db.transaction() as tx:
-        tx.execute(
-            "UPDATE m365_secret SET validated_at = :now WHERE fingerprint = :f", {"now": store.utcnow(), "f": print_}
-        )
+def mark_validated(host: Host) -> None:
+    """Microsoft accepted the current secret (a client-credentials request or a refresh with it succeeded)."""
+    info = current(host)
+    if info is not None:
+        with host.db.transaction() as tx:
+            tx.execute(
+                "UPDATE m365_secret SET validated_at = :now WHERE fingerprint = :f",
+                {"now": store.utcnow(), "f": info.fingerprint},
+            )
 
 
 # -- rotation ------------------------------------------------------------------------------------------------------
@@ -110,8 +114,10 @@ def on_interface_saved(host: Host) -> list[Message]:
     if previous is not None and previous.fingerprint == print_:
         return []
     _record(host, print_, interface.username, store.utcnow())
+    if (host.setting(SETTINGS_APP, TENANT_SETTING) or "").strip():
+        mark_validated(host)  # the host stored it, so the interface's online check (client credentials) passed
     if previous is None:
-        return []  # the first secret: the sign-in of the first account will prove it
+        return []  # the first secret: the sign-in of the first account will prove it for mail
     return _prove_rotation(host, print_, previous)
 
 
@@ -148,7 +154,7 @@ def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Messa
         )
         store.record_check(host, "rotation", ok=False, text=text, code=error.code)
         return [Message("error", text)]
-    _mark_validated(host, print_)
+    mark_validated(host)
     text = (
         f"Neuer geheimer Schlüssel geprüft: Erneuerung der Anmeldung und Testmail über {account.address} "
         f"erfolgreich. Sie können den alten geheimen Schlüssel {old} jetzt im Entra Admin Center löschen "

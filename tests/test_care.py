@@ -313,3 +313,11 @@ def test_overview_of_all_oauth_accounts(office):
     assert "2 E-Mailkonten mit OAuth, davon 0 mit Handlungsbedarf." in text
     assert f"{office.org.people['anna'].upn} verbunden; angemeldet als {office.org.people['anna'].upn}" in text
     assert f"{office.org.people['ben'].upn} nicht angemeldet" in text
+
+
+def test_the_interface_shows_when_microsoft_accepted_the_secret(office):
+    office.configure()  # interface first (no TenantID yet: not checkable), then TenantID: now it is checked
+    info = client_secret.current(office.instance.host)
+    assert info.validated_at is not None
+    text = green_field_text(office.browser.get(f"{INTERFACES}{interface_id(office)}").text)
+    assert "Bei Microsoft geprüft –" not in text
