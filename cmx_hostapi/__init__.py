@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import smtplib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -519,13 +519,6 @@ def cmx_record_saved(form: str, record_id: int, created: bool, host: Host, reque
 @hookspec
 def cmx_record_deleted(form: str, record_id: int, host: Host) -> None:
     """Called after the host deleted a record of ``form``, in a separate transaction. Clean up what belongs to it."""
-
-
-def iter_hookspecs() -> Iterator[str]:
-    """The names of all hooks this API version defines (for hosts that want to list them)."""
-    for name, value in sorted(globals().items()):
-        if name.startswith("cmx_") and callable(value):
-            yield name
 
 
 __all__ = [

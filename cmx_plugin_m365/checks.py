@@ -103,9 +103,20 @@ def probe_redirect_uri(host: Host) -> Finding | None:
     options = Options.of(host)
     try:
         app = identity.build(options, azure)
-        flow = identity.initiate(app, redirect_uri=redirect_uri(host.public_base_url), login_hint="")
-        response = identity.session(options).get(flow["auth_uri"], allow_redirects=False)
-    except (identity.MicrosoftError, requests.RequestException):
+    except identity.MicrosoftError:
+        return None
+    flow = identity.initiate(app, redirect_uri=redirect_uri(host.public_base_url), login_hint="")
+    return probe_auth_uri(options, flow["auth_uri"])
+
+
+def probe_auth_uri(options: Options, auth_uri: str) -> Finding | None:
+    """What Microsoft's page for this authorize URL says: a diagnosis for an error it would not send back, or None.
+
+    A GET without cookies changes nothing at Microsoft, so the very URL a person is about to open can be probed.
+    """
+    try:
+        response = identity.session(options).get(auth_uri, allow_redirects=False)
+    except requests.RequestException:
         return None
     if response.is_redirect:
         return None

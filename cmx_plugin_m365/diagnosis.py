@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import requests
@@ -338,7 +338,6 @@ class Finding:
     trace_id: str | None = None
     correlation_id: str | None = None
     microsoft_text: str = ""
-    details: dict = field(default_factory=dict)
 
     @property
     def kind(self) -> Kind:

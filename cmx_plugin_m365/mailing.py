@@ -12,10 +12,10 @@ from .diagnosis import from_smtp
 
 def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:
     """None for accounts that do not use OAuth; True once authenticated; a MailError otherwise."""
-    state = store.account_state(host, account.id)
-    if state is None:
+    stored = store.load_cache(host, account.id)  # the one read of the plugin's row per mail
+    if stored is None:
         return None
-    xoauth2.authenticate(smtp, host, account, state)
+    xoauth2.authenticate(smtp, host, account, stored)
     return True
 
 

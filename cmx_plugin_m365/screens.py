@@ -144,6 +144,15 @@ def _when(value: dt.datetime | None) -> str:
     return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
 
 
+def _history(host: Host, account_id: int, count: int = 3) -> Facts:
+    """The account's latest events (sign-ins, refreshes, problems), newest first: what happened, for support."""
+    rows = []
+    for event in store.events(host, account_id, count):
+        text = event["text"] if len(event["text"]) <= 160 else event["text"][:159] + "…"
+        rows.append((_when(event["at"]), text))
+    return Facts(tuple(rows))
+
+
 def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     """The E-Mailkonto's green field, by the account's state (see the admin guide, section 3)."""
     if record_id is None:
@@ -204,9 +213,14 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
             Note(state.problem_text or "", level="error"),
             sign_in,
             facts,
+            _history(host, record_id),
             switch_off,
         ]
-    items: list[GreenFieldItem] = [Note("Mit Microsoft 365 verbunden (OAuth).", level="success"), facts]
+    items: list[GreenFieldItem] = [
+        Note("Mit Microsoft 365 verbunden (OAuth).", level="success"),
+        facts,
+        _history(host, record_id),
+    ]
     if state.problem_text:
         items.insert(1, Note(state.problem_text, level="warning"))
     if state.signed_in_as and account.username.strip().lower() != state.signed_in_as:

@@ -17,7 +17,7 @@ import msal
 from cmx_hostapi import Host, MailError, Request
 
 from . import identity, store, tokens
-from .checks import probe_redirect_uri
+from .checks import probe_auth_uri
 from .config import AzureApp, Missing, Options, azure_app
 from .diagnosis import Finding, Kind, from_oauth
 from .redirect_uri import browser_mismatch, redirect_uri
@@ -67,10 +67,10 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
         app = identity.build(options, azure)
     except identity.MicrosoftError as error:
         return None, _failed(host, account_id, error.finding, "Die Anmeldung konnte nicht beginnen")
-    finding = probe_redirect_uri(host)
+    flow = identity.initiate(app, redirect_uri=redirect_uri(host.public_base_url), login_hint=account.username)
+    finding = probe_auth_uri(options, flow["auth_uri"])
     if finding is not None:  # Microsoft would show an error page and never send the person back: say it here
         return None, _failed(host, account_id, finding, "Die Anmeldung bei Microsoft würde scheitern")
-    flow = identity.initiate(app, redirect_uri=redirect_uri(host.public_base_url), login_hint=account.username)
     store.add_signin(
         host,
         state=flow["state"],

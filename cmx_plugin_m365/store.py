@@ -156,18 +156,23 @@ def record_sent(host: Host, account_id: int) -> None:
 
 @dataclass(frozen=True)
 class StoredCache:
+    """The account's row as sending needs it: one read per mail (token cache, who signed in, current problem)."""
+
     blob: bytes | None
     version: int
     signed_in_as: str | None
     state: str
     lease_until: dt.datetime | None
+    problem_code: str | None
+    problem_text: str | None
+    last_sent_at: dt.datetime | None
 
 
 def load_cache(host: Host, account_id: int) -> StoredCache | None:
     with host.db.transaction() as tx:
         row = tx.execute(
-            "SELECT token_cache, cache_version, signed_in_as, state, refresh_lease_until "
-            "FROM m365_account WHERE account_id = :id",
+            "SELECT token_cache, cache_version, signed_in_as, state, refresh_lease_until, problem_code, "
+            "problem_text, last_sent_at FROM m365_account WHERE account_id = :id",
             {"id": account_id},
         ).fetchone()
     if row is None:
@@ -179,6 +184,9 @@ def load_cache(host: Host, account_id: int) -> StoredCache | None:
         row["signed_in_as"],
         row["state"],
         row["refresh_lease_until"],
+        row["problem_code"],
+        row["problem_text"],
+        row["last_sent_at"],
     )
 
 

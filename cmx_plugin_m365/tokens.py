@@ -23,7 +23,7 @@ from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailE
 from . import identity, status, store
 from .config import SMTP_SEND, AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError, Vault
-from .diagnosis import Finding, Kind, from_exception, from_oauth
+from .diagnosis import from_exception, from_oauth
 
 EXPIRY_MARGIN = 300
 """Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
@@ -70,15 +70,18 @@ def forget(account_id: int) -> None:
             del _memory[key]
 
 
-def access_token(host: Host, account_id: int, *, force_refresh: bool = False) -> str:
+def access_token(
+    host: Host, account_id: int, *, force_refresh: bool = False, stored: store.StoredCache | None = None
+) -> str:
     """A valid access token for SMTP.Send of the account's signed-in user.
 
-    Raises SignInRequired (the account must sign in again), PermanentMailError (configuration) or
-    TemporaryMailError (try later). Problems are recorded on the account and told to people once.
+    ``stored`` is the account's row if the caller has just read it (sending reads it once per mail). Raises
+    SignInRequired (the account must sign in again), PermanentMailError (configuration) or TemporaryMailError (try
+    later). Problems are recorded on the account and told to people once.
     """
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        stored = store.load_cache(host, account_id)
+        stored = stored or store.load_cache(host, account_id)
         if stored is None or stored.blob is None or stored.state == store.NEW:
             raise SignInRequired(
                 "Dieses E-Mailkonto ist noch nicht bei Microsoft angemeldet. Bitte im E-Mailkonto "
@@ -86,9 +89,8 @@ def access_token(host: Host, account_id: int, *, force_refresh: bool = False) ->
                 code="NOT-CONNECTED",
             )
         if stored.state == store.SIGNIN_REQUIRED:
-            current = store.account_state(host, account_id)
             raise SignInRequired(
-                current.problem_text or "Anmeldung bei Microsoft erforderlich.", code=current.problem_code
+                stored.problem_text or "Anmeldung bei Microsoft erforderlich.", code=stored.problem_code
             )
         if not force_refresh:
             held = _from_memory(account_id, stored.blob) or _from_cache(host, account_id, stored)
@@ -103,6 +105,7 @@ def access_token(host: Host, account_id: int, *, force_refresh: bool = False) ->
                 code="REFRESH-WAIT",
             )
         _wait_for_new_version(host, account_id, stored.version, deadline)
+        stored = None  # read the row again
         force_refresh = False  # the other worker's fresh token is what we wanted
 
 
@@ -165,7 +168,8 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
         finding = from_oauth(
             result["error"], result.get("error_description", ""), error_codes=result.get("error_codes")
         )
-        _fail(host, account_id, finding)
+        status.report(host, account_id, finding)
+        raise finding.mail_error()
     blob = seal(host, cache)
     if not store.save_cache(host, account_id, stored.version, blob, refreshed=True):
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
@@ -197,14 +201,6 @@ def _acquire_silently(
     if result is None:
         return {"error": "invalid_grant", "error_description": "AADSTS9002313: no refresh token in the cache"}
     return result
-
-
-def _fail(host: Host, account_id: int, finding: Finding) -> None:
-    status.report(host, account_id, finding)
-    error = finding.mail_error()
-    if finding.kind is Kind.TEMPORARY and isinstance(error, TemporaryMailError):
-        error.retry_after = 60
-    raise error
 
 
 def _unseal_or_report(host: Host, account_id: int, blob: bytes) -> msal.SerializableTokenCache:

@@ -36,7 +36,7 @@ def exchange(smtp: smtplib.SMTP, user: str, token: str) -> tuple[int, bytes]:
     return code, reply
 
 
-def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.AccountState) -> None:
+def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.StoredCache) -> None:
     """Authenticate the connection as the account's signed-in user, or raise a classified MailError."""
     if not isinstance(smtp.sock, ssl.SSLSocket):
         raise PermanentMailError(
@@ -53,7 +53,9 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
             code="USERNAME-CHANGED",
         )
     for attempt in (1, 2):
-        token = tokens.access_token(host, account.id, force_refresh=attempt == 2)
+        token = tokens.access_token(
+            host, account.id, force_refresh=attempt == 2, stored=state if attempt == 1 else None
+        )
         code, reply = exchange(smtp, user, token)
         if code == 235:
             _succeeded(host, account.id, state)
@@ -65,7 +67,7 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
         raise finding.mail_error()
 
 
-def _succeeded(host: Host, account_id: int, state: store.AccountState) -> None:
+def _succeeded(host: Host, account_id: int, state: store.StoredCache) -> None:
     if state.problem_code:
         store.clear_problem(host, account_id)
         store.add_event(host, "recovered", "Versand funktioniert wieder.", account_id=account_id)

@@ -233,3 +233,11 @@ def test_tenant_given_as_domain_works_end_to_end(office):
     account_id, page = office.connect("anna")
     assert flashes(page)[0].startswith("E-Mailkonto eingerichtet")
     assert office.row(account_id)["tenant_id"] == office.org.tenant_id
+
+
+def test_the_green_field_shows_what_happened_lately(office):
+    office.configure()
+    account_id, page = office.connect("anna")
+    green = green_field_text(page)
+    assert f"Testmail an {office.org.people['anna'].upn} gesendet." in green
+    assert f"Bei Microsoft angemeldet als {office.org.people['anna'].upn}" in green
