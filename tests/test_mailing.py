@@ -33,13 +33,19 @@ def test_e_mailkonto_testen_reports_each_step(office):
     assert len(office.mails_to("anna")) == 2  # the sign-in's and this one
 
 
-def test_smtp_auth_disabled_is_explained_mail_is_held_and_goes_out_once_fixed(office):
+def held_by_smtp_auth_off(office) -> tuple[int, str]:
+    """Anna is connected, her mailbox's SMTP AUTH is off at Microsoft, and one mail is held. (account id, address)"""
     office.configure()
     account_id, _ = office.connect("anna")
     anna = office.org.people["anna"].upn
     office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "Sie sind angemeldet.")
     assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 1}
+    return account_id, anna
+
+
+def test_smtp_auth_disabled_is_explained_mail_is_held_and_goes_out_once_fixed(office):
+    account_id, anna = held_by_smtp_auth_off(office)
     (held,) = office.queue(account_id)
     assert held["last_error_code"] == "535 5.7.139"
     assert held["last_error"].startswith(
@@ -242,12 +248,7 @@ def test_deleting_the_mail_account_deletes_its_tokens(office):
 
 def test_held_mail_goes_out_by_itself_once_microsoft_is_fixed(office):
     """The admin switches SMTP AUTH on at Microsoft and does nothing in cmxOrganize: the hourly job retries."""
-    office.configure()
-    account_id, _ = office.connect("anna")
-    anna = office.org.people["anna"].upn
-    office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)
-    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
-    assert office.instance.mailer.run_queue()["held"] == 1
+    _, anna = held_by_smtp_auth_off(office)
     assert maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC)) == 1
     assert office.instance.mailer.run_queue()["held"] == 1  # still off: held again, nobody told twice
     assert len(office.notifications()) == 2

@@ -237,7 +237,7 @@ def test_tenant_given_as_domain_works_end_to_end(office):
 
 def test_the_green_field_shows_what_happened_lately(office):
     office.configure()
-    account_id, page = office.connect("anna")
+    _, page = office.connect("anna")
     green = green_field_text(page)
     assert f"Testmail an {office.org.people['anna'].upn} gesendet." in green
     assert f"Bei Microsoft angemeldet als {office.org.people['anna'].upn}" in green
