@@ -86,8 +86,10 @@ class Office:
             },
         )
         assert response.status_code == 302, field_error(response.text, "password") or response.text
+        self.follow(response)  # read the page it leads to, as a person would (and with it, its messages)
         response = self.browser.post(SETTINGS + "neu", {"name": "TenantID", "value": tenant or self.org.tenant_id})
         assert response.status_code == 302, field_error(response.text, "value")
+        self.follow(response)
 
     # -- section 3 --------------------------------------------------------------------------------------------------
 
@@ -103,6 +105,7 @@ class Office:
         }
         response = self.browser.post(ACCOUNTS + "neu", data)
         assert response.status_code == 302, response.text
+        self.follow(response)
         return int(response.headers["Location"].rsplit("/", 1)[1])
 
     def page(self, account_id: int) -> str:

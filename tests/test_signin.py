@@ -241,3 +241,69 @@ def test_the_green_field_shows_what_happened_lately(office):
     green = green_field_text(page)
     assert f"Testmail an {office.org.people['anna'].upn} gesendet." in green
     assert f"Bei Microsoft angemeldet als {office.org.people['anna'].upn}" in green
+
+
+# -- the rarer ways a sign-in goes wrong ---------------------------------------------------------------------------
+
+
+def test_buttons_for_an_account_that_does_not_exist(office):
+    for path in ("oauth_start", "oauth_enable", "oauth_disable", "oauth_disconnect"):
+        response = office.browser.post(f"/App%20E-Mailkonto/{path}", {"account_id": "999"})
+        assert response.status_code == 404
+        assert flashes(response.text) == ["Dieses E-Mailkonto gibt es nicht."]
+    response = office.browser.post("/App%20E-Mailkonto/oauth_start", {"account_id": "keine Zahl"})
+    assert flashes(response.text) == ["Dieses E-Mailkonto gibt es nicht."]
+
+
+def test_sign_in_for_an_account_without_oauth_is_refused(office):
+    office.configure()
+    account_id = office.create_account("anna", username=office.org.people["anna"].upn)
+    response = office.browser.post("/App%20E-Mailkonto/oauth_start", {"account_id": str(account_id)})
+    assert flashes(office.follow(response)) == ["Für dieses E-Mailkonto ist OAuth nicht eingeschaltet."]
+
+
+def test_setup_removed_while_the_person_was_at_microsoft(office):
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    interface_id = office.instance.host.interfaces("Azure")[0].id
+    office.follow(office.browser.post(f"/App%20Schnittstellen/{interface_id}/loeschen", {}))
+    (message,) = flashes(office.come_back(outcome.url))
+    assert message.startswith(
+        "Die Einrichtung wurde während der Anmeldung geändert: Es gibt noch keine Schnittstelle vom Typ „Azure“"
+    )
+    assert office.row(account_id)["token_cache"] is None
+
+
+def test_an_answer_that_does_not_belong_to_the_flow_is_refused(office):
+    """The id_token's nonce must be the one cmxOrganize sent (msal checks it; the plugin explains it)."""
+    import json
+
+    from cmx_plugin_m365 import tokens
+
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    vault = tokens.vault_of(office.instance.host)
+    with office.instance.db.transaction() as tx:
+        row = tx.execute("SELECT state_hash, flow FROM m365_signin").fetchone()
+        flow = json.loads(vault.decrypt(bytes(row["flow"])))
+        flow["nonce"] = "ein-anderer-nonce"
+        tx.execute(
+            "UPDATE m365_signin SET flow = :f WHERE state_hash = :h",
+            {"f": vault.encrypt(json.dumps(flow).encode()), "h": row["state_hash"]},
+        )
+    (message,) = flashes(office.come_back(outcome.url))
+    assert message.startswith(
+        "Die Anmeldung bei Microsoft ist gescheitert. Sicherheitsprüfung (Nonce) "
+        "fehlgeschlagen: Die Antwort von Microsoft gehört nicht zu der Anmeldung"
+    )
+    assert office.row(account_id)["token_cache"] is None
+
+
+def test_secret_expiry_without_an_azure_interface(office):
+    response = office.browser.post("/App%20Schnittstellen/m365_secret_expiry", {"expires_on": "2028-01-01"})
+    assert response.status_code == 404
+    assert flashes(response.text) == ["Es gibt keine Azure-Schnittstelle."]
