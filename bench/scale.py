@@ -50,7 +50,7 @@ def jobs(host, now):
     maintenance.keep_alive(host, now)
     maintenance.reencrypt(host, now)
     client_secret.warn(host, now)
-    maintenance.purge_signins(host, now)
+    maintenance.purge(host, now)
 
 
 def measure(function) -> tuple[float, float]:

@@ -94,6 +94,10 @@ def _token_caches(host: Host, page: int = 200):
         after = rows[-1]["account_id"]
 
 
-def purge_signins(host: Host, now: dt.datetime) -> int:
-    """Delete pending sign-ins a day after they expired (they hold encrypted PKCE verifiers)."""
-    return store.purge_signins(host, now - dt.timedelta(days=1))
+EVENTS_KEPT = dt.timedelta(days=365)
+
+
+def purge(host: Host, now: dt.datetime) -> int:
+    """Delete pending sign-ins a day after they expired (they hold encrypted PKCE verifiers) and events older than
+    a year. Returns how many rows went."""
+    return store.purge_signins(host, now - dt.timedelta(days=1)) + store.purge_events(host, now - EVENTS_KEPT)

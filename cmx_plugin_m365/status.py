@@ -15,7 +15,9 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
     Temporary problems are only written to the event trail: they go away by themselves.
     """
     if finding.kind is Kind.TEMPORARY:
-        store.add_event(host, "temporary", finding.message(), account_id=account_id, code=finding.code)
+        # One line per outage, not one per mail and retry: an hour without Microsoft must not flood the trail.
+        if store.last_event_code(host, account_id) != finding.code:
+            store.add_event(host, "temporary", finding.message(), account_id=account_id, code=finding.code)
         return
     state = store.SIGNIN_REQUIRED if finding.kind is Kind.SIGN_IN else None
     is_new = store.set_problem(host, account_id, code=finding.code, text=finding.message(), state=state)

@@ -290,6 +290,19 @@ def add_event(host: Host, kind: str, text: str, *, account_id: int | None = None
         )
 
 
+def last_event_code(host: Host, account_id: int) -> str | None:
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT code FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT 1", {"a": account_id}
+        ).fetchone()
+    return row["code"] if row else None
+
+
+def purge_events(host: Host, before: dt.datetime) -> int:
+    with host.db.transaction() as tx:
+        return tx.execute("DELETE FROM m365_event WHERE at < :before", {"before": before}).rowcount
+
+
 def events(host: Host, account_id: int, limit: int = 20) -> list[dict]:
     with host.db.transaction() as tx:
         return tx.execute(

@@ -160,16 +160,13 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
             )
         cache = _unseal_or_report(host, account_id, stored.blob)
         result = _acquire_silently(host, azure, cache, stored.signed_in_as, force)
+    except identity.MicrosoftError as error:
+        store.release_refresh_lease(host, account_id)
+        status.report(host, account_id, error.finding)  # recorded and told once; temporary ones only in the trail
+        raise error.finding.mail_error() from None
     except BaseException:
         store.release_refresh_lease(host, account_id)
         raise
-    if "error" in result:
-        store.release_refresh_lease(host, account_id)
-        finding = from_oauth(
-            result["error"], result.get("error_description", ""), error_codes=result.get("error_codes")
-        )
-        status.report(host, account_id, finding)
-        raise finding.mail_error()
     blob = seal(host, cache)
     if not store.save_cache(host, account_id, stored.version, blob, refreshed=True):
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
@@ -182,24 +179,23 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
 def _acquire_silently(
     host: Host, azure: AzureApp, cache: msal.SerializableTokenCache, username: str | None, force: bool
 ) -> dict:
+    """msal's silent acquisition (a refresh when due); every way it fails becomes a MicrosoftError."""
     try:
         app = identity.build(Options.of(host), azure, cache)
         accounts = app.get_accounts(username=username) if username else app.get_accounts()
         if not accounts:
-            return {"error": "invalid_grant", "error_description": "AADSTS9002313: no account in the token cache"}
+            raise identity.MicrosoftError(from_oauth("invalid_grant", "AADSTS9002313: no account in the token cache"))
         result = app.acquire_token_silent_with_error([SMTP_SEND], accounts[0], force_refresh=force)
-    except identity.MicrosoftError as error:
-        raise error.finding.mail_error() from None
     except requests.RequestException as error:
-        raise from_exception(error).mail_error() from None
+        raise identity.MicrosoftError(from_exception(error)) from None
     except msal.exceptions.MsalServiceError as error:
-        raise TemporaryMailError(
-            f"Microsoft hat beim Erneuern der Anmeldung einen Fehler gemeldet ({error.error}); "
-            "die Mail wird später erneut gesendet.",
-            code="MSAL-SERVICE",
-        ) from None
+        raise identity.MicrosoftError(from_oauth("server_error", str(error))) from None
     if result is None:
-        return {"error": "invalid_grant", "error_description": "AADSTS9002313: no refresh token in the cache"}
+        raise identity.MicrosoftError(from_oauth("invalid_grant", "AADSTS9002313: no refresh token in the cache"))
+    if "error" in result:
+        raise identity.MicrosoftError(
+            from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))
+        )
     return result
 
 

@@ -13,5 +13,5 @@ def cmx_periodic_jobs():
         PeriodicJob("m365: ruhende Anmeldungen erneuern", dt.timedelta(hours=12), maintenance.keep_alive),
         PeriodicJob("m365: angehaltene Mails erneut versuchen", dt.timedelta(hours=1), maintenance.retry_held),
         PeriodicJob("m365: Verschlüsselung auf aktuellen Schlüssel", dt.timedelta(hours=1), maintenance.reencrypt),
-        PeriodicJob("m365: alte Anmeldevorgänge löschen", dt.timedelta(hours=6), maintenance.purge_signins),
+        PeriodicJob("m365: alte Anmeldevorgänge und Ereignisse löschen", dt.timedelta(hours=6), maintenance.purge),
     ]

@@ -321,3 +321,15 @@ def test_the_interface_shows_when_microsoft_accepted_the_secret(office):
     assert info.validated_at is not None
     text = green_field_text(office.browser.get(f"{INTERFACES}{interface_id(office)}").text)
     assert "Bei Microsoft geprüft –" not in text
+
+
+def test_old_events_and_pending_sign_ins_are_purged(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    account = office.instance.host.mail_account(account_id)
+    office.instance.mailer.enqueue(account.id, "kurs@example.de", "x", "x")
+    in_a_year = dt.datetime.now(dt.UTC) + dt.timedelta(days=366)
+    assert maintenance.purge(office.instance.host, in_a_year) > 0
+    with office.instance.db.transaction() as tx:
+        assert tx.execute("SELECT count(*) AS n FROM m365_event").fetchone()["n"] == 0
+        assert tx.execute("SELECT count(*) AS n FROM m365_signin").fetchone()["n"] == 0

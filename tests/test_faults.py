@@ -196,3 +196,22 @@ def test_concurrent_refreshes_in_one_process_share_the_work(office):
     assert errors == []
     assert len(set(results)) == 1
     assert office.ms.counters()[f"token:refresh_token:{office.org.client_id}"] == 1
+
+
+def test_an_outage_is_one_line_in_the_trail_not_one_per_retry(office, connected):
+    later = expire(office)
+    saved = options(office)["login_base_url"]
+    options(office)["login_base_url"] = f"https://localhost:{free_port()}"
+    try:
+        for minutes in (0, 5, 30):
+            run_queue_at(office, later + dt.timedelta(minutes=minutes, seconds=1))
+    finally:
+        options(office)["login_base_url"] = saved
+    with office.instance.db.transaction() as tx:
+        kinds = [
+            r["kind"]
+            for r in tx.execute(
+                "SELECT kind FROM m365_event WHERE account_id = :a AND kind = 'temporary'", {"a": connected}
+            ).fetchall()
+        ]
+    assert kinds == ["temporary"]
