@@ -16,7 +16,7 @@ from cmx_hostapi import Host
 
 from . import client_secret, identity, store
 from .config import AzureApp, Missing, Options, azure_app
-from .diagnosis import Finding, from_exception, from_oauth
+from .diagnosis import Finding, from_exception, from_oauth, from_page
 from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri
 
@@ -120,10 +120,8 @@ def probe_auth_uri(options: Options, auth_uri: str) -> Finding | None:
         return None
     if response.is_redirect:
         return None
-    for code in ("AADSTS50011", "AADSTS500113", "AADSTS700016", "AADSTS90002"):
-        if code in response.text:
-            return from_oauth("invalid_request", f"{code}: (shown on Microsoft's sign-in page)")
-    return None
+    # Microsoft shows these errors on its own page (with status 200 or 400) and never sends the person back.
+    return from_page(response.text)
 
 
 def record_redirect_probe(host: Host) -> Finding | None:

@@ -14,10 +14,12 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
     A sign-in problem puts the account into "Anmeldung erforderlich" (mail is held until someone signs in again).
     Temporary problems are only written to the event trail: they go away by themselves.
     """
-    if finding.kind is Kind.TEMPORARY:
+    if finding.kind in (Kind.TEMPORARY, Kind.MESSAGE):
         # One line per outage, not one per mail and retry: an hour without Microsoft must not flood the trail.
+        # A refused message says nothing about the account: the mail's own error tells the person who sent it.
         if store.last_event_code(host, account_id) != finding.code:
-            store.add_event(host, "temporary", finding.message(), account_id=account_id, code=finding.code)
+            kind = "temporary" if finding.kind is Kind.TEMPORARY else "message"
+            store.add_event(host, kind, finding.message(), account_id=account_id, code=finding.code)
         return
     state = store.SIGNIN_REQUIRED if finding.kind is Kind.SIGN_IN else None
     is_new = store.set_problem(host, account_id, code=finding.code, text=finding.message(), state=state)

@@ -16,22 +16,37 @@ MAIL = {
     Kind.SIGN_IN: "werden angehalten (nicht verworfen) und gehen nach der nächsten Anmeldung hinaus.",
     Kind.CONFIGURATION: "werden angehalten (nicht verworfen) und gehen hinaus, sobald die Ursache behoben ist "
     "(„E-Mailkonto testen“ stößt das an).",
+    Kind.MESSAGE: "Diese eine Mail wird angehalten; alle anderen Mails des Kontos gehen weiter hinaus.",
     Kind.BUG: "bleiben in der Warteschlange; bitte den cmxKonzepte-Support verständigen.",
 }
 
 
-def _code(entry: Entry) -> str:
-    if entry.key.startswith(("oauth:", "oidc:", "net:")):
+def _groups(entries) -> list[list[Entry]]:
+    """Entries that share cause and fix (several codes, one row of the catalogue) become one section."""
+    groups: list[list[Entry]] = []
+    for entry in entries:
+        if groups and _same(groups[-1][0], entry):
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    return groups
+
+
+def _same(a: Entry, b: Entry) -> bool:
+    return (a.title, a.cause, a.action, a.who, a.kind) == (b.title, b.cause, b.action, b.who, b.kind)
+
+
+def _codes(group: list[Entry]) -> str:
+    if group[0].key.startswith(("oauth:", "oidc:", "net:")):
         return ""
-    label = entry.key + (f" („{entry.match}“)" if entry.match else "")
-    return f" – {label}"
+    return " – " + ", ".join(dict.fromkeys(e.key for e in group))
 
 
 def render() -> str:
     lines = [
         "# Fehlerbehebung",
         "",
-        "<!-- Generiert aus cmx_plugin_m365/diagnosis.py mit `python -m cmx_plugin_m365.troubleshooting`; nicht von "
+        "<!-- Generiert aus cmx_plugin_m365/diagnosis/ mit `python -m cmx_plugin_m365.troubleshooting`; nicht von "
         "Hand ändern. -->",
         "",
         "cmxOrganize zeigt bei jedem Fehler eine Meldung mit Ursache, Abhilfe, Zuständigkeit und dem Code von "
@@ -40,10 +55,11 @@ def render() -> str:
     ]
     for title, belongs in SECTIONS:
         lines += ["", f"## {title}"]
-        for entry in (e for e in CATALOGUE if belongs(e)):
+        for group in _groups(e for e in CATALOGUE if belongs(e)):
+            entry = group[0]
             lines += [
                 "",
-                f"### {entry.title}{_code(entry)}",
+                f"### {entry.title}{_codes(group)}",
                 "",
                 f"- **Ursache:** {entry.cause}",
                 f"- **Was tun:** {entry.action}",

@@ -24,7 +24,7 @@ REFERENCE_AADSTS = {
     500113: ("invalid_request", Kind.CONFIGURATION, "cmxOrganize-Admin"),
     50194: ("invalid_request", Kind.CONFIGURATION, "cmxOrganize-Admin"),
     50020: ("access_denied", Kind.SIGN_IN, "Postfach"),
-    65001: ("invalid_grant", Kind.SIGN_IN, "Postfach"),
+    65001: ("invalid_grant", Kind.SIGN_IN, "Microsoft-365-Admin"),
     65004: ("access_denied", Kind.SIGN_IN, "Postfach"),
     70008: ("invalid_grant", Kind.SIGN_IN, "Postfach"),
     700082: ("invalid_grant", Kind.SIGN_IN, "Postfach"),
@@ -157,7 +157,7 @@ REFERENCE_SMTP = [
     (
         554,
         "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
-        "Tageslimit erreicht",
+        "Sendelimit erreicht",
         Kind.TEMPORARY,
         TemporaryMailError,
     ),
@@ -188,10 +188,11 @@ def test_every_smtp_reply_of_the_reference_is_explained(code, text, title, kind,
 
 def test_an_unknown_smtp_reply_is_classified_by_its_class():
     assert from_smtp(451, "4.4.1 Try later").mail_error().__class__ is TemporaryMailError
-    finding = from_smtp(553, "5.1.8 Sender address rejected")
-    assert finding.code == "553 5.1.8"
+    finding = from_smtp(553, "5.9.99 Something entirely new")
+    assert finding.code == "553 5.9.99"
+    assert not finding.known
     assert finding.mail_error().__class__ is PermanentMailError
-    assert "5.1.8 Sender address rejected" in finding.message()
+    assert "5.9.99 Something entirely new" in finding.message()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,228 @@
+"""Exchange Online's replies to authenticated client submission (smtp.office365.com:587), explained.
+
+Sources: Microsoft's "Authenticated client SMTP submission" and "SMTP submission improvements" pages and
+"Email non-delivery reports in Exchange Online" (MicrosoftDocs/OfficeDocs-Exchange, non-delivery-reports-in-
+exchange-online.md: the table of NDR codes, 4.3.2 … 5.7.750); the authentication replies as real servers sent
+them in public threads: 5.7.139 "SmtpClientAuthentication is disabled for the Tenant"
+(simonrob/email-oauth2-proxy#193, nodemailer/nodemailer#1484), "… for the Mailbox", "the request did not meet the
+criteria" and "account locked" (gophish/gophish#3220 and public test data of a mail-diagnosis tool), "the user
+credentials were incorrect" (codassassin/email-bomber-v2.0#1), "basic authentication is disabled"
+(rpremraj/mailR#107), 5.7.3 (tarickb/sasl-xoauth2#43, HChaoHui/msOauth2api#3), 501 5.5.124 (tarickb/sasl-xoauth2#110),
+451 4.7.500 (jstedfast/MailKit#1502), 550 5.7.708 (motze92/office365-mail#11), 432 4.3.2
+(timeoff-management/timeoff-management-application#308), Send As (MicrosoftDocs/OfficeDocs-Support#1187), message
+size (pankleks/pm2-health#52, jstedfast/MailKit#904).
+
+Each row matches a regular expression against the whole reply ("535 5.7.139 Authentication unsuccessful, …"),
+first match wins, so the specific wordings of a shared code come before its general row.
+"""
+
+from __future__ import annotations
+
+from .model import CMX_ADMIN, M365_ADMIN, SENDER, SUPPORT, USER, Entry, Kind
+
+
+def smtp(key: str, pattern: str, title: str, cause: str, action: str, who: str, kind: Kind, en: str) -> Entry:
+    return Entry(key, title, cause, action, who, kind, match=pattern, en=en)
+
+
+ENABLE_SMTP_AUTH = (
+    "Im Microsoft 365 Admin Center → Benutzer → Aktive Benutzer → (Postfach) → E-Mail → E-Mail-Apps verwalten "
+    "„Authentifiziertes SMTP“ einschalten, oder per PowerShell: Set-CASMailbox -Identity <Adresse> "
+    "-SmtpClientAuthenticationDisabled $false. Ist es für die ganze Organisation aus, zusätzlich "
+    "Set-TransportConfig -SmtpClientAuthenticationDisabled $false. Die Änderung kann bis zu einer Stunde brauchen."
+)
+USE_OAUTH = "Im E-Mailkonto „OAuth (Microsoft 365) verwenden“ wählen und bei Microsoft anmelden."
+SEND_AS = (
+    "Entweder als Inhaber*in dieser Adresse anmelden, oder der Microsoft-365-Admin erteilt dem angemeldeten Konto "
+    "das Recht „Senden als“ (Send As) für die Adresse (Exchange Admin Center → Empfänger → Postfach → "
+    "Delegierung); die Änderung kann bis zu einer Stunde brauchen."
+)
+RESTRICTED_SENDER = (
+    "Der Microsoft-365-Admin prüft das Konto auf unbefugte Nutzung (Kennwort ändern, Sitzungen widerrufen) und "
+    "gibt es im Microsoft Defender-Portal unter „Eingeschränkte Entitäten“ wieder frei."
+)
+
+# fmt: off
+ENTRIES: tuple[Entry, ...] = (
+    # -- authentication (AUTH XOAUTH2) ---------------------------------------------------------------------------------
+    smtp("535 5.7.139", r"SmtpClientAuthentication is disabled", "SMTP AUTH ist ausgeschaltet",
+         "Für dieses Postfach (oder die ganze Organisation) ist „Authentifiziertes SMTP“ bei Microsoft "
+         "ausgeschaltet; Programme wie cmxOrganize dürfen darüber nicht senden.",
+         ENABLE_SMTP_AUTH, M365_ADMIN, Kind.CONFIGURATION, "SMTP AUTH disabled for the mailbox or tenant"),
+    smtp("535 5.7.139", r"security defaults", "Durch Sicherheitsstandards blockiert",
+         "Die Sicherheitsstandards (Security Defaults) Ihrer Organisation blockieren SMTP AUTH.",
+         "Der Microsoft-365-Admin schaltet die Sicherheitsstandards ab und ersetzt sie durch Richtlinien für "
+         "bedingten Zugriff, die SMTP AUTH für dieses Postfach erlauben.",
+         M365_ADMIN, Kind.CONFIGURATION, "Blocked by security defaults"),
+    smtp("535 5.7.139", r"did not meet the criteria", "Durch Richtlinie für bedingten Zugriff blockiert",
+         "Eine Richtlinie Ihrer Organisation (bedingter Zugriff, z. B. nach Standort des Servers) lässt die "
+         "Anmeldung am Mailserver nicht zu.",
+         "Der Microsoft-365-Admin prüft die Anmeldeprotokolle des Kontos und nimmt den Server bzw. cmxOrganize von der "
+         "Richtlinie aus.",
+         M365_ADMIN, Kind.CONFIGURATION, "Blocked by a Conditional Access policy"),
+    smtp("535 5.7.139", r"basic authentication is disabled", "Anmeldung mit Passwort abgeschaltet",
+         "Microsoft nimmt für dieses Postfach keine Anmeldung mit Passwort mehr an.",
+         USE_OAUTH, CMX_ADMIN, Kind.CONFIGURATION, "Password login disabled"),
+    smtp("535 5.7.139", r"credentials were incorrect", "Passwort abgelehnt",
+         "Der Mailserver hat Benutzername und Passwort abgelehnt; Microsoft 365 nimmt Passwörter für SMTP ohnehin "
+         "nur noch ausnahmsweise an.",
+         USE_OAUTH, CMX_ADMIN, Kind.CONFIGURATION, "Password refused"),
+    smtp("535 5.7.139", r"account locked|locked out", "Konto gesperrt",
+         "Microsoft hat das Konto für die Anmeldung am Mailserver gesperrt.",
+         "Der Microsoft-365-Admin prüft und entsperrt das Konto (Aktive Benutzer → Anmeldung blockiert); danach "
+         "„E-Mailkonto testen“.",
+         M365_ADMIN, Kind.CONFIGURATION, "Account locked"),
+    smtp("535 5.7.139", r"5\.7\.139", "Anmeldung am Mailserver durch Richtlinie abgelehnt",
+         "Eine Einstellung Ihrer Organisation bei Microsoft lässt die Anmeldung am Mailserver nicht zu.",
+         "Der Microsoft-365-Admin prüft, ob „Authentifiziertes SMTP“ für das Postfach eingeschaltet ist und keine "
+         "Richtlinie die Anmeldung blockiert.",
+         M365_ADMIN, Kind.CONFIGURATION, "SMTP authentication refused by policy"),
+    smtp("535 5.7.3", r"^535 5\.7\.3\b", "Anmeldung am Mailserver abgelehnt",
+         "Microsoft hat die Anmeldung am Mailserver abgelehnt, obwohl die Anmeldung bei Microsoft gültig ist. "
+         "Häufige Ursachen: Das angemeldete Konto hat kein Exchange-Online-Postfach (Lizenz fehlt, Postfach noch nicht "
+         "bereit oder ein Gastkonto), der Berechtigung „SMTP.Send“ wurde nicht zugestimmt, oder es wurde mit einem "
+         "anderen Konto angemeldet als dem des Postfachs.",
+         "Im E-Mailkonto erneut bei Microsoft anmelden – mit dem Konto, dem das Postfach gehört; bleibt es, prüft der "
+         "Microsoft-365-Admin Postfach, Lizenz und die Berechtigung SMTP.Send der App.",
+         CMX_ADMIN, Kind.CONFIGURATION, "SMTP authentication refused"),
+    smtp("504 5.7.4", r"5\.7\.4\b|Unrecognized authentication type", "Anmeldeverfahren nicht angeboten",
+         "Der Mailserver bietet die Anmeldung mit OAuth (XOAUTH2) auf dieser Verbindung nicht an – bei Microsoft "
+         "meist, weil „Authentifiziertes SMTP“ für die Organisation ausgeschaltet ist.",
+         ENABLE_SMTP_AUTH, M365_ADMIN, Kind.CONFIGURATION, "Authentication mechanism not offered"),
+    smtp("501 5.5.124", r"5\.5\.124|Invalid XOAUTH2", "Anmeldedaten unlesbar",
+         "Der Mailserver konnte die Anmeldedaten (XOAUTH2) nicht lesen.",
+         "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+         SUPPORT, Kind.BUG, "XOAUTH2 data invalid (bug)"),
+    smtp("550 5.7.30", r"5\.7\.30\b", "Anmeldung mit Passwort abgeschaltet",
+         "Microsoft nimmt für dieses Postfach keine Anmeldung mit Passwort mehr an.",
+         USE_OAUTH, CMX_ADMIN, Kind.CONFIGURATION, "Password login disabled"),
+    smtp("530 5.7.57", r"5\.7\.57\b|not authenticated to send", "Nicht angemeldet gesendet",
+         "cmxOrganize hat ohne Anmeldung zu senden versucht.",
+         "Bitte den cmxKonzepte-Support verständigen.",
+         SUPPORT, Kind.BUG, "Sent without authentication (bug)"),
+    smtp("530 5.7.1", r"5\.7\.1\b.*Client was not authenticated", "Nicht angemeldet gesendet",
+         "cmxOrganize hat ohne Anmeldung zu senden versucht.",
+         "Bitte den cmxKonzepte-Support verständigen.",
+         SUPPORT, Kind.BUG, "Sent without authentication (bug)"),
+    smtp("454 4.7.0", r"^454\b", "Anmeldung vorübergehend nicht möglich",
+         "Der Mailserver konnte die Anmeldung gerade nicht prüfen.",
+         "Nichts – cmxOrganize versucht es später erneut.",
+         CMX_ADMIN, Kind.TEMPORARY, "Temporary authentication failure"),
+    # -- the sender ----------------------------------------------------------------------------------------------------
+    smtp("550 5.7.60", r"5\.7\.60\b", "Senden als fremde Adresse nicht erlaubt",
+         "Das angemeldete Konto darf nicht mit der Absenderadresse dieses E-Mailkontos senden.",
+         SEND_AS, M365_ADMIN, Kind.CONFIGURATION, "Send As not permitted"),
+    smtp("554 5.2.252", r"SendAsDenied|5\.2\.252\b|not allowed to send as", "Senden als fremde Adresse nicht erlaubt",
+         "Das angemeldete Konto darf nicht mit der Absenderadresse dieses E-Mailkontos senden.",
+         SEND_AS, M365_ADMIN, Kind.CONFIGURATION, "Send As not permitted"),
+    smtp("550 5.1.8", r"5\.1\.8\b|bad outbound sender", "Konto für den Versand gesperrt",
+         "Microsoft hat das Postfach für den Versand gesperrt, weil darüber Spam verschickt wurde – meist nach einem "
+         "Missbrauch des Kontos.",
+         RESTRICTED_SENDER, M365_ADMIN, Kind.CONFIGURATION, "Account blocked for sending spam"),
+    smtp("550 5.7.501", r"5\.7\.50[123]\b|spam abuse detected|banned sender", "Konto für den Versand gesperrt",
+         "Microsoft hat das Konto wegen erkannter Spam-Versendung gesperrt.",
+         RESTRICTED_SENDER + " Bleibt die Sperre, hilft der Microsoft-Support.",
+         M365_ADMIN, Kind.CONFIGURATION, "Account banned for spam"),
+    smtp("550 5.7.705", r"5\.7\.70[0-9]\b|5\.7\.7[1-4][0-9]\b|tenant has exceeded threshold|traffic not accepted",
+         "Versand der Organisation gesperrt",
+         "Microsoft hat den Versand für Ihre ganze Organisation gesperrt, weil zu viel verdächtiger Verkehr erkannt "
+         "wurde (oder, selten, nach einem abgelaufenen Abonnement; bei neuen Organisationen auch wegen geringer "
+         "Reputation).",
+         "Der Microsoft-365-Admin beseitigt die Ursache (kompromittierte Konten, offene Relays) und wendet sich an den "
+         "Microsoft-Support, um die Sperre aufheben zu lassen.",
+         M365_ADMIN, Kind.CONFIGURATION, "Tenant blocked from sending"),
+    smtp("550 5.7.750", r"5\.7\.750\b|unregistered domain", "Absenderdomain nicht registriert",
+         "Die Absenderadresse gehört zu einer Domain, die in Ihrer Microsoft-365-Organisation nicht eingetragen und "
+         "bestätigt ist.",
+         "Der Microsoft-365-Admin fügt die Domain im Microsoft 365 Admin Center (Einstellungen → Domänen) hinzu und "
+         "bestätigt sie, oder im E-Mailkonto eine Adresse einer bestätigten Domain verwenden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Sending from an unregistered domain"),
+    smtp("550 5.7.606", r"5\.7\.6[0-4][0-9]\b|banned sending IP", "Adresse des Servers gesperrt",
+         "Microsoft nimmt von der IP-Adresse des cmxOrganize-Servers keine Mails an.",
+         "Der IT-Admin lässt die Adresse über https://sender.office.com entsperren und prüft, ob der Server "
+         "missbraucht wurde.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Server IP address banned"),
+    smtp("550 5.1.0", r"5\.1\.0\b.*Sender denied|5\.1\.7\b", "Absenderadresse abgelehnt",
+         "Der Mailserver hat die Absenderadresse des E-Mailkontos nicht angenommen.",
+         "Im E-Mailkonto die E-Mailadresse prüfen (die Adresse des Postfachs bei Microsoft 365).",
+         CMX_ADMIN, Kind.CONFIGURATION, "Sender address refused"),
+    # -- limits --------------------------------------------------------------------------------------------------------
+    smtp("554 5.2.0", r"SubmissionQuotaExceeded|submission quota|5\.1\.90\b|daily limit for message recipients",
+         "Sendelimit erreicht",
+         "Das Postfach hat ein Sendelimit von Microsoft erreicht (10.000 Empfänger in 24 Stunden bzw. 30 Mails pro "
+         "Minute).",
+         "Nichts – die Mails bleiben in der Warteschlange und gehen hinaus, sobald das Limit es zulässt. Bei "
+         "regelmäßig großen Mengen mehrere Postfächer verwenden.",
+         CMX_ADMIN, Kind.TEMPORARY, "Sending limit reached"),
+    smtp("432 4.3.2", r"4\.3\.2\b.*(thread limit|concurrent connection)", "Zu viele gleichzeitige Verbindungen",
+         "Microsoft erlaubt je Postfach höchstens drei gleichzeitige Verbindungen.",
+         "Nichts – die Mail geht mit dem nächsten Versuch hinaus.",
+         CMX_ADMIN, Kind.TEMPORARY, "Too many concurrent connections"),
+    smtp("451 4.7.500", r"4\.7\.[5-6][0-9][0-9]\b|4\.7\.8[5-9][0-9]\b", "Versand vorübergehend eingeschränkt",
+         "Microsoft hat den Versand wegen auffälliger Aktivität vorübergehend eingeschränkt, um ihn zu prüfen.",
+         "Nichts – ist der Versand in Ordnung, hebt Microsoft die Einschränkung bald auf; die Mails werden erneut "
+         "gesendet.",
+         CMX_ADMIN, Kind.TEMPORARY, "Sending temporarily restricted"),
+    smtp("554 5.2.2", r"mailbox full|QuotaExceededException|ShutoffQuota", "Postfach voll",
+         "Das Postfach ist voll; Microsoft legt jede gesendete Mail in „Gesendete Elemente“ ab und nimmt deshalb keine "
+         "mehr an.",
+         "Im Postfach Platz schaffen (z. B. „Gesendete Elemente“ leeren oder archivieren), oder der "
+         "Microsoft-365-Admin vergrößert das Postfach.",
+         USER, Kind.CONFIGURATION, "Mailbox full"),
+    # -- the message ---------------------------------------------------------------------------------------------------
+    smtp("552 5.3.4", r"MaxSubmissionExceeded|message size exceeds|5\.3\.4\b.*(message|size)",
+         "Mail zu groß",
+         "Die Mail ist größer, als Microsoft für dieses Postfach annimmt (meist 35 MB einschließlich der Anhänge, die "
+         "beim Senden um etwa ein Drittel wachsen).",
+         "Die Anhänge verkleinern oder einen Link zum Herunterladen statt des Anhangs senden.",
+         SENDER, Kind.MESSAGE, "Message too large"),
+    smtp("552 5.3.4", r"Header size exceeds", "Kopfzeilen zu groß",
+         "Die Kopfzeilen der Mail sind größer, als Microsoft annimmt (z. B. sehr viele Empfänger in An/Cc).",
+         "Die Mail auf mehrere Mails mit weniger Empfängern aufteilen.",
+         SENDER, Kind.MESSAGE, "Header too large"),
+    smtp("452 4.5.3", r"4\.5\.3\b|5\.5\.3\b|Too many recipients", "Zu viele Empfänger",
+         "Die Mail hat mehr Empfänger, als Microsoft in einer Mail annimmt (höchstens 500).",
+         "Die Mail auf mehrere Mails mit weniger Empfängern aufteilen (z. B. einen Serienversand statt einer Mail "
+         "an alle).",
+         SENDER, Kind.MESSAGE, "Too many recipients"),
+    smtp("550 5.1.1", r"5\.1\.(1|3|10)\b|5\.5\.0\b.*mailbox unavailable|Recipient address rejected|"
+                      r"5\.7\.50[45]\b|Recipient not found|Bad destination",
+         "Empfänger abgelehnt",
+         "Die Empfängeradresse gibt es nicht oder sie nimmt keine Mails an (Tippfehler, gelöschtes Postfach).",
+         "Die Empfängeradresse prüfen und die Mail neu senden.",
+         SENDER, Kind.MESSAGE, "Recipient refused"),
+    smtp("550 5.7.124", r"5\.7\.(12|13|124|129|133|134|135|136)\b|Delivery not authorized|not authenticated for",
+         "Empfänger nimmt von diesem Absender nichts an",
+         "Der Empfänger (oft eine Gruppe oder Verteilerliste) nimmt nur Mails von bestimmten Absendern an.",
+         "Die Inhaber*in der Gruppe bzw. der Admin der Empfängerseite erlaubt den Absender; sonst einen anderen "
+         "Empfänger wählen.",
+         SENDER, Kind.MESSAGE, "Recipient does not accept this sender"),
+    smtp("550 5.7.509", r"5\.7\.(509|515|23)\b|DMARC|Sender Policy Framework",
+         "Absenderdomain nicht ausreichend authentifiziert",
+         "Der Empfänger lehnt die Mail ab, weil die Absenderdomain SPF, DKIM oder DMARC nicht besteht.",
+         "Der Microsoft-365-Admin richtet für die Absenderdomain SPF, DKIM und DMARC im DNS ein (Microsoft Defender → "
+         "E-Mail-Authentifizierung).",
+         M365_ADMIN, Kind.MESSAGE, "Sender domain fails SPF/DKIM/DMARC"),
+    smtp("550 5.2.121", r"5\.2\.12[12]\b|receive limit", "Empfänger erhält zu viele Mails",
+         "Der Empfänger hat sein Limit für eingehende Mails pro Stunde erreicht.",
+         "Die Mail später erneut senden.",
+         SENDER, Kind.MESSAGE, "Recipient receive limit"),
+    smtp("550 5.6.11", r"5\.6\.11\b|Invalid characters|5\.7\.512\b|RFC 5322", "Mail fehlerhaft aufgebaut",
+         "Microsoft hat die Mail wegen ihres Aufbaus abgelehnt (ungültige Zeichen oder Absenderzeile).",
+         "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+         SUPPORT, Kind.BUG, "Malformed message (bug)"),
+    smtp("554 5.4.14", r"5\.4\.(6|14)\b|Routing loop", "Weiterleitungsschleife",
+         "Die Mail ist in einer Weiterleitungsschleife hängen geblieben (Regeln oder Weiterleitungen beim Empfänger).",
+         "Weiterleitungsregeln beim Empfänger prüfen lassen.",
+         SENDER, Kind.MESSAGE, "Routing loop"),
+    # -- the connection ------------------------------------------------------------------------------------------------
+    smtp("421 4.7.66", r"4\.7\.66\b|TLS 1\.0 and 1\.1", "Veraltete Verschlüsselung",
+         "Microsoft verlangt TLS 1.2 oder neuer.",
+         "Bitte den cmxKonzepte-Support verständigen (Server-Konfiguration).",
+         SUPPORT, Kind.BUG, "Outdated TLS"),
+    smtp("421 4.3.2", r"^4\d\d\b", "Mailserver vorübergehend nicht bereit",
+         "Der Mailserver von Microsoft hat die Mail vorübergehend nicht angenommen.",
+         "Nichts – cmxOrganize versucht es später erneut.",
+         CMX_ADMIN, Kind.TEMPORARY, "Mail server temporarily unavailable"),
+)
+# fmt: on

@@ -1,0 +1,105 @@
+"""Answers without a specific code: the OAuth ``error`` values (RFC 6749 §4.1.2.1 and §5.2, and Microsoft's
+additions listed in v2-oauth2-auth-code-flow and reference-error-codes), the product's own checks, and the network
+on the way to Microsoft."""
+
+from __future__ import annotations
+
+from .model import CMX_ADMIN, M365_ADMIN, SUPPORT, USER, Entry, Kind
+
+# fmt: off
+OAUTH: tuple[Entry, ...] = (
+    Entry("oauth:temporarily_unavailable", "Störung bei Microsoft",
+          "Der Anmeldedienst von Microsoft ist vorübergehend nicht verfügbar.",
+          "Etwas später erneut versuchen.",
+          USER, Kind.TEMPORARY, en="Microsoft temporarily unavailable"),
+    Entry("oauth:server_error", "Störung bei Microsoft",
+          "Der Anmeldedienst von Microsoft meldet einen Fehler.",
+          "Etwas später erneut versuchen.",
+          USER, Kind.TEMPORARY, en="Error at Microsoft"),
+    Entry("oauth:access_denied", "Anmeldung abgebrochen oder Zustimmung verweigert",
+          "Die Anmeldung wurde abgebrochen oder der Zugriff verweigert – bei Organisationen, in denen nur "
+          "Administratoren Apps zustimmen dürfen, auch nach der Seite „Genehmigung des Administrators erforderlich“.",
+          "Erneut anmelden und den Zugriff mit „Akzeptieren“ bestätigen. Zeigt Microsoft „Genehmigung des "
+          "Administrators erforderlich“, muss der Microsoft-365-Admin cmxOrganize einmalig für die ganze Organisation "
+          "zustimmen.",
+          USER, Kind.SIGN_IN, en="Access denied or consent refused", admin_consent=True),
+    Entry("oauth:login_required", "Nicht angemeldet",
+          "Im Browser war niemand bei Microsoft angemeldet.",
+          "Erneut anmelden.",
+          USER, Kind.SIGN_IN, en="Nobody signed in"),
+    Entry("oauth:interaction_required", "Anmeldung nötig",
+          "Microsoft verlangt eine neue Anmeldung (z. B. wegen einer Richtlinie Ihrer Organisation).",
+          "Im E-Mailkonto erneut bei Microsoft anmelden.",
+          USER, Kind.SIGN_IN, en="Interactive sign-in required"),
+    Entry("oauth:consent_required", "Zustimmung fehlt",
+          "Für cmxOrganize liegt keine Zustimmung vor.",
+          "Erneut anmelden und den Zugriff bestätigen; dürfen Benutzer Ihrer Organisation Apps nicht selbst "
+          "zustimmen, erteilt der Microsoft-365-Admin einmalig die Administratorzustimmung.",
+          M365_ADMIN, Kind.SIGN_IN, en="Consent missing", admin_consent=True),
+    Entry("oauth:invalid_grant", "Anmeldung ungültig",
+          "Microsoft erkennt die gespeicherte Anmeldung nicht mehr an.",
+          "Im E-Mailkonto erneut bei Microsoft anmelden.",
+          USER, Kind.SIGN_IN, en="Stored sign-in no longer valid"),
+    Entry("oauth:invalid_client", "App-Registrierung abgelehnt",
+          "Microsoft hat die Zugangsdaten der App-Registrierung (Azure-Schnittstelle) abgelehnt.",
+          "Anwendungs-ID und Wert des geheimen Schlüssels in der Azure-Schnittstelle prüfen.",
+          CMX_ADMIN, Kind.CONFIGURATION, en="App credentials refused"),
+    Entry("oauth:unauthorized_client", "App nicht zugelassen",
+          "Die App-Registrierung darf sich so nicht anmelden.",
+          "Anwendungs-ID und Verzeichnis-ID prüfen.",
+          CMX_ADMIN, Kind.CONFIGURATION, en="App not allowed"),
+    Entry("oauth:invalid_resource", "Dienst im Verzeichnis nicht gefunden",
+          "Der Dienst, für den cmxOrganize die Anmeldung braucht (Exchange Online), ist im Verzeichnis nicht "
+          "eingerichtet.",
+          "Der Microsoft-365-Admin prüft, ob die Organisation Exchange Online nutzt.",
+          M365_ADMIN, Kind.CONFIGURATION, en="Resource not found in the directory"),
+    Entry("oauth:invalid_tenant", "Verzeichnis nicht gefunden",
+          "Microsoft kennt die in der Einstellung „TenantID“ eingetragene Verzeichnis-ID (Mandant) nicht.",
+          "Die Verzeichnis-ID aus dem Entra Admin Center in die Einstellung „TenantID“ eintragen.",
+          CMX_ADMIN, Kind.CONFIGURATION, en="Directory (tenant) not found"),
+    Entry("oauth:invalid_request", "Ungültige Anfrage",
+          "Microsoft hat die Anfrage von cmxOrganize als ungültig abgelehnt.",
+          "Erneut versuchen; bleibt es, den cmxKonzepte-Support mit dem Code verständigen.",
+          SUPPORT, Kind.BUG, en="Invalid request"),
+    Entry("oauth:invalid_scope", "Ungültige Berechtigungsanfrage",
+          "cmxOrganize hat ungültige Berechtigungen angefragt.",
+          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+          SUPPORT, Kind.BUG, en="Invalid scope requested (bug)"),
+    Entry("oauth:unsupported_response_type", "Ungültige Anfrage",
+          "Die App-Registrierung lässt die Art der Anfrage nicht zu.",
+          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+          SUPPORT, Kind.BUG, en="Unsupported response type"),
+    Entry("oauth:unsupported_grant_type", "Ungültige Anfrage",
+          "Microsoft nimmt die Art der Anfrage nicht an.",
+          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+          SUPPORT, Kind.BUG, en="Unsupported grant type (bug)"),
+    Entry("oidc:nonce", "Sicherheitsprüfung (Nonce) fehlgeschlagen",
+          "Die Antwort von Microsoft gehört nicht zu der Anmeldung, die cmxOrganize begonnen hat.",
+          "Erneut anmelden; tritt es wieder auf, den cmxKonzepte-Support verständigen.",
+          SUPPORT, Kind.BUG, en="Nonce check failed"),
+)
+
+NETWORK: tuple[Entry, ...] = (
+    Entry("net:dns", "Server nicht gefunden",
+          "Der Name des Servers ließ sich nicht auflösen (DNS).",
+          "Nichts, falls es eine kurze Störung ist; bleibt es, Internetverbindung und DNS des Servers prüfen.",
+          CMX_ADMIN, Kind.TEMPORARY, en="Server name not found (DNS)"),
+    Entry("net:timeout", "Keine Antwort",
+          "Der Server hat nicht rechtzeitig geantwortet.",
+          "Nichts – cmxOrganize versucht es später erneut.",
+          CMX_ADMIN, Kind.TEMPORARY, en="No answer (timeout)"),
+    Entry("net:refused", "Keine Verbindung",
+          "Der Server war nicht erreichbar.",
+          "Nichts – cmxOrganize versucht es später erneut; bleibt es, Firewall und Internetverbindung prüfen.",
+          CMX_ADMIN, Kind.TEMPORARY, en="No connection"),
+    Entry("net:tls", "Verschlüsselte Verbindung gescheitert",
+          "Das Zertifikat des Servers wurde nicht akzeptiert – oft, weil ein Proxy oder eine Firewall die Verbindung "
+          "aufbricht.",
+          "Netzwerk/Proxy des Servers prüfen (IT-Admin).",
+          CMX_ADMIN, Kind.CONFIGURATION, en="TLS connection failed"),
+    Entry("net:http", "Unerwartete Antwort von Microsoft",
+          "Microsoft hat unerwartet geantwortet.",
+          "Nichts – cmxOrganize versucht es später erneut.",
+          CMX_ADMIN, Kind.TEMPORARY, en="Unexpected answer from Microsoft"),
+)
+# fmt: on

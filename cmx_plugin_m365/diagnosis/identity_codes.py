@@ -1,0 +1,395 @@
+"""The identity platform's answers (AADSTS codes), explained for the people who run cmxOrganize.
+
+Source: Microsoft's list "Microsoft Entra authentication and authorization error codes"
+(learn.microsoft.com/entra/identity-platform/reference-error-codes, MicrosoftDocs/entra-docs
+docs/identity-platform/reference-error-codes.md, ms.date 04/24/2024), every code an app meets that uses the
+authorization-code flow with PKCE, refresh tokens and client credentials; plus codes that appear in real captured
+answers but not in that list (AADSTS900941, 900981: github.com/OneDrive/onedrive-sample-apibrowser-dotnet/issues/18,
+microsoftgraph/microsoft-graph-docs#3917; AADSTS90095: MicrosoftDocs/azure-docs#80997; AADSTS700024:
+AzureAD/microsoft-authentication-library-for-dotnet#4951; AADSTS530003: ../shared/reference). Codes for flows this
+product never uses (SAML, WS-Federation, device code, password change, sign-out) are left out on purpose: they
+cannot reach it, and an unknown code still keeps Microsoft's own words.
+
+Who must act and what happens to mail (``Kind``) is this product's reading of each code for a mail account that
+sends through Exchange Online on behalf of a signed-in person.
+"""
+
+from __future__ import annotations
+
+from .model import CMX_ADMIN, M365_ADMIN, SUPPORT, USER, Entry, Kind
+
+SIGN_IN_AGAIN = "Im E-Mailkonto erneut „Bei Microsoft anmelden“ wählen."
+ENTERPRISE_APP = "Microsoft Entra Admin Center → Unternehmensanwendungen → cmxOrganize"
+APP_REGISTRATION = "Microsoft Entra Admin Center → App-Registrierungen → cmxOrganize"
+WRONG_ACCOUNT_ACTION = (
+    "Erneut anmelden und im Kontoauswahl-Fenster das Geschäftskonto wählen, dem das Postfach gehört (oder „Anderes "
+    "Konto verwenden“)."
+)
+CONDITIONAL_ACCESS_ACTION = (
+    "Der Microsoft-365-Admin prüft im Entra Admin Center unter Überwachung → Anmeldeprotokolle (Fehlercode) die "
+    "Richtlinie für bedingten Zugriff und nimmt cmxOrganize bzw. den Server davon aus; danach erneut anmelden."
+)
+
+
+def aad(
+    codes: str,
+    title: str,
+    cause: str,
+    action: str,
+    who: str,
+    kind: Kind,
+    en: str,
+    *,
+    admin_consent: bool = False,
+) -> tuple[Entry, ...]:
+    """Entries for one or more codes that share cause and fix (``codes`` = numbers separated by spaces)."""
+    return tuple(
+        Entry(f"AADSTS{code}", title, cause, action, who, kind, en=en, admin_consent=admin_consent)
+        for code in codes.split()
+    )
+
+
+WRAPPERS = frozenset({"AADSTS70002", "AADSTS50000", "AADSTS90023"})
+"""Codes Microsoft puts in front of the real one ("AADSTS70002: Error validating credentials. AADSTS50126: ...",
+error_codes [70002, 70000] in github.com/QuePort/passport-azure-oauth/issues/6): when a body carries another
+known code too, that one is the diagnosis."""
+
+# A table, one row per cause: easier to read and review than one argument per line.
+# fmt: off
+ENTRIES: tuple[Entry, ...] = (
+    # -- the app registration and the instance's settings ----------------------------------------------------------
+    *aad("90002", "Verzeichnis nicht gefunden",
+         "Microsoft kennt die in der Einstellung „TenantID“ eingetragene Verzeichnis-ID (Mandant) nicht.",
+         "Die Verzeichnis-ID aus dem Entra Admin Center (App-Registrierungen → cmxOrganize → Übersicht) in die "
+         "Einstellung „TenantID“ eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Directory (tenant) not found"),
+    *aad("50059 50128 90019", "Verzeichnis nicht bestimmbar",
+         "Microsoft konnte aus der Anfrage nicht erkennen, zu welchem Verzeichnis (Mandant) die Anmeldung gehört.",
+         "In der Einstellung „TenantID“ die Verzeichnis-ID (Mandant) als GUID eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Directory (tenant) could not be determined"),
+    *aad("50029", "Verzeichnis-Domain ungültig",
+         "Der in „TenantID“ eingetragene Domainname enthält Zeichen, die Microsoft nicht annimmt.",
+         "In der Einstellung „TenantID“ die Verzeichnis-ID (Mandant) als GUID eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Invalid characters in the tenant domain"),
+    *aad("90038 90051 900432 900382 1000104", "Verzeichnis in einer anderen Microsoft-Cloud",
+         "Das Verzeichnis gehört zu einer anderen Microsoft-Cloud (z. B. Microsoft 365 US Government oder China), als "
+         "cmxOrganize verwendet.",
+         "Die Instanz für diese Cloud einrichten lassen (Anmeldeadresse und Mailserver der Cloud); bitte den "
+         "cmxKonzepte-Support mit dem Code verständigen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Directory belongs to another Microsoft cloud"),
+    *aad("700016 700011", "App-Registrierung nicht gefunden",
+         "Im eingestellten Verzeichnis gibt es keine App mit der Anwendungs-ID aus der Azure-Schnittstelle – die ID "
+         "ist falsch, oder die App ist in einem anderen Verzeichnis (Mandanten) registriert.",
+         "Anwendungs-ID (Client) und Verzeichnis-ID (Mandant) aus derselben App-Registrierung übernehmen: "
+         "Benutzername der Azure-Schnittstelle bzw. Einstellung „TenantID“.",
+         CMX_ADMIN, Kind.CONFIGURATION, "App registration not found in the directory"),
+    *aad("70001 7000112", "App deaktiviert",
+         "Die Anwendung cmxOrganize ist in Ihrer Organisation deaktiviert.",
+         f"Im {ENTERPRISE_APP} → Eigenschaften „Aktiviert für Benutzeranmeldung?“ auf „Ja“ stellen.",
+         M365_ADMIN, Kind.CONFIGURATION, "Application disabled"),
+    *aad("1000031", "App derzeit gesperrt",
+         "Microsoft lässt die Anwendung cmxOrganize in Ihrer Organisation zurzeit nicht zu.",
+         f"Der Microsoft-365-Admin prüft im {ENTERPRISE_APP} Eigenschaften und Richtlinien der Anwendung.",
+         M365_ADMIN, Kind.CONFIGURATION, "Application cannot be accessed"),
+    *aad("65002", "Anwendungs-ID einer Microsoft-App",
+         "In der Azure-Schnittstelle steht die Anwendungs-ID einer App von Microsoft, nicht die der eigenen "
+         "App-Registrierung.",
+         "Die Anwendungs-ID (Client) der eigenen Registrierung „cmxOrganize“ in den Benutzernamen der "
+         "Azure-Schnittstelle eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Client ID of a Microsoft first-party app"),
+    *aad("7000215 70002", "Geheimer Schlüssel ungültig",
+         "Im Passwortfeld der Azure-Schnittstelle steht kein gültiger Wert eines geheimen Schlüssels – oft die "
+         "„Geheime ID“ statt des „Werts“, oder ein Schlüssel, der inzwischen gelöscht wurde.",
+         "Im Entra Admin Center unter Zertifikate & Geheimnisse einen neuen geheimen Schlüssel anlegen und seinen "
+         "Wert (nicht die ID) in das Passwortfeld der Azure-Schnittstelle eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Invalid client secret (value expected, not its ID)"),
+    *aad("7000222", "Geheimer Schlüssel abgelaufen",
+         "Der geheime Schlüssel der App-Registrierung ist abgelaufen (er gilt höchstens 24 Monate).",
+         "Im Entra Admin Center einen neuen geheimen Schlüssel anlegen, seinen Wert in die Azure-Schnittstelle "
+         "eintragen, „E-Mailkonto testen“ ausführen und danach den alten Schlüssel löschen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Client secret expired"),
+    *aad("7000218", "Geheimer Schlüssel fehlt",
+         "Die Azure-Schnittstelle enthält keinen geheimen Schlüssel.",
+         "Den Wert des geheimen Schlüssels in das Passwortfeld der Azure-Schnittstelle eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Client secret missing"),
+    *aad("700025", "App als öffentlicher Client registriert",
+         "Die App-Registrierung ist als öffentlicher Client (Plattform „Mobilgerät und Desktop“) eingerichtet und "
+         "nimmt deshalb keinen geheimen Schlüssel an.",
+         f"Im {APP_REGISTRATION} → Authentifizierung die Umleitungs-URI unter Plattform „Web“ eintragen und "
+         "„Öffentliche Clientflows zulassen“ auf „Nein“ stellen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "App registered as a public client"),
+    *aad("700027 50012 50013 700024 700030 50048 50032 50027", "Zertifikat der App abgelehnt",
+         "Microsoft hat die Anmeldung der App mit einem Zertifikat abgelehnt (Zertifikat nicht hochgeladen, "
+         "abgelaufen, zu schwacher Schlüssel oder falsch signiert; bei Zeitangaben auch eine falsch gehende "
+         "Serveruhr).",
+         "In der App-Registrierung unter Zertifikate & Geheimnisse prüfen, ob das Zertifikat von cmxOrganize "
+         "hochgeladen und gültig ist, und die Uhrzeit des Servers prüfen; bleibt es, den cmxKonzepte-Support "
+         "verständigen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Client certificate refused"),
+    *aad("50011 70004", "Umleitungs-URI nicht registriert",
+         "Die Adresse, an die Microsoft nach der Anmeldung zurückleitet, ist in der App-Registrierung nicht (genau "
+         "so) eingetragen – oft fehlt oder stört ein „www.“, „https://“ oder das „%20“.",
+         f"Im {APP_REGISTRATION} → Authentifizierung bei Plattform „Web“ genau die Umleitungs-URI eintragen, die die "
+         "Azure-Schnittstelle in cmxOrganize anzeigt.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Redirect URI not registered"),
+    *aad("500113 900971", "Keine Umleitungs-URI registriert",
+         "In der App-Registrierung ist noch gar keine Umleitungs-URI eingetragen.",
+         "Im Entra Admin Center unter Authentifizierung → Plattform hinzufügen → „Web“ die Umleitungs-URI eintragen, "
+         "die die Azure-Schnittstelle in cmxOrganize anzeigt.",
+         CMX_ADMIN, Kind.CONFIGURATION, "No redirect URI registered"),
+    *aad("50194 9001023 90124 90130 9002332", "Verzeichnis-ID fehlt",
+         "Die App ist nur für Konten Ihrer Organisation registriert, die Anmeldung lief aber über einen "
+         "Sammel-Endpunkt („common“, „organizations“ oder „consumers“).",
+         "In der Einstellung „TenantID“ die Verzeichnis-ID (Mandant) Ihrer Organisation eintragen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Tenant ID missing (collective endpoint used)"),
+    *aad("500011 50001 650052 650054", "Exchange Online im Verzeichnis nicht verfügbar",
+         "Der Dienst, für den cmxOrganize die Anmeldung braucht (Exchange Online), ist in Ihrer Organisation nicht "
+         "vorhanden oder nicht abonniert – z. B. ein Verzeichnis ohne Microsoft-365-Abonnement mit Exchange Online.",
+         "Der Microsoft-365-Admin prüft, ob die Organisation Exchange Online nutzt, und ob TenantID und "
+         "App-Registrierung zu dem Verzeichnis gehören, in dem die Postfächer liegen.",
+         M365_ADMIN, Kind.CONFIGURATION, "Exchange Online not available in the directory"),
+    *aad("65005 650056 650057", "Berechtigung „SMTP.Send“ fehlt in der App-Registrierung",
+         "In der App-Registrierung ist die Berechtigung, die cmxOrganize anfragt (Office 365 Exchange Online → "
+         "SMTP.Send), nicht eingetragen, oder ihr wurde in Ihrer Organisation noch nicht zugestimmt.",
+         f"Im {APP_REGISTRATION} → API-Berechtigungen → Berechtigung hinzufügen → „Von meiner Organisation verwendete "
+         "APIs“ → Office 365 Exchange Online → Delegierte Berechtigungen → SMTP.Send hinzufügen; danach die "
+         "Administratorzustimmung erteilen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Permission SMTP.Send missing in the app registration", admin_consent=True),
+    *aad("90008", "Berechtigung „User.Read“ fehlt in der App-Registrierung",
+         "Die App-Registrierung muss mindestens die Berechtigung Microsoft Graph → User.Read („Anmelden und "
+         "Benutzerprofil lesen“) enthalten.",
+         f"Im {APP_REGISTRATION} → API-Berechtigungen die Berechtigung Microsoft Graph → Delegiert → User.Read "
+         "hinzufügen (ist bei neuen Registrierungen vorhanden) und die Administratorzustimmung erteilen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Permission User.Read missing in the app registration",
+         admin_consent=True),
+    *aad("50105", "Konto der App nicht zugewiesen",
+         "In Ihrer Organisation dürfen nur zugewiesene Benutzer cmxOrganize verwenden („Zuweisung erforderlich“), "
+         "und das angemeldete Konto ist nicht zugewiesen.",
+         f"Der Microsoft-365-Admin weist im {ENTERPRISE_APP} → Benutzer und Gruppen das Konto (oder eine Gruppe) zu; "
+         "danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "User not assigned to the application"),
+    *aad("90099", "App im Kundenverzeichnis nicht freigegeben",
+         "Die Anmeldung lief über einen Partner-Administrator (delegierte Verwaltung), für den die App im "
+         "Verzeichnis des Kunden nicht freigegeben ist.",
+         "Mit einem Konto der Organisation selbst anmelden, nicht mit dem eines Dienstleisters.",
+         USER, Kind.SIGN_IN, "App not authorized for delegated admins"),
+    # -- consent -----------------------------------------------------------------------------------------------------
+    *aad("65001", "Zustimmung fehlt",
+         "Für cmxOrganize liegt keine (oder keine gültige) Zustimmung zum Senden von E-Mails vor – sie wurde nie "
+         "erteilt oder inzwischen entzogen.",
+         "Der Microsoft-365-Admin erteilt cmxOrganize einmalig die Administratorzustimmung für die ganze "
+         "Organisation; danach im E-Mailkonto erneut bei Microsoft anmelden. (Dürfen Benutzer Ihrer Organisation "
+         "selbst zustimmen, genügt die neue Anmeldung mit „Akzeptieren“.)",
+         M365_ADMIN, Kind.SIGN_IN, "Consent missing", admin_consent=True),
+    *aad("65004", "Zugriff nicht bestätigt",
+         "Bei der Anmeldung wurde die Abfrage der Berechtigungen abgebrochen – oder Microsoft hat „Genehmigung "
+         "des Administrators erforderlich“ gezeigt und es wurde ohne Zustimmung zurückgekehrt.",
+         "Erneut anmelden und die Berechtigungen mit „Akzeptieren“ bestätigen. Zeigt Microsoft „Genehmigung des "
+         "Administrators erforderlich“, muss der Microsoft-365-Admin cmxOrganize einmalig für die ganze Organisation "
+         "zustimmen.",
+         USER, Kind.SIGN_IN, "Consent declined", admin_consent=True),
+    *aad("90094 900941 90093", "Zustimmung eines Administrators erforderlich",
+         "Ihre Organisation lässt Benutzer Apps nicht selbst zustimmen; cmxOrganize braucht einmalig die Zustimmung "
+         "eines Administrators für die ganze Organisation.",
+         "Der Microsoft-365-Admin erteilt die Administratorzustimmung; danach im E-Mailkonto erneut bei Microsoft "
+         "anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Admin consent required", admin_consent=True),
+    *aad("90095 900981", "Zustimmung beim Administrator angefragt",
+         "Ihre Organisation lässt Benutzer Apps nicht selbst zustimmen; die Zustimmung für cmxOrganize wurde beim "
+         "Administrator angefragt (Workflow für Administratorzustimmung) und ist noch nicht erteilt.",
+         "Der Microsoft-365-Admin genehmigt die Anfrage im Entra Admin Center (Unternehmensanwendungen → "
+         "Administratorzustimmungsanforderungen) oder erteilt die Administratorzustimmung direkt; danach im "
+         "E-Mailkonto erneut bei Microsoft anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Admin consent requested, not yet granted", admin_consent=True),
+    # -- the person signing in ----------------------------------------------------------------------------------------
+    *aad("50020 16000 16003 51004 90072", "Konto gehört nicht zur Organisation",
+         "Die Anmeldung erfolgte mit einem Konto, das nicht zum Verzeichnis Ihrer Organisation gehört (z. B. ein "
+         "privates Microsoft-Konto oder das einer anderen Firma).",
+         WRONG_ACCOUNT_ACTION, USER, Kind.SIGN_IN, "Account is not in the organisation's directory"),
+    *aad("500208 50085 50136 50139", "Privates Microsoft-Konto verwendet",
+         "Die Anmeldung erfolgte mit einem privaten Microsoft-Konto (z. B. outlook.com); Postfächer Ihrer "
+         "Organisation brauchen das Geschäftskonto.",
+         WRONG_ACCOUNT_ACTION, USER, Kind.SIGN_IN, "Personal Microsoft account used"),
+    *aad("50034 50197", "Konto nicht gefunden",
+         "Microsoft kennt den eingegebenen Anmeldenamen in Ihrer Organisation nicht – oft ein Tippfehler, oder die "
+         "E-Mailadresse statt des Anmeldenamens.",
+         "Erneut anmelden und den Anmeldenamen des Kontos verwenden (in der Regel die Geschäfts-E-Mailadresse; im "
+         "Zweifel weiß es der Microsoft-365-Admin).",
+         USER, Kind.SIGN_IN, "Account not found"),
+    *aad("50014", "Gastkonto noch nicht angenommen",
+         "Das Konto ist als Gast eingeladen, hat die Einladung aber noch nicht angenommen.",
+         "Mit dem Geschäftskonto anmelden, dem das Postfach gehört; Gastkonten haben in Ihrer Organisation kein "
+         "Postfach.",
+         USER, Kind.SIGN_IN, "Guest account pending"),
+    *aad("16001 50143", "Kontoauswahl ungültig",
+         "Microsoft konnte die im Browser gewählte Anmeldung nicht verwenden.",
+         "Erneut anmelden und im Kontoauswahl-Fenster „Anderes Konto verwenden“ wählen.",
+         USER, Kind.SIGN_IN, "Account selection invalid"),
+    *aad("50126 50056 50064", "Anmeldename oder Kennwort falsch",
+         "Bei der Anmeldung bei Microsoft wurde ein falsches Kennwort (oder ein falscher Anmeldename) eingegeben.",
+         "Erneut anmelden und das Kennwort des Geschäftskontos eingeben.",
+         USER, Kind.SIGN_IN, "Wrong user name or password"),
+    *aad("50053", "Konto vorübergehend gesperrt",
+         "Microsoft hat die Anmeldung gesperrt – nach zu vielen Fehlversuchen oder wegen verdächtiger Anmeldungen "
+         "von dieser Adresse.",
+         "Etwas warten und dann erneut anmelden; bleibt es, prüft der Microsoft-365-Admin in den Anmeldeprotokollen "
+         "(Fehlercode 50053) den Grund und entsperrt das Konto.",
+         USER, Kind.SIGN_IN, "Account locked"),
+    *aad("50055 50144", "Kennwort abgelaufen",
+         "Das Kennwort des Kontos ist abgelaufen.",
+         "Das Kennwort ändern (z. B. unter https://mysignins.microsoft.com oder über den Microsoft-365-Admin) und "
+         "danach im E-Mailkonto erneut bei Microsoft anmelden.",
+         USER, Kind.SIGN_IN, "Password expired"),
+    *aad("50125 50135", "Kennwortänderung verlangt",
+         "Microsoft verlangt vor der Anmeldung eine Kennwortänderung bzw. die Einrichtung der Kennwortrücksetzung "
+         "(z. B. wegen eines Risikos für das Konto).",
+         "Erneut anmelden und die Schritte bei Microsoft vollständig abschließen.",
+         USER, Kind.SIGN_IN, "Password change required"),
+    *aad("50057", "Konto deaktiviert",
+         "Das Microsoft-Konto des Postfachs ist deaktiviert.",
+         "Der Microsoft-365-Admin aktiviert das Konto wieder; danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Account disabled"),
+    *aad("50058", "Nicht angemeldet",
+         "Im Browser war niemand bei Microsoft angemeldet.",
+         "Erneut anmelden.",
+         USER, Kind.SIGN_IN, "Nobody signed in"),
+    *aad("50072 50079 53004", "Einrichtung der mehrstufigen Authentifizierung verlangt",
+         "Das Konto muss erst einen zweiten Faktor (z. B. Microsoft Authenticator) einrichten.",
+         "Im E-Mailkonto erneut bei Microsoft anmelden und die Einrichtung abschließen.",
+         USER, Kind.SIGN_IN, "Multi-factor registration required"),
+    *aad("50074 50076 50078 50158", "Mehrstufige Authentifizierung verlangt",
+         "Eine Richtlinie Ihrer Organisation verlangt jetzt eine Anmeldung mit zweitem Faktor (oder der letzte ist "
+         "zu alt).",
+         "Im E-Mailkonto erneut bei Microsoft anmelden und den zweiten Faktor bestätigen.",
+         USER, Kind.SIGN_IN, "Multi-factor authentication required"),
+    *aad("50088", "Zu viele Anrufe für den zweiten Faktor",
+         "Microsoft hat das Limit für Anrufe/SMS zum zweiten Faktor erreicht.",
+         "Einige Minuten warten und erneut anmelden, am besten mit der Authenticator-App.",
+         USER, Kind.SIGN_IN, "Telephony MFA limit reached"),
+    *aad("50089 50140 50199 50168 51006 50180 81004 81005 81006 81007 81009 81010 81011 81012",
+         "Anmeldung unterbrochen",
+         "Die Anmeldung bei Microsoft wurde unterbrochen oder dauerte zu lange (z. B. eine Rückfrage oder eine "
+         "automatische Windows-Anmeldung, die nicht abgeschlossen wurde).",
+         "Im E-Mailkonto erneut „Bei Microsoft anmelden“ wählen und die Anmeldung zügig abschließen.",
+         USER, Kind.SIGN_IN, "Sign-in interrupted"),
+    *aad("50173 50132 50133", "Anmeldung widerrufen",
+         "Microsoft hat die Anmeldung widerrufen – meist, weil das Kennwort des Kontos geändert oder zurückgesetzt "
+         "wurde, oder weil ein Admin die Sitzungen beendet hat.",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Sign-in revoked (password changed or sessions revoked)"),
+    *aad("70008", "Anmeldung abgelaufen",
+         "Die Anmeldung bei Microsoft ist abgelaufen, weil sie zu lange nicht verwendet wurde.",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Sign-in expired"),
+    *aad("700082 700084", "Anmeldung nach 90 Tagen abgelaufen",
+         "Microsoft hat die Anmeldung verfallen lassen, weil über 90 Tage keine Mail über das Konto ging.",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Sign-in expired after 90 idle days"),
+    *aad("70043", "Anmeldung zu alt",
+         "Eine Richtlinie Ihrer Organisation (Anmeldehäufigkeit) verlangt regelmäßig eine neue Anmeldung.",
+         "Im E-Mailkonto erneut bei Microsoft anmelden. Soll das seltener nötig sein, nimmt der Microsoft-365-Admin "
+         "cmxOrganize von der Richtlinie zur Anmeldehäufigkeit aus.",
+         USER, Kind.SIGN_IN, "Sign-in frequency policy: sign in again"),
+    *aad("70000 700020 9002341", "Berechtigung abgelaufen",
+         "Die erteilte Berechtigung ist nicht mehr gültig.",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Grant expired"),
+    *aad("54005", "Anmeldung schon abgeschlossen",
+         "Der Rückweg von Microsoft wurde zweimal aufgerufen (Neu laden oder Doppelklick).",
+         "Nichts, falls das E-Mailkonto verbunden ist; sonst erneut anmelden.",
+         USER, Kind.SIGN_IN, "Sign-in already completed (code reused)"),
+    *aad("9002313 90013 90056 900561", "Anmeldung unvollständig",
+         "Microsoft hat eine unvollständige oder verstümmelte Anmeldung erhalten (z. B. nach „Zurück“ im Browser).",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Malformed or truncated sign-in"),
+    *aad("700005", "Anmeldung für ein anderes Verzeichnis",
+         "Die Anmeldung wurde für ein anderes Verzeichnis ausgestellt als das, bei dem cmxOrganize sie einlösen "
+         "wollte – meist wurde „TenantID“ während der Anmeldung geändert.",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Code issued for another tenant"),
+    *aad("50015 54000", "Altersfreigabe fehlt",
+         "Microsoft verlangt für dieses Konto eine Zustimmung wegen des Alters der Person.",
+         "Mit einem Geschäftskonto eines Erwachsenen anmelden, dem das Postfach gehört.",
+         USER, Kind.SIGN_IN, "Legal age consent required"),
+    *aad("130004 130005 130006 130008 135010", "Windows Hello / Passkey nicht nutzbar",
+         "Die gewählte Anmeldemethode (Windows Hello, Passkey) ließ sich auf diesem Gerät nicht prüfen.",
+         "Erneut anmelden und eine andere Methode wählen (Kennwort mit zweitem Faktor, Authenticator-App).",
+         USER, Kind.SIGN_IN, "Windows Hello or passkey unusable"),
+    *aad("80012", "Anmeldung außerhalb der erlaubten Zeiten",
+         "Das Konto darf sich laut lokalem Active Directory zu dieser Uhrzeit nicht anmelden.",
+         "Zu einer erlaubten Zeit erneut anmelden, oder der IT-Admin passt die Anmeldezeiten an.",
+         USER, Kind.SIGN_IN, "Logon outside the allowed hours"),
+    # -- policies of the organisation ---------------------------------------------------------------------------------
+    *aad("53003 50131 530032", "Durch Richtlinie für bedingten Zugriff blockiert",
+         "Eine Richtlinie für bedingten Zugriff (Conditional Access) Ihrer Organisation verbietet cmxOrganize den "
+         "Zugriff, z. B. wegen des Standorts des Servers oder eines nicht verwalteten Geräts.",
+         CONDITIONAL_ACCESS_ACTION, M365_ADMIN, Kind.CONFIGURATION, "Blocked by Conditional Access"),
+    *aad("530003 53000 53001 53002 50005 50097 50129 50155 50187 135011 130007", "Verwaltetes Gerät verlangt",
+         "Eine Richtlinie verlangt für die Anmeldung ein von der Organisation verwaltetes oder konformes Gerät "
+         "bzw. eine zugelassene App.",
+         "Die Anmeldung an einem Gerät der Organisation durchführen, oder der Microsoft-365-Admin passt die "
+         "Richtlinie für cmxOrganize an; danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Managed or compliant device required"),
+    *aad("530035", "Durch Sicherheitsstandards blockiert",
+         "Die Sicherheitsstandards (Security Defaults) Ihrer Organisation haben die Anmeldung als unsicher "
+         "blockiert.",
+         "Der Microsoft-365-Admin prüft in den Anmeldeprotokollen (Fehlercode 530035) den Grund; gegebenenfalls die "
+         "Sicherheitsstandards durch Richtlinien für bedingten Zugriff ersetzen, die cmxOrganize erlauben.",
+         M365_ADMIN, Kind.CONFIGURATION, "Blocked by security defaults"),
+    *aad("53011 530034", "Konto wegen Risiko blockiert",
+         "Microsoft hat das Konto wegen eines erkannten Risikos (z. B. verdächtiger Anmeldungen) blockiert.",
+         "Der Microsoft-365-Admin prüft das Konto in Entra ID Protection (riskante Benutzer) und gibt es frei; "
+         "danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Account blocked because of risk"),
+    *aad("500021 500022 50002", "Mandantenbeschränkung im Netzwerk",
+         "Das Netzwerk, aus dem angemeldet wurde, lässt nur Anmeldungen bei bestimmten Microsoft-Verzeichnissen zu "
+         "(Mandanteneinschränkungen), und Ihres gehört nicht dazu.",
+         "Der IT-Admin nimmt das Verzeichnis Ihrer Organisation in die erlaubten Mandanten (Proxy) auf, oder die "
+         "Anmeldung aus einem anderen Netz durchführen.",
+         M365_ADMIN, Kind.CONFIGURATION, "Tenant restrictions in the network"),
+    *aad("500212 500213", "Mandantenübergreifende Zugriffsrichtlinie",
+         "Eine Richtlinie für mandantenübergreifenden Zugriff verbietet die Anmeldung dieses Kontos in diesem "
+         "Verzeichnis.",
+         "Mit einem Konto anmelden, das zum Verzeichnis der Organisation gehört; sonst passt der Microsoft-365-Admin "
+         "die Richtlinie an.",
+         M365_ADMIN, Kind.CONFIGURATION, "Cross-tenant access policy"),
+    *aad("50107 20001 20012 20033 40008 40009 40015 50008 50017 90123",
+         "Anmeldedienst Ihrer Organisation meldet Fehler",
+         "Die Anmeldung läuft über einen eigenen Anmeldedienst Ihrer Organisation (Föderation, z. B. AD FS), und "
+         "dieser hat einen Fehler gemeldet.",
+         "Der IT-Admin prüft den eigenen Anmeldedienst (AD FS bzw. Identitätsanbieter) und dessen Verbindung zu "
+         "Microsoft Entra ID; danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Federated identity provider reported an error"),
+    *aad("80001 80002 80005 80007 80010 80013 80014", "Lokale Kennwortprüfung gestört",
+         "Die Kennwortprüfung gegen das lokale Active Directory (Pass-Through-Authentifizierung) ist gestört.",
+         "Später erneut versuchen; bleibt es, prüft der IT-Admin die Authentifizierungs-Agenten und das lokale "
+         "Active Directory.",
+         M365_ADMIN, Kind.TEMPORARY, "On-premises password validation failed"),
+    # -- cmxOrganize's side -------------------------------------------------------------------------------------------
+    *aad("70011 28002 28003 700023 1002012 90009 901002", "Ungültige Berechtigungsanfrage",
+         "cmxOrganize hat ungültige Berechtigungen angefragt.",
+         "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+         SUPPORT, Kind.BUG, "Invalid scope requested (bug)"),
+    *aad("28000 700022", "Ungültige Berechtigungsanfrage",
+         "cmxOrganize hat Berechtigungen für zwei Dienste zugleich angefragt.",
+         "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+         SUPPORT, Kind.BUG, "Two resources in one request (bug)"),
+    *aad("50148 501481 501491 50147", "Sicherheitsprüfung (PKCE) fehlgeschlagen",
+         "Die Anmeldung passt nicht zu der, die cmxOrganize begonnen hat.",
+         "Erneut anmelden; tritt es wieder auf, den cmxKonzepte-Support verständigen.",
+         SUPPORT, Kind.BUG, "PKCE check failed"),
+    *aad("90014 900144 90100 90004 90015 70003 70005 70007 90027 140000 90102 50049 50050", "Unvollständige Anfrage",
+         "cmxOrganize hat eine unvollständige oder ungültige Anfrage an Microsoft gesendet.",
+         "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
+         SUPPORT, Kind.BUG, "Incomplete or invalid request (bug)"),
+    # -- Microsoft's side ---------------------------------------------------------------------------------------------
+    *aad("50196 90055", "Microsoft bremst",
+         "Microsoft hat zu viele Anfragen in kurzer Zeit abgewiesen.",
+         "Nichts – cmxOrganize versucht es später erneut.",
+         CMX_ADMIN, Kind.TEMPORARY, "Throttled by Microsoft"),
+    *aad("50000 50033 50087 90006 90012 90024 90033 90090 90091 70012 40010 230109 50166 501621",
+         "Störung bei Microsoft",
+         "Microsoft meldet einen vorübergehenden Fehler.",
+         "Nichts – cmxOrganize versucht es später erneut; bei einer Anmeldung einfach noch einmal versuchen.",
+         CMX_ADMIN, Kind.TEMPORARY, "Transient error at Microsoft"),
+    *aad("90036 90092 50086", "Fehler bei Microsoft",
+         "Microsoft meldet einen Fehler, der sich durch Wiederholen nicht behebt.",
+         "Später erneut versuchen; bleibt es, den cmxKonzepte-Support mit dem Code verständigen (er wendet sich an "
+         "Microsoft).",
+         SUPPORT, Kind.TEMPORARY, "Non-retryable error at Microsoft"),
+)
+# fmt: on

@@ -1,0 +1,325 @@
+"""Reading what Microsoft sends, in every form it comes in, into one :class:`Finding`.
+
+- a token endpoint's JSON body (``error``, ``error_description``, ``error_codes``, ``suberror`` …):
+  :func:`from_body` or :func:`from_oauth`;
+- the query Microsoft appends to the redirect URI (``?error=…&error_description=…``): :func:`from_redirect`;
+- Microsoft's own sign-in page, where it shows the errors it never sends back: :func:`from_page`;
+- an SMTP reply of Exchange Online: :func:`from_smtp`;
+- a failure on the way (DNS, TLS, timeouts): :func:`from_exception`;
+- any of these as text or mapping, when the caller does not know which: :func:`explain`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import socket
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+
+from .catalogue import SMTP_ENTRIES, entry, first_sentence, known, unknown_entry
+from .identity_codes import WRAPPERS
+from .model import Finding, Kind
+
+_AADSTS = re.compile(r"AADSTS(\d+)")
+_TRACE = re.compile(r"Trace ID: ([0-9a-fA-F-]+)")
+_CORRELATION = re.compile(r"Correlation ID: ([0-9a-fA-F-]+)")
+
+SUBERRORS = {
+    # MSAL's documented suberror values (msal Python: "suberror" of an error response; MSAL.NET's
+    # MsalUiRequiredException.Classification): what the person must do when the code itself is not known.
+    "consent_required": "oauth:consent_required",
+    "basic_action": "oauth:interaction_required",
+    "additional_action": "oauth:interaction_required",
+    "message_only": "oauth:interaction_required",
+    "user_password_expired": "AADSTS50055",
+    "bad_token": "oauth:invalid_grant",
+    "token_expired": "oauth:invalid_grant",
+    "protection_policy_required": "AADSTS53000",
+    "device_authentication_failed": "AADSTS50155",
+}
+
+
+def pick_code(codes: Iterable[str]) -> str | None:
+    """The most specific code of several (``AADSTS70002`` wraps the real one; ``error_codes`` may list two).
+
+    Known codes beat unknown ones, and a known code that is not a mere wrapper beats a wrapper; among equals the
+    last one wins, because Microsoft writes the general code first ("AADSTS70002: Error validating credentials.
+    AADSTS50126: Invalid username or password").
+    """
+    codes = list(dict.fromkeys(codes))
+    specific = [c for c in codes if known(c) and c not in WRAPPERS]
+    if specific:
+        return specific[-1]
+    wrappers = [c for c in codes if known(c)]
+    if wrappers:
+        return wrappers[-1]
+    return codes[0] if codes else None
+
+
+def from_oauth(
+    error: str,
+    description: str = "",
+    *,
+    error_codes: Iterable[int | str] | None = None,
+    suberror: str | None = None,
+    trace_id: str | None = None,
+    correlation_id: str | None = None,
+) -> Finding:
+    """Diagnose an OAuth error answer (token endpoint body, or the query Microsoft sent back)."""
+    error = (error or "").strip()
+    description = description or ""
+    codes = [f"AADSTS{n}" for n in _AADSTS.findall(description)]
+    codes += [f"AADSTS{int(c)}" for c in error_codes or () if str(c).strip().isdigit()]
+    code = pick_code(codes)
+    trace = _TRACE.search(description)
+    correlation = _CORRELATION.search(description)
+    ids = {
+        "trace_id": trace.group(1) if trace else trace_id,
+        "correlation_id": correlation.group(1) if correlation else correlation_id,
+    }
+    text = _microsoft_sentence(description, code)
+    if code and known(code):
+        return Finding(entry(code), code, microsoft_text=text, **ids)
+    fallback = SUBERRORS.get(suberror or "") or (f"oauth:{error}" if known(f"oauth:{error}") else None)
+    if fallback:
+        # A code we do not know: suberror or OAuth error still say what kind of failure it is and who acts;
+        # Microsoft's own first sentence says the rest.
+        chosen = entry(fallback)
+        if code:
+            chosen = replace(chosen, cause=f"{chosen.cause} Microsoft: „{first_sentence(text)}“.", known=False)
+        return Finding(chosen, code or error, microsoft_text=text, **ids)
+    code = code or error or "unbekannt"
+    return Finding(unknown_entry(code, text or error, Kind.CONFIGURATION), code, microsoft_text=text, **ids)
+
+
+def _microsoft_sentence(description: str, code: str | None) -> str:
+    """Microsoft's message for the chosen code: from ``AADSTSnnnn:`` to the end of its line."""
+    first_line = description.split("\r\n", 1)[0].split("\n", 1)[0]
+    if code:
+        at = first_line.find(code)
+        if at > 0:
+            return first_line[at:]
+    return first_line
+
+
+def from_body(body: Mapping[str, Any] | str | bytes) -> Finding:
+    """Diagnose a token endpoint's error body (the JSON object, or its text)."""
+    if isinstance(body, bytes | str):
+        body = json.loads(body)
+    return from_oauth(
+        str(body.get("error", "")),
+        str(body.get("error_description", "")),
+        error_codes=body.get("error_codes") or (),
+        suberror=body.get("suberror"),
+        trace_id=body.get("trace_id"),
+        correlation_id=body.get("correlation_id"),
+    )
+
+
+def from_redirect(url_or_query: str | Mapping[str, str]) -> Finding | None:
+    """Diagnose what Microsoft appended to the redirect URI, or None when it carries no error.
+
+    Takes the whole URL, its query (``error=…&…``) or the parsed parameters. Microsoft may put the answer into the
+    fragment instead of the query (``response_mode=fragment``); both are read.
+    """
+    if isinstance(url_or_query, Mapping):
+        params = dict(url_or_query)
+    else:
+        text = url_or_query.strip()
+        if "?" in text or "#" in text or text.startswith(("http://", "https://")):
+            parts = urlsplit(text)
+            params = dict(parse_qsl(parts.fragment)) | dict(parse_qsl(parts.query))
+        else:
+            params = dict(parse_qsl(text.lstrip("?#")))
+    if not params.get("error") and "AADSTS" not in params.get("error_description", ""):
+        return None
+    return from_oauth(params.get("error", ""), params.get("error_description", ""), suberror=params.get("suberror"))
+
+
+# -- Microsoft's own pages -------------------------------------------------------------------------------------------
+
+# Headlines of Microsoft's pages that carry no AADSTS code, and the code they stand for
+# (ENTRA-CONSENTERR, MicrosoftDocs/entra-docs application-sign-in-unexpected-user-consent-error.md; the German titles
+# as Microsoft shows them with a German browser, mkt=de-DE).
+PAGE_HEADLINES = (
+    (
+        re.compile(r"Need admin approval|Genehmigung des Administrators erforderlich|Administratorgenehmigung", re.I),
+        "AADSTS90094",
+    ),
+    (
+        re.compile(r"Approval required|Genehmigung erforderlich|Request approval|Genehmigung anfordern", re.I),
+        "AADSTS90095",
+    ),
+)
+_ERROR_PAGE = re.compile(
+    r"having trouble signing you in|können Sie nicht angemeldet werden|Probleme bei der Anmeldung", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """What an error page of Microsoft's sign-in says."""
+
+    code: str | None
+    """``AADSTS50011``, or None when the page names no code."""
+    message: str
+    """Microsoft's message (``AADSTS50011: The redirect URI …``), or the page's headline."""
+    correlation_id: str | None = None
+
+
+def read_page(page: str | bytes) -> PageReading | None:
+    """Read an error page of Microsoft's sign-in; None for pages that are not an error (sign-in form, picker).
+
+    The code and message stand twice on a real page: in the visible text ("Message: AADSTS50011: …", "Error Code:
+    50011") and in the page's ``$Config`` object (``strServiceExceptionMessage``, ``iErrorCode``, ``sErrorCode``,
+    ``strMainMessage``), which tools that read these pages use (e.g. public PowerShell and Python sign-in helpers).
+    Both are read; the page's language does not matter.
+    """
+    text = page.decode("utf-8", errors="replace") if isinstance(page, bytes) else page
+    config = _config_object(text)
+    visible = _visible_text(text)
+    message = str(config.get("strServiceExceptionMessage") or config.get("sErrTxt") or "")
+    codes = [f"AADSTS{n}" for n in _AADSTS.findall(message)]
+    for name in ("iErrorCode", "sErrorCode"):
+        value = str(config.get(name) or "").strip()
+        if value.isdigit() and value != "0":
+            codes.append(f"AADSTS{int(value)}")
+    shown = re.search(r"(AADSTS\d+:[^\n]*)", visible)
+    if shown and not message:
+        message = shown.group(1).strip()
+    codes += [f"AADSTS{n}" for n in _AADSTS.findall(visible)]
+    codes += [f"AADSTS{n}" for n in re.findall(r"(?:Error Code|Fehlercode)\s*:?\s*(\d{4,7})", visible, re.I)]
+    correlation = re.search(r"Correlation (?:Id|ID)\s*:?\s*([0-9a-fA-F-]{36})", visible)
+    correlation_id = correlation.group(1) if correlation else config.get("correlationId") or None
+    code = pick_code(codes)
+    if code:
+        return PageReading(code, message or code, correlation_id)
+    headline = str(config.get("strMainMessage") or "") + " " + visible[:2000]
+    for pattern, page_code in PAGE_HEADLINES:
+        found = pattern.search(headline)
+        if found:
+            return PageReading(page_code, found.group(0), correlation_id)
+    if _ERROR_PAGE.search(headline) or config.get("strMainMessage"):
+        return PageReading(
+            None, (str(config.get("strMainMessage") or "") or first_sentence(visible)).strip(), correlation_id
+        )
+    return None
+
+
+def from_page(page: str | bytes) -> Finding | None:
+    """Diagnose an error page of Microsoft's sign-in, or None when the page shows no error."""
+    reading = read_page(page)
+    if reading is None:
+        return None
+    if reading.code is None:
+        return from_oauth("", reading.message, correlation_id=reading.correlation_id)
+    message = reading.message if reading.message.startswith(reading.code) else f"{reading.code}: {reading.message}"
+    return from_oauth("", message, error_codes=[reading.code[6:]], correlation_id=reading.correlation_id)
+
+
+def _config_object(text: str) -> dict:
+    at = text.find("$Config=")
+    if at < 0:
+        return {}
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text[at + len("$Config=") :].lstrip())
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _visible_text(text: str) -> str:
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<br\s*/?>|</p>|</div>|</h\d>|</li>", "\n", text, flags=re.I)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+# -- Exchange Online ---------------------------------------------------------------------------------------------------
+
+
+def from_smtp(code: int | str, text: str | bytes = "") -> Finding:
+    """Diagnose an SMTP reply: its code and text as the server sent them (or the whole line as ``text``)."""
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    code = int(code) if str(code).strip().isdigit() else 0
+    if not code:
+        leading = re.match(r"^\s*(\d{3})[ -]", text)
+        code, text = (int(leading.group(1)), text.strip()[4:]) if leading else (0, text)
+    text = re.sub(r"^\d{3}[ -]", "", text.strip())
+    enhanced = re.match(r"^(\d\.\d{1,3}\.\d{1,3})\b", text)
+    key = f"{code} {enhanced.group(1)}" if enhanced else str(code)
+    line = f"{code} {text}"
+    for pattern, found in SMTP_ENTRIES:
+        if pattern.search(line):
+            return Finding(found, key, microsoft_text=text)
+    kind = Kind.TEMPORARY if 400 <= code < 500 else Kind.CONFIGURATION
+    return Finding(unknown_entry(key, text, kind), key, microsoft_text=text)
+
+
+# -- the network -------------------------------------------------------------------------------------------------------
+
+
+def from_exception(error: BaseException) -> Finding:
+    """Diagnose a network failure talking to Microsoft (requests or socket level)."""
+    chain = _chain(error)
+    if (
+        any(isinstance(e, socket.gaierror) for e in chain)
+        or "NameResolutionError" in repr(error)
+        or ("Name or service not known" in str(error))
+    ):
+        key = "net:dns"
+    elif any(isinstance(e, ssl.SSLError | requests.exceptions.SSLError) for e in chain):
+        key = "net:tls"
+    elif any(isinstance(e, TimeoutError | requests.Timeout | socket.timeout) for e in chain):
+        key = "net:timeout"
+    elif any(isinstance(e, ConnectionError | requests.ConnectionError) for e in chain):
+        key = "net:refused"
+    else:
+        key = "net:http"
+    return Finding(entry(key), key, microsoft_text=error.__class__.__name__)
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+# -- anything ----------------------------------------------------------------------------------------------------------
+
+
+def explain(answer: Mapping[str, Any] | str | bytes) -> Finding | None:
+    """Diagnose any answer of Microsoft when the caller does not know its form: a token endpoint body (mapping or
+    JSON text), a redirect URL or query, a page of the sign-in, an SMTP reply line, or a bare "AADSTSnnnn: …" text.
+    None when it carries no error."""
+    if isinstance(answer, Mapping):
+        if "error" in answer or "error_description" in answer or "error_codes" in answer:
+            return from_body(answer)
+        return from_redirect(answer)
+    text = answer.decode("utf-8", errors="replace") if isinstance(answer, bytes) else str(answer)
+    stripped = text.strip()
+    if re.match(r"^\d{3}[ -]\d?", stripped):
+        return from_smtp(0, stripped)
+    if stripped.startswith("{"):
+        try:
+            return from_body(json.loads(stripped))
+        except ValueError:
+            pass
+    if "<html" in stripped[:2000].lower() or "$Config=" in stripped:
+        return from_page(stripped)
+    if stripped.startswith(("http://", "https://", "?", "#")) or re.match(r"^[\w.-]+=", stripped):
+        found = from_redirect(stripped)
+        if found is not None:
+            return found
+    if _AADSTS.search(stripped):
+        return from_oauth("", stripped)
+    return None
