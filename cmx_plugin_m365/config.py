@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from cmx_hostapi import Host
 
@@ -13,8 +14,60 @@ from .names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
 
 PLUGIN_ID = "m365"
 
-SMTP_SEND = "https://outlook.office.com/SMTP.Send"
-"""The one delegated permission the plugin asks for (a token request may target one resource only)."""
+
+@dataclass(frozen=True)
+class Cloud:
+    """Where Microsoft 365 is for one of Microsoft's clouds: sign-in, Exchange Online's resource and SMTP host."""
+
+    name: str
+    login_hosts: tuple[str, ...]
+    outlook_resource: str
+    """The resource of the delegated permission SMTP.Send (the scope is ``<resource>/SMTP.Send``)."""
+    app_resource: str
+    """The resource of the client-credentials check that proves client ID, secret and tenant (``…/.default``)."""
+    smtp_host: str
+
+
+CLOUDS = (
+    # Global (and GCC, which "continues using the worldwide endpoints"): ENTRA-NATCLOUD, GRAPH-DEPLOY, EXO-OAUTH
+    # (../shared/reference/next-features.md §6).
+    Cloud(
+        "global",
+        ("login.microsoftonline.com",),
+        "https://outlook.office.com",
+        "https://outlook.office365.com",
+        "smtp.office365.com",
+    ),
+    # GCC High / DoD: login.microsoftonline.us (ENTRA-NATCLOUD); SMTP host and SMTP.Send resource only from
+    # third-party code (next-features.md §6: no Microsoft-authored source; DoD's SMTP host is disputed there).
+    Cloud(
+        "usgov",
+        ("login.microsoftonline.us",),
+        "https://outlook.office365.us",
+        "https://outlook.office365.us",
+        "smtp.office365.us",
+    ),
+    # Microsoft 365 operated by 21Vianet: login.partner.microsoftonline.cn (ENTRA-NATCLOUD; the Graph page names
+    # login.chinacloudapi.cn); resource and SMTP host from third-party code (next-features.md §6).
+    Cloud(
+        "china",
+        ("login.partner.microsoftonline.cn", "login.chinacloudapi.cn"),
+        "https://partner.outlook.cn",
+        "https://partner.outlook.cn",
+        "smtp.partner.outlook.cn",
+    ),
+)
+
+
+def cloud_of(login_base_url: str) -> Cloud:
+    """The cloud a sign-in address belongs to; any other address (the devhost's emulator) gets the global values."""
+    host = (urlsplit(login_base_url).hostname or "").lower()
+    return next((c for c in CLOUDS if host in c.login_hosts), CLOUDS[0])
+
+
+SMTP_SEND = f"{CLOUDS[0].outlook_resource}/SMTP.Send"
+"""The one delegated permission the plugin asks for in the global cloud (a token request may target one resource
+only); :attr:`Options.smtp_send` is the configured cloud's."""
 
 
 @dataclass(frozen=True)
@@ -22,10 +75,12 @@ class Options:
     """Per-instance options from ``[plugin_config.m365]``; the defaults are production's."""
 
     login_base_url: str = "https://login.microsoftonline.com"
-    """Where the identity platform is. The devhost points it at its emulator: one setting, the same code path."""
+    """Where the identity platform is. The devhost points it at its emulator: one setting, the same code path. The
+    cloud (and with it the SMTP.Send resource and the SMTP host) follows from it."""
     ca_file: str | None = None
     """A CA bundle to trust for the identity platform instead of the system's (the emulator's, in development)."""
-    smtp_host: str = "smtp.office365.com"
+    smtp_host: str = ""
+    """Exchange Online's SMTP host; empty: the cloud's (``smtp.office365.com`` worldwide)."""
     smtp_port: int = 587
     http_timeout: float = 15.0
     """Seconds msal may wait for Microsoft per request (connect and read)."""
@@ -37,6 +92,23 @@ class Options:
         raw: Mapping[str, Any] = host.plugin_config(PLUGIN_ID)
         known = {k: raw[k] for k in cls.__dataclass_fields__ if k in raw}
         return cls(**known)
+
+    def __post_init__(self) -> None:
+        if not self.smtp_host:
+            object.__setattr__(self, "smtp_host", self.cloud.smtp_host)
+
+    @property
+    def cloud(self) -> Cloud:
+        return cloud_of(self.login_base_url)
+
+    @property
+    def smtp_send(self) -> str:
+        """The scope to ask for: ``https://outlook.office.com/SMTP.Send`` in the global cloud."""
+        return f"{self.cloud.outlook_resource}/SMTP.Send"
+
+    @property
+    def credentials_scope(self) -> str:
+        return f"{self.cloud.app_resource}/.default"
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,15 @@ costs no network round trip after the first.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import warnings
 
 import msal
 import requests
 
-from .config import SMTP_SEND, AzureApp, Options
+from .config import AzureApp, Options
 from .diagnosis import Finding, entry, from_exception, from_oauth
 from .http import Session
 from .redaction import guard_library_loggers
@@ -74,7 +76,7 @@ def tenant_guid(app: msal.ConfidentialClientApplication) -> str:
     return app.authority.token_endpoint.split("/")[3]
 
 
-def initiate(app: msal.ConfidentialClientApplication, *, redirect_uri: str, login_hint: str) -> dict:
+def initiate(app: msal.ConfidentialClientApplication, scope: str, *, redirect_uri: str, login_hint: str) -> dict:
     """Start an auth code flow with PKCE, nonce and state; ``prompt=select_account`` so that the person always sees
     which account they sign in with (the admin guide's "sign out first" step becomes unnecessary)."""
     with warnings.catch_warnings():
@@ -82,14 +84,14 @@ def initiate(app: msal.ConfidentialClientApplication, *, redirect_uri: str, logi
         # arrive without the host's SameSite=Lax session cookie, and the pending sign-in is bound to that session.
         warnings.filterwarnings("ignore", message="response_mode='form_post' is recommended")
         return app.initiate_auth_code_flow(
-            [SMTP_SEND], redirect_uri=redirect_uri, prompt="select_account", login_hint=login_hint or None
+            [scope], redirect_uri=redirect_uri, prompt="select_account", login_hint=login_hint or None
         )
 
 
-def redeem(app: msal.ConfidentialClientApplication, flow: dict, auth_response: dict) -> dict:
+def redeem(app: msal.ConfidentialClientApplication, scope: str, flow: dict, auth_response: dict) -> dict:
     """Redeem the code Microsoft sent back. Returns msal's result; raises MicrosoftError for failures."""
     try:
-        result = app.acquire_token_by_auth_code_flow(flow, auth_response, scopes=[SMTP_SEND])
+        result = app.acquire_token_by_auth_code_flow(flow, auth_response, scopes=[scope])
     except requests.RequestException as error:
         raise MicrosoftError(from_exception(error)) from None
     except msal.exceptions.MsalServiceError as error:
@@ -115,10 +117,40 @@ def check_credentials(options: Options, azure: AzureApp) -> None:
     """
     app = build(options, azure)
     try:
-        result = app.acquire_token_for_client(["https://outlook.office365.com/.default"])
+        result = app.acquire_token_for_client([options.credentials_scope])
     except requests.RequestException as error:
         raise MicrosoftError(from_exception(error)) from None
     if "error" in result:
         raise MicrosoftError(
             from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))
         )
+
+
+def token_claims(token: str) -> dict:
+    """The claims of a JWT, read without checking its signature, or {} when it is not a readable JWT.
+
+    Only for names, never for trust: the token came straight from Microsoft over verified TLS, and what it grants
+    is decided by the service it is presented to. Access tokens are opaque to clients by Microsoft's rules, so a
+    token that cannot be read (encrypted, a new format) is no error; the caller falls back to the ID token.
+    """
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, UnicodeDecodeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def sign_in_name(result: dict) -> str:
+    """The name Exchange Online checks in XOAUTH2 ``user=``: the UPN of the signed-in user, lower case.
+
+    Exchange compares ``user=`` with the UPN the access token carries (real answers: chatwoot/chatwoot#14522,
+    glpi-project/glpi#18796; abhinavxd/libredesk#256 reads it from the token). The ID token's
+    ``preferred_username`` is that UPN too, except in tenants with email as an alternate login ID, where it is the
+    address the person typed (howto-authentication-use-email-signin), which Exchange refuses with 535 5.7.3. So the
+    access token's ``upn`` comes first; ``preferred_username`` only when the token cannot be read.
+    """
+    access = token_claims(result.get("access_token", ""))
+    ids = result.get("id_token_claims") or {}
+    name = access.get("upn") or access.get("unique_name") or ids.get("upn") or ids.get("preferred_username") or ""
+    return name.strip().lower()

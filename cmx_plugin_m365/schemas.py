@@ -227,10 +227,14 @@ class CallbackQuerySchema(Schema):
     error_uri = fields.String(load_default=None, validate=validate.Length(max=2048))
     session_state = fields.String(load_default=None, validate=validate.Length(max=512))
     client_info = fields.String(load_default=None, validate=validate.Length(max=4096))
+    # The admin consent endpoint's answer (admin_consent=True&tenant=<guid>&scope=…): ENTRA-ADMINCONSENT.
+    admin_consent = fields.String(load_default=None, validate=validate.OneOf(["True", "true", "False", "false"]))
+    tenant = fields.String(load_default=None, validate=[validate.Length(max=100), validate.Regexp(r"^[A-Za-z0-9.-]+$")])
+    scope = fields.String(load_default=None, validate=validate.Length(max=2048))
 
     @validates_schema
     def _code_or_error(self, data, **_kwargs) -> None:
-        if not data.get("code") and not data.get("error"):
+        if not data.get("code") and not data.get("error") and not data.get("admin_consent"):
             raise ValidationError("Die Rückmeldung von Microsoft enthält weder eine Anmeldung noch einen Fehler.")
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note
 
-from . import client_secret, names, signin, store
+from . import client_secret, consent, names, signin, store
 from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri, registration_problem
 
@@ -38,6 +38,7 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
     if record_id is None:
         return items
     items += _secret_items(host)
+    items += _consent_items(host)
     for name, title in (
         ("credentials", "Zugangsdaten"),
         ("redirect_uri", "Umleitungs-URI"),
@@ -105,6 +106,35 @@ def _secret_items(host: Host) -> list[GreenFieldItem]:
                     info.expires_at.astimezone(BERLIN).date().isoformat(),
                 ),
             ),
+        )
+    )
+    return items
+
+
+def _consent_items(host: Host) -> list[GreenFieldItem]:
+    """Admin consent: whether it was given from here, and the button to give it (again)."""
+    check = consent.granted(host)
+    items: list[GreenFieldItem] = []
+    if check is None:
+        items.append(
+            Note(
+                "Dürfen Benutzer Ihrer Organisation Apps nicht selbst zustimmen (Microsoft zeigt dann „Genehmigung des "
+                "Administrators erforderlich“), muss ein Microsoft-365-Admin cmxOrganize einmalig für alle zustimmen: "
+                "Schaltfläche unten, Anmeldung mit dem Administratorkonto, „Akzeptieren“."
+            )
+        )
+    else:
+        mark = "✓" if check.ok else "✗"
+        items.append(
+            Note(
+                f"{mark} Administratorzustimmung (zuletzt {_when(check.at)}): {check.text}",
+                level="success" if check.ok else "error",
+            )
+        )
+    items.append(
+        Action(
+            "Administratorzustimmung erteilen" if check is None or not check.ok else "Administratorzustimmung erneuern",
+            host.route_url(names.ADMIN_CONSENT_PATH),
         )
     )
     return items
@@ -190,8 +220,9 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
     if state.state == store.NEW:
         return [
             Note(
-                f"OAuth (Microsoft 365) ist eingeschaltet. Melden Sie sich jetzt bei Microsoft an – als "
-                f"{account.username}. Microsoft fragt, mit welchem Konto; wählen Sie dieses."
+                f"OAuth (Microsoft 365) ist eingeschaltet. Melden Sie sich jetzt bei Microsoft an – mit dem Konto, "
+                f"dem das Postfach {account.address} gehört. Microsoft fragt, mit welchem Konto; wählen Sie dieses. "
+                "Den Benutzernamen trägt cmxOrganize danach selbst ein: den Anmeldenamen, den Microsoft nennt."
             ),
             sign_in,
             switch_off,
@@ -199,6 +230,7 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
     facts = Facts(
         (
             ("Angemeldet als", state.signed_in_as or "–"),
+            ("Sendet als", account.address),
             ("Verbunden seit", _when(state.connected_at)),
             ("Zuletzt erfolgreich gesendet", _when(state.last_sent_at)),
         )
@@ -227,9 +259,9 @@ def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFie
         items.insert(
             1,
             Note(
-                f"Im Feld Benutzername steht jetzt {account.username}, angemeldet ist aber "
-                f"{state.signed_in_as}. Bitte erneut anmelden.",
-                level="warning",
+                f"Im Feld Benutzername steht {account.username}; cmxOrganize meldet sich beim Mailserver aber mit dem "
+                f"Anmeldenamen an, den Microsoft für dieses Konto nennt: {state.signed_in_as}. Der Benutzername wird "
+                "bei der nächsten Anmeldung wieder eingetragen.",
             ),
         )
     items += [

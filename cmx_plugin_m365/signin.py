@@ -4,6 +4,24 @@
 the host session, user and account, for ten minutes and one use. ``finish`` takes Microsoft's answer, checks it
 against that record, redeems the code, and stores the tokens only when the right person signed in to the right
 directory. Both return what the person should read; neither raises for anything a person can cause.
+
+Who may connect an account — the rule, from Microsoft's documentation:
+
+- An account's Microsoft identity is the user object: ``tid`` + ``oid`` of the ID token ("use oid+tid … never
+  email, UPN or preferred_username": id-token-claims-reference). Names are not identities: the UPN may differ
+  from the mailbox's address (synced directories, renamed domains; best practice only, not a requirement), and it
+  changes when a user is renamed. So the first sign-in records the object, and every later sign-in for the same
+  account must be that object again, whatever it is called now.
+- The name Exchange checks in XOAUTH2 is the token's UPN (see :func:`identity.sign_in_name`). It is stored and
+  written into the form's Benutzername; what the form held before is no reason to refuse.
+- Whether the signed-in user may send as the account's address is Exchange's decision (own mailbox, an alias of
+  it, or the Send As right on another mailbox: authenticated-client-smtp-submission). A first sign-in whose UPN is
+  not the address is therefore accepted only when the test mail proves it: when Exchange refuses the sender
+  (550 5.7.60, 554 5.2.252 / 5.2.0 SendAsDenied) nothing is kept and the person reads "Das Konto X darf nicht als
+  Y senden". Other failures of the test mail (SMTP AUTH off, Microsoft unreachable) say nothing about the right to
+  send as the address: the sign-in is kept and the failure explained, as for any account.
+- Guests (``#EXT#`` UPNs, an ``idp`` other than the directory itself) own no mailbox in the directory and cannot
+  send through Exchange Online there: refused at once, nothing stored.
 """
 
 from __future__ import annotations
@@ -16,11 +34,15 @@ import msal
 
 from cmx_hostapi import Host, MailError, Request
 
-from . import identity, store, tokens
+from . import consent, identity, status, store, tokens
 from .checks import probe_auth_uri
-from .config import AzureApp, Missing, Options, azure_app
+from .config import Missing, Options, azure_app
 from .diagnosis import Finding, Kind, from_oauth
+from .diagnosis.exchange_replies import SEND_AS_TITLE
 from .redirect_uri import browser_mismatch, redirect_uri
+
+SEND_AS_REFUSALS = ("550 5.7.60", "554 5.2.252", "554 5.2.0")
+"""Exchange's replies when the signed-in user may not send as the address (5.2.0 only with "SendAsDenied")."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +53,8 @@ class Outcome:
     level: str
     text: str
     account_id: int | None = None
+    code: str | None = None
+    """Microsoft's code when something failed (``AADSTS65001``, ``550 5.7.60``)."""
 
 
 def prerequisites(host: Host, account_id: int) -> list[str]:
@@ -44,11 +68,6 @@ def prerequisites(host: Host, account_id: int) -> list[str]:
         return ["Das E-Mailkonto gibt es nicht (mehr)."]
     if not account.address:
         problems.append("Im E-Mailkonto fehlt die E-Mailadresse.")
-    if not account.username:
-        problems.append(
-            "Im E-Mailkonto fehlt der Benutzername (in der Regel die E-Mailadresse, mit der Sie sich bei "
-            "Microsoft anmelden)."
-        )
     return problems
 
 
@@ -67,7 +86,9 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
         app = identity.build(options, azure)
     except identity.MicrosoftError as error:
         return None, _failed(host, account_id, error.finding, "Die Anmeldung konnte nicht beginnen")
-    flow = identity.initiate(app, redirect_uri=redirect_uri(host.public_base_url), login_hint=account.username)
+    known = store.account_state(host, account_id)
+    hint = (known.signed_in_as if known and known.user_oid else None) or account.username or account.address
+    flow = identity.initiate(app, options.smtp_send, redirect_uri=redirect_uri(host.public_base_url), login_hint=hint)
     finding = probe_auth_uri(options, flow["auth_uri"])
     if finding is not None:  # Microsoft would show an error page and never send the person back: say it here
         return None, _failed(host, account_id, finding, "Die Anmeldung bei Microsoft würde scheitern")
@@ -148,47 +169,108 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         )
     flow = json.loads(tokens.vault_of(host).decrypt(pending.flow))
     cache = msal.SerializableTokenCache()
+    options = Options.of(host)
     try:
-        app = identity.build(Options.of(host), azure, cache)
-        result = identity.redeem(app, flow, {k: v for k, v in answer.items() if v is not None})
+        app = identity.build(options, azure, cache)
+        result = identity.redeem(app, options.smtp_send, flow, {k: v for k, v in answer.items() if v is not None})
     except identity.MicrosoftError as error:
         return _failed(host, account_id, error.finding, "Die Anmeldung bei Microsoft ist gescheitert")
-    claims = result.get("id_token_claims") or {}
-    problem = _wrong_identity(azure, identity.tenant_guid(app), claims, account.username)
+    who = SignedIn.of(result)
+    before = store.snapshot(host, account_id)
+    problem = _refusal(azure.tenant, identity.tenant_guid(app), who, before)
     if problem:
         store.add_event(host, "signin_refused", problem, account_id=account_id, code="ACCOUNT-MISMATCH")
         return Outcome(False, "error", problem, account_id)
-    signed_in_as = (claims.get("preferred_username") or claims.get("upn") or "").lower()
     store.connect(
         host,
         account_id,
         token_cache=tokens.seal(host, cache),
-        signed_in_as=signed_in_as,
-        tenant_id=claims.get("tid", ""),
+        signed_in_as=who.name,
+        tenant_id=who.tenant_id,
+        user_oid=who.oid,
     )
     tokens.forget(account_id)
+    with status.held_back() as reports:
+        outcome = send_test_mail(host, account_id, after_signin=True)
+    if not outcome.ok and who.name != account.address.strip().lower() and _send_as_refused(outcome):
+        # The sign-in is not usable for this address: put back what was there before, store nothing of it, and
+        # tell nobody of a problem of an account that did not change.
+        reports.drop()
+        if before:
+            store.restore(host, account_id, before)
+        else:
+            store.disconnect(host, account_id)
+        tokens.forget(account_id)
+        text = (
+            f"Das Microsoft-Konto {who.name} darf nicht als {account.address} senden; es wurde nichts gespeichert. "
+            f"Bitte erneut „Bei Microsoft anmelden“ wählen und das Konto wählen, dem das Postfach {account.address} "
+            f"gehört – oder der Microsoft-365-Admin erteilt {who.name} das Recht „Senden als“ für "
+            f"{account.address} (Exchange Admin Center → Empfänger → Postfach → Delegierung). (Code {outcome.code})"
+        )
+        store.add_event(host, "signin_refused", text, account_id=account_id, code=outcome.code)
+        return Outcome(False, "error", text, account_id)
+    reports.release()
+    if account.username.strip().lower() != who.name:
+        host.update_mail_account(account_id, username=who.name)
     store.add_event(
         host,
         "connected",
-        f"Bei Microsoft angemeldet als {signed_in_as} (von {request.user.display_name}).",
+        f"Bei Microsoft angemeldet als {who.name} (von {request.user.display_name}).",
         account_id=account_id,
     )
-    return send_test_mail(host, account_id, after_signin=True)
+    return outcome
 
 
-def _wrong_identity(azure: AzureApp, tenant_guid: str, claims: dict, username: str) -> str | None:
-    """Why the signed-in identity must not be stored for this account, or None."""
-    signed_in = (claims.get("preferred_username") or claims.get("upn") or "").lower()
-    if claims.get("tid", "").lower() != tenant_guid.lower():
+def _send_as_refused(outcome: Outcome) -> bool:
+    return outcome.code in SEND_AS_REFUSALS and SEND_AS_TITLE in outcome.text
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who signed in, as Microsoft's answer says."""
+
+    name: str
+    """The UPN (what Exchange checks in XOAUTH2 ``user=``), lower case."""
+    tenant_id: str
+    oid: str
+    guest: bool
+
+    @classmethod
+    def of(cls, result: dict) -> SignedIn:
+        claims = result.get("id_token_claims") or {}
+        name = identity.sign_in_name(result)
+        issuer_tenant = claims.get("iss", "").rstrip("/").split("/")[-2:-1]
+        # A guest's ID token names their home identity provider in ``idp`` (id-token-claims-reference); its UPN in
+        # the inviting directory has the form alias_domain#EXT#@directory (as Outlook tokens carry it).
+        foreign_idp = bool(claims.get("idp")) and not any(t and t in claims.get("idp", "") for t in issuer_tenant)
+        return cls(name, claims.get("tid", ""), claims.get("oid", ""), "#ext#" in name or foreign_idp)
+
+
+def _refusal(tenant_setting: str, tenant_guid: str, who: SignedIn, before: dict | None) -> str | None:
+    """Why this sign-in must not be stored for the account, in German, or None."""
+    if who.tenant_id.lower() != tenant_guid.lower():
         return (
-            f"Die Anmeldung erfolgte im Microsoft-Verzeichnis {claims.get('tid')}, eingestellt ist aber "
-            f"{azure.tenant}. Es wurde nichts gespeichert. Bitte mit einem Konto Ihrer Organisation anmelden."
+            f"Die Anmeldung erfolgte im Microsoft-Verzeichnis {who.tenant_id}, eingestellt ist aber "
+            f"{tenant_setting}. Es wurde nichts gespeichert. Bitte mit einem Konto Ihrer Organisation anmelden."
         )
-    if signed_in != username.strip().lower():
+    if who.guest:
         return (
-            f"Sie haben sich als {signed_in} angemeldet; dieses E-Mailkonto gehört zu {username}. Es wurde nichts "
-            f"gespeichert. Bitte erneut „Bei Microsoft anmelden“ wählen und im Kontoauswahl-Fenster {username} "
-            "wählen (oder „Anderes Konto verwenden“)."
+            f"Das Konto {who.name} ist in Ihrer Organisation nur als Gast eingetragen und hat dort kein Postfach; "
+            "darüber kann cmxOrganize nicht senden. Es wurde nichts gespeichert. Bitte mit dem Geschäftskonto "
+            "Ihrer Organisation anmelden, dem das Postfach gehört."
+        )
+    if not who.oid or not who.name:
+        return (
+            "Microsofts Antwort nennt das angemeldete Konto nicht; es wurde nichts gespeichert. Bitte erneut anmelden."
+        )
+    known_oid = (before or {}).get("user_oid")
+    if known_oid and known_oid != who.oid:
+        known_name = (before or {}).get("signed_in_as") or "einem anderen Konto"
+        return (
+            f"Sie haben sich als {who.name} angemeldet; dieses E-Mailkonto ist aber mit dem Microsoft-Konto "
+            f"{known_name} verbunden. Es wurde nichts gespeichert. Bitte erneut „Bei Microsoft anmelden“ wählen und "
+            f"im Kontoauswahl-Fenster {known_name} wählen (oder „Anderes Konto verwenden“). Soll das E-Mailkonto "
+            "künftig über ein anderes Microsoft-Konto senden, zuerst „Verbindung trennen“ wählen."
         )
     return None
 
@@ -207,7 +289,9 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
         )
     except MailError as error:
         store.add_event(host, "test_failed", str(error), account_id=account_id, code=error.code)
-        return Outcome(False, "error", f"{done}Die Testmail konnte nicht gesendet werden. {error}", account_id)
+        return Outcome(
+            False, "error", f"{done}Die Testmail konnte nicht gesendet werden. {error}", account_id, error.code
+        )
     store.add_event(host, "test_sent", f"Testmail an {account.address} gesendet.", account_id=account_id)
     waiting = host.release_held_mail(account_id)
     queued = f" {waiting} wartende Mail(s) werden jetzt gesendet." if waiting else ""
@@ -220,6 +304,9 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
 
 
 def _failed(host: Host, account_id: int, finding: Finding, what: str) -> Outcome:
-    store.add_event(host, "signin_failed", finding.message(), account_id=account_id, code=finding.code)
+    text = finding.message() + consent.hint(host, finding)
+    store.add_event(host, "signin_failed", text, account_id=account_id, code=finding.code)
+    if not finding.known:
+        store.add_event(host, "unknown_answer", finding.microsoft_text[:500], account_id=account_id, code=finding.code)
     level = "warning" if finding.kind is Kind.TEMPORARY else "error"
-    return Outcome(False, level, f"{what}. {finding.message()}", account_id)
+    return Outcome(False, level, f"{what}. {text}", account_id, finding.code)

@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 from cmx_hostapi import Host
 
 from . import store
 from .diagnosis import Finding, Kind
+
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("m365_held_reports", default=None)
+
+
+class HeldReports:
+    """Reports kept back while the outcome is still open (see :func:`held_back`)."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[Host, int, Finding]] = []
+
+    def release(self) -> None:
+        """Record and tell what was kept back, as if it had been reported right away."""
+        for host, account_id, finding in self.reports:
+            report(host, account_id, finding)
+        self.reports.clear()
+
+    def drop(self) -> None:
+        self.reports.clear()
+
+
+@contextlib.contextmanager
+def held_back() -> Iterator[HeldReports]:
+    """Keep the reports of this thread back until the caller decides: a sign-in's test mail may show that the
+    sign-in is not kept at all, and then nobody must be told about a problem of an account that did not change."""
+    held = HeldReports()
+    token = _held.set(held.reports)
+    try:
+        yield held
+    finally:
+        _held.reset(token)
 
 
 def report(host: Host, account_id: int, finding: Finding) -> None:
@@ -14,6 +48,13 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
     A sign-in problem puts the account into "Anmeldung erforderlich" (mail is held until someone signs in again).
     Temporary problems are only written to the event trail: they go away by themselves.
     """
+    held = _held.get()
+    if held is not None:
+        held.append((host, account_id, finding))
+        return
+    if not finding.known:
+        # Listed by the doctor as answers to add to the catalogue.
+        store.add_event(host, "unknown_answer", finding.microsoft_text[:500], account_id=account_id, code=finding.code)
     if finding.kind in (Kind.TEMPORARY, Kind.MESSAGE):
         # One line per outage, not one per mail and retry: an hour without Microsoft must not flood the trail.
         # A refused message says nothing about the account: the mail's own error tells the person who sent it.

@@ -29,7 +29,10 @@ class AccountState:
     account_id: int
     state: str
     signed_in_as: str | None
+    """The UPN of the signed-in user: the sign-in name, and what Exchange checks in XOAUTH2 ``user=``."""
     tenant_id: str | None
+    user_oid: str | None
+    """The signed-in user's object ID: with tenant_id, who this account is at Microsoft (names change)."""
     connected_at: dt.datetime | None
     last_sent_at: dt.datetime | None
     last_refresh_at: dt.datetime | None
@@ -42,7 +45,7 @@ class AccountState:
 
 
 _STATE_COLUMNS = (
-    "account_id, state, signed_in_as, tenant_id, connected_at, last_sent_at, last_refresh_at, problem_code, "
+    "account_id, state, signed_in_as, tenant_id, user_oid, connected_at, last_sent_at, last_refresh_at, problem_code, "
     "problem_text, problem_at, notified_at, cache_version, token_cache IS NOT NULL AS has_tokens"
 )
 
@@ -89,30 +92,91 @@ def disconnect(host: Host, account_id: int) -> None:
     with host.db.transaction() as tx:
         tx.execute(
             "UPDATE m365_account SET state = :new, token_cache = NULL, cache_version = cache_version + 1, "
-            "signed_in_as = NULL, tenant_id = NULL, connected_at = NULL, problem_code = NULL, problem_text = NULL, "
-            "problem_at = NULL, notified_at = NULL, refresh_lease_until = NULL WHERE account_id = :id",
+            "signed_in_as = NULL, tenant_id = NULL, user_oid = NULL, connected_at = NULL, problem_code = NULL, "
+            "problem_text = NULL, problem_at = NULL, notified_at = NULL, refresh_lease_until = NULL, "
+            "auth_refusals = 0 WHERE account_id = :id",
             {"id": account_id, "new": NEW},
         )
 
 
-def connect(host: Host, account_id: int, *, token_cache: bytes, signed_in_as: str, tenant_id: str) -> None:
-    """Store a fresh sign-in: encrypted token cache, who signed in, no problem."""
+def connect(
+    host: Host, account_id: int, *, token_cache: bytes, signed_in_as: str, tenant_id: str, user_oid: str
+) -> None:
+    """Store a fresh sign-in: encrypted token cache, who signed in (UPN, tenant, object ID), no problem."""
     now = utcnow()
     with host.db.transaction() as tx:
         tx.execute(
             "UPDATE m365_account SET state = :connected, token_cache = :cache, cache_version = cache_version + 1, "
-            "signed_in_as = :who, tenant_id = :tid, connected_at = :now, last_refresh_at = :now, "
+            "signed_in_as = :who, tenant_id = :tid, user_oid = :oid, connected_at = :now, last_refresh_at = :now, "
             "problem_code = NULL, problem_text = NULL, problem_at = NULL, notified_at = NULL, "
-            "refresh_lease_until = NULL WHERE account_id = :id",
+            "refresh_lease_until = NULL, auth_refusals = 0 WHERE account_id = :id",
             {
                 "id": account_id,
                 "connected": CONNECTED,
                 "cache": token_cache,
                 "who": signed_in_as,
                 "tid": tenant_id,
+                "oid": user_oid,
                 "now": now,
             },
         )
+
+
+_ROW_COLUMNS = (
+    "state",
+    "signed_in_as",
+    "tenant_id",
+    "user_oid",
+    "connected_at",
+    "last_sent_at",
+    "last_refresh_at",
+    "problem_code",
+    "problem_text",
+    "problem_at",
+    "notified_at",
+    "token_cache",
+    "auth_refusals",
+)
+
+
+def snapshot(host: Host, account_id: int) -> dict | None:
+    """The account's row as it is now, to put back with :func:`restore` if a new sign-in turns out unusable."""
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            f"SELECT {', '.join(_ROW_COLUMNS)} FROM m365_account WHERE account_id = :id",  # noqa: S608
+            {"id": account_id},
+        ).fetchone()
+    return dict(row) if row else None
+
+
+def restore(host: Host, account_id: int, row: dict) -> None:
+    """Put a snapshot back (a new cache version, so that no worker keeps using what was stored meanwhile)."""
+    assignments = ", ".join(f"{name} = :{name}" for name in _ROW_COLUMNS)
+    with host.db.transaction() as tx:
+        tx.execute(
+            f"UPDATE m365_account SET {assignments}, cache_version = cache_version + 1, "  # noqa: S608
+            "refresh_lease_until = NULL WHERE account_id = :id",
+            {**row, "id": account_id},
+        )
+
+
+def rename(host: Host, account_id: int, signed_in_as: str) -> None:
+    """The signed-in user's UPN changed at Microsoft (same object ID): send as the new name from now on."""
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET signed_in_as = :who WHERE account_id = :id",
+            {"id": account_id, "who": signed_in_as},
+        )
+
+
+def count_refusal(host: Host, account_id: int) -> int:
+    """One more refusal in a row; returns how many there were before this one."""
+    with host.db.transaction(lock=True) as tx:
+        row = tx.execute("SELECT auth_refusals FROM m365_account WHERE account_id = :id", {"id": account_id}).fetchone()
+        tx.execute(
+            "UPDATE m365_account SET auth_refusals = auth_refusals + 1 WHERE account_id = :id", {"id": account_id}
+        )
+    return row["auth_refusals"] if row else 0
 
 
 def set_problem(host: Host, account_id: int, *, code: str | None, text: str, state: str | None = None) -> bool:
@@ -145,9 +209,11 @@ def clear_problem(host: Host, account_id: int) -> None:
 
 
 def record_sent(host: Host, account_id: int) -> None:
+    """A mail went out: remember when, and that no refusal is pending."""
     with host.db.transaction() as tx:
         tx.execute(
-            "UPDATE m365_account SET last_sent_at = :now WHERE account_id = :id", {"id": account_id, "now": utcnow()}
+            "UPDATE m365_account SET last_sent_at = :now, auth_refusals = 0 WHERE account_id = :id",
+            {"id": account_id, "now": utcnow()},
         )
 
 
@@ -166,13 +232,15 @@ class StoredCache:
     problem_code: str | None
     problem_text: str | None
     last_sent_at: dt.datetime | None
+    user_oid: str | None = None
+    auth_refusals: int = 0
 
 
 def load_cache(host: Host, account_id: int) -> StoredCache | None:
     with host.db.transaction() as tx:
         row = tx.execute(
             "SELECT token_cache, cache_version, signed_in_as, state, refresh_lease_until, problem_code, "
-            "problem_text, last_sent_at FROM m365_account WHERE account_id = :id",
+            "problem_text, last_sent_at, user_oid, auth_refusals FROM m365_account WHERE account_id = :id",
             {"id": account_id},
         ).fetchone()
     if row is None:
@@ -187,6 +255,8 @@ def load_cache(host: Host, account_id: int) -> StoredCache | None:
         row["problem_code"],
         row["problem_text"],
         row["last_sent_at"],
+        row["user_oid"],
+        row["auth_refusals"],
     )
 
 
@@ -274,6 +344,47 @@ def use_signin(host: Host, state: str) -> bool:
     with host.db.transaction() as tx:
         result = tx.execute(
             "UPDATE m365_signin SET used_at = :now WHERE state_hash = :h AND used_at IS NULL",
+            {"h": digest(state), "now": utcnow()},
+        )
+    return result.rowcount == 1
+
+
+# -- admin consent requests (the Azure interface's button; the answer comes back to continue_oauth) ---------------
+
+
+@dataclass(frozen=True)
+class PendingConsent:
+    session_hash: str
+    user_id: int
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+
+
+def add_consent_request(host: Host, *, state: str, session_id: str, user_id: int, lifetime: dt.timedelta) -> None:
+    now = utcnow()
+    with host.db.transaction() as tx:
+        tx.execute("DELETE FROM m365_consent WHERE expires_at < :old", {"old": now - dt.timedelta(days=1)})
+        tx.execute(
+            "INSERT INTO m365_consent (state_hash, session_hash, user_id, created_at, expires_at) "
+            "VALUES (:h, :s, :u, :now, :exp)",
+            {"h": digest(state), "s": digest(session_id), "u": user_id, "now": now, "exp": now + lifetime},
+        )
+
+
+def find_consent_request(host: Host, state: str) -> PendingConsent | None:
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT session_hash, user_id, expires_at, used_at FROM m365_consent WHERE state_hash = :h",
+            {"h": digest(state)},
+        ).fetchone()
+    return PendingConsent(**row) if row else None
+
+
+def use_consent_request(host: Host, state: str) -> bool:
+    """Mark an admin consent request answered. Exactly one caller gets True."""
+    with host.db.transaction() as tx:
+        result = tx.execute(
+            "UPDATE m365_consent SET used_at = :now WHERE state_hash = :h AND used_at IS NULL",
             {"h": digest(state), "now": utcnow()},
         )
     return result.rowcount == 1

@@ -21,7 +21,7 @@ import requests
 from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailError
 
 from . import identity, status, store
-from .config import SMTP_SEND, AzureApp, Missing, Options, azure_app
+from .config import AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError, Vault
 from .diagnosis import from_exception, from_oauth
 
@@ -133,7 +133,8 @@ def _from_cache(host: Host, account_id: int, stored: store.StoredCache) -> _Held
     """A still valid access token from the stored cache (no network), or None when a refresh is due."""
     cache = _unseal_or_report(host, account_id, stored.blob)
     now = time.time()
-    for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[SMTP_SEND]):
+    scope = Options.of(host).smtp_send
+    for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[scope]):
         expires_on = float(entry["expires_on"])
         if expires_on - EXPIRY_MARGIN > now:
             return _remember(account_id, stored.blob, _Held(entry["secret"], expires_on))
@@ -159,7 +160,7 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
                 "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
             )
         cache = _unseal_or_report(host, account_id, stored.blob)
-        result = _acquire_silently(host, azure, cache, stored.signed_in_as, force)
+        result = _acquire_silently(host, azure, cache, stored.user_oid, force)
     except identity.MicrosoftError as error:
         store.release_refresh_lease(host, account_id)
         status.report(host, account_id, error.finding)  # recorded and told once; temporary ones only in the trail
@@ -172,20 +173,39 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
         return result["access_token"]
     store.add_event(host, "refresh", "Zugangstoken bei Microsoft erneuert.", account_id=account_id)
+    _follow_rename(host, account_id, stored.signed_in_as, result)
     expires_on = time.time() + int(result.get("expires_in", 0))
     return _remember(account_id, blob, _Held(result["access_token"], expires_on)).token
 
 
+def _follow_rename(host: Host, account_id: int, stored_name: str | None, result: dict) -> None:
+    """The user's UPN changed at Microsoft (same user object): XOAUTH2 must use the new one from now on."""
+    name = identity.sign_in_name(result)
+    if name and stored_name and name != stored_name.lower():
+        store.rename(host, account_id, name)
+        store.add_event(
+            host,
+            "renamed",
+            f"Der Anmeldename bei Microsoft hat sich geändert: {stored_name} heißt jetzt {name}.",
+            account_id=account_id,
+        )
+
+
 def _acquire_silently(
-    host: Host, azure: AzureApp, cache: msal.SerializableTokenCache, username: str | None, force: bool
+    host: Host, azure: AzureApp, cache: msal.SerializableTokenCache, user_oid: str | None, force: bool
 ) -> dict:
-    """msal's silent acquisition (a refresh when due); every way it fails becomes a MicrosoftError."""
+    """msal's silent acquisition (a refresh when due); every way it fails becomes a MicrosoftError.
+
+    The cache holds one person; it is found by its object ID, not by name (msal's ``username`` is the ID token's
+    preferred_username, which is not the UPN in alternate-login-ID tenants and changes with renames)."""
     try:
-        app = identity.build(Options.of(host), azure, cache)
-        accounts = app.get_accounts(username=username) if username else app.get_accounts()
-        if not accounts:
+        options = Options.of(host)
+        app = identity.build(options, azure, cache)
+        accounts = app.get_accounts()
+        mine = [a for a in accounts if user_oid and a.get("local_account_id") == user_oid] or accounts
+        if not mine:
             raise identity.MicrosoftError(from_oauth("invalid_grant", "AADSTS9002313: no account in the token cache"))
-        result = app.acquire_token_silent_with_error([SMTP_SEND], accounts[0], force_refresh=force)
+        result = app.acquire_token_silent_with_error([options.smtp_send], mine[0], force_refresh=force)
     except requests.RequestException as error:
         raise identity.MicrosoftError(from_exception(error)) from None
     except msal.exceptions.MsalServiceError as error:

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host, Message, Page, Redirect, Request
 
-from . import client_secret, screens, signin, store, tokens
+from . import client_secret, consent, screens, signin, store, tokens
 from .config import Options
 from .names import INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
 from .schemas import AccountFormSchema, CallbackQuerySchema, SecretExpirySchema, first_error
@@ -121,8 +121,26 @@ def callback(request: Request, host: Host) -> Redirect | Page:
             ),
             status=400,
         )
+    if consent.is_answer(answer):
+        result = consent.finish(host, request, answer)
+        return _to_interface(host, result.level, result.text)
     outcome = signin.finish(host, request, answer)
     return _back(host, outcome.account_id, outcome.level, outcome.text)
+
+
+def admin_consent(request: Request, host: Host) -> Redirect | Page:
+    """ "Administratorzustimmung erteilen" on the Azure interface: off to Microsoft's admin consent page."""
+    url, problem = consent.start(host, request)
+    if problem:
+        return _to_interface(host, problem.level, problem.text)
+    return Redirect(url)
+
+
+def _to_interface(host: Host, level: str, text: str) -> Redirect | Page:
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if not interfaces:
+        return Page("Administratorzustimmung", messages=(Message(level, text),), status=400)
+    return Redirect(host.record_url(INTERFACE_FORM, interfaces[0].id), (Message(level, text),))
 
 
 def secret_expiry(request: Request, host: Host) -> Redirect | Page:

@@ -7,13 +7,15 @@ import datetime as dt
 import smtplib
 import ssl
 
-from cmx_hostapi import Host, MailAccount, PermanentMailError
+from cmx_hostapi import Host, MailAccount, PermanentMailError, TemporaryMailError
 
 from . import status, store, tokens
-from .diagnosis import from_smtp
+from .diagnosis import Finding, from_smtp
 
 LAST_SENT_WRITE_INTERVAL = dt.timedelta(minutes=5)
 """How stale "last successful send" may get: it is written at most this often, not once per mail."""
+RETRY_AFTER_REFUSAL = 120.0
+"""Seconds until a mail refused once with 535 5.7.3 (setup proven) is tried again."""
 
 
 def initial_response(user: str, token: str) -> str:
@@ -37,7 +39,11 @@ def exchange(smtp: smtplib.SMTP, user: str, token: str) -> tuple[int, bytes]:
 
 
 def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.StoredCache) -> None:
-    """Authenticate the connection as the account's signed-in user, or raise a classified MailError."""
+    """Authenticate the connection as the account's signed-in user, or raise a classified MailError.
+
+    ``user=`` is the UPN Microsoft issued the token for (stored at sign-in, followed on renames), never the form's
+    Benutzername: Exchange checks it against the token (see :func:`identity.sign_in_name`).
+    """
     if not isinstance(smtp.sock, ssl.SSLSocket):
         raise PermanentMailError(
             "Die Verbindung zum Mailserver ist nicht verschlüsselt; cmxOrganize sendet "
@@ -45,13 +51,6 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
             code="NO-TLS",
         )
     user = state.signed_in_as or account.username
-    if state.signed_in_as and account.username and account.username.strip().lower() != state.signed_in_as.lower():
-        raise PermanentMailError(
-            f"Das E-Mailkonto ist als {state.signed_in_as} bei Microsoft angemeldet, im Feld Benutzername steht "
-            f"aber {account.username}. Bitte im E-Mailkonto erneut bei Microsoft anmelden – als {account.username} – "
-            "oder den Benutzernamen zurücksetzen.",
-            code="USERNAME-CHANGED",
-        )
     for attempt in (1, 2):
         token = tokens.access_token(
             host, account.id, force_refresh=attempt == 2, stored=state if attempt == 1 else None
@@ -63,8 +62,35 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
         finding = from_smtp(code, reply)
         if finding.code == "535 5.7.3" and attempt == 1:
             continue  # the token may have been revoked early: get a new one and try once more
+        if finding.code == "535 5.7.3" and _proven(state) and store.count_refusal(host, account.id) == 0:
+            raise _passing_refusal(host, account.id, finding)
         status.report(host, account.id, finding)
         raise finding.mail_error()
+
+
+def _proven(state: store.StoredCache) -> bool:
+    """This account has sent before with the current sign-in (its setup worked)."""
+    return state.last_sent_at is not None
+
+
+def _passing_refusal(host: Host, account_id: int, finding: Finding) -> TemporaryMailError:
+    """535 5.7.3 has several real causes, one of them a passing fault at Microsoft. For an account whose setup was
+    proven, the first refusal is retried (the mail stays queued) and only a second one in a row is reported."""
+    store.add_event(
+        host,
+        "temporary",
+        "Microsoft hat die Anmeldung am Mailserver einmal abgelehnt, obwohl sie bisher funktionierte; die Mail wird "
+        "in Kürze erneut gesendet. " + finding.message(),
+        account_id=account_id,
+        code=finding.code,
+    )
+    return TemporaryMailError(
+        "Microsoft hat die Anmeldung am Mailserver einmal abgelehnt, obwohl sie bisher funktionierte. Die Mail "
+        "bleibt in der Warteschlange und wird in Kürze erneut gesendet; lehnt Microsoft erneut ab, erfahren Sie die "
+        "Ursache.",
+        code=finding.code,
+        retry_after=RETRY_AFTER_REFUSAL,
+    )
 
 
 def _succeeded(host: Host, account_id: int, state: store.StoredCache) -> None:
@@ -72,5 +98,5 @@ def _succeeded(host: Host, account_id: int, state: store.StoredCache) -> None:
         store.clear_problem(host, account_id)
         store.add_event(host, "recovered", "Versand funktioniert wieder.", account_id=account_id)
     last = state.last_sent_at
-    if last is None or store.utcnow() - last >= LAST_SENT_WRITE_INTERVAL:
+    if last is None or state.auth_refusals or store.utcnow() - last >= LAST_SENT_WRITE_INTERVAL:
         store.record_sent(host, account_id)

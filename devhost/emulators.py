@@ -122,7 +122,9 @@ class Control:
     def secret(self, client_id, days=730):
         return self.call("secret", client_id=client_id, days=days)
 
-    def user(self, tenant_id, upn, password, display_name=None, aliases=None, mailbox=True):
+    def user(self, tenant_id, upn, password, display_name=None, aliases=None, mailbox=True, **more):
+        """A user; ``more``: ``mail`` (primary address, when it differs from the UPN), ``is_admin``,
+        ``home_tenant`` (a guest). Returns the user's oid."""
         return self.call(
             "user",
             tenant_id=tenant_id,
@@ -131,6 +133,7 @@ class Control:
             display_name=display_name or upn,
             aliases=aliases,
             mailbox=mailbox,
+            **more,
         )["oid"]
 
     def counters(self) -> dict:

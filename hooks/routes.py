@@ -14,4 +14,5 @@ def cmx_routes():
         Route(names.CALLBACK_PATH, views.callback, methods=("GET",)),
         Route(names.OVERVIEW_PATH, views.overview, methods=("GET",), admin_only=True),
         Route(names.EXPIRY_PATH, views.secret_expiry, methods=("POST",), admin_only=True),
+        Route(names.ADMIN_CONSENT_PATH, views.admin_consent, methods=("POST",), admin_only=True),
     ]

@@ -37,6 +37,7 @@ SEND_AS = (
     "das Recht „Senden als“ (Send As) für die Adresse (Exchange Admin Center → Empfänger → Postfach → "
     "Delegierung); die Änderung kann bis zu einer Stunde brauchen."
 )
+SEND_AS_TITLE = "Senden als fremde Adresse nicht erlaubt"
 RESTRICTED_SENDER = (
     "Der Microsoft-365-Admin prüft das Konto auf unbefugte Nutzung (Kennwort ändern, Sitzungen widerrufen) und "
     "gibt es im Microsoft Defender-Portal unter „Eingeschränkte Entitäten“ wieder frei."
@@ -109,10 +110,10 @@ ENTRIES: tuple[Entry, ...] = (
          "Nichts – cmxOrganize versucht es später erneut.",
          CMX_ADMIN, Kind.TEMPORARY, "Temporary authentication failure"),
     # -- the sender ----------------------------------------------------------------------------------------------------
-    smtp("550 5.7.60", r"5\.7\.60\b", "Senden als fremde Adresse nicht erlaubt",
+    smtp("550 5.7.60", r"5\.7\.60\b", SEND_AS_TITLE,
          "Das angemeldete Konto darf nicht mit der Absenderadresse dieses E-Mailkontos senden.",
          SEND_AS, M365_ADMIN, Kind.CONFIGURATION, "Send As not permitted"),
-    smtp("554 5.2.252", r"SendAsDenied|5\.2\.252\b|not allowed to send as", "Senden als fremde Adresse nicht erlaubt",
+    smtp("554 5.2.252", r"SendAsDenied|5\.2\.252\b|not allowed to send as", SEND_AS_TITLE,
          "Das angemeldete Konto darf nicht mit der Absenderadresse dieses E-Mailkontos senden.",
          SEND_AS, M365_ADMIN, Kind.CONFIGURATION, "Send As not permitted"),
     smtp("550 5.1.8", r"5\.1\.8\b|bad outbound sender", "Konto für den Versand gesperrt",

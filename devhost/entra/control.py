@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from flask import Flask, jsonify, redirect, render_template, request
 
-from .directory import Directory, DirectoryError, Fault
+from .directory import CONSENT_POLICIES, Directory, DirectoryError, Fault
 
 
 def _tenant(d: Directory, a: dict) -> dict:
@@ -68,13 +68,16 @@ def _user(d: Directory, a: dict) -> dict:
         a["password"],
         aliases=a.get("aliases"),
         mailbox=a.get("mailbox", True),
+        mail=a.get("mail"),
+        is_admin=bool(a.get("is_admin", False)),
+        home_tenant=a.get("home_tenant"),
     )
-    return {"oid": u.oid, "upn": u.upn}
+    return {"oid": u.oid, "upn": u.upn, "mail": u.mail}
 
 
 def _update_user(d: Directory, a: dict) -> dict:
     user = d.user(a["oid"])
-    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "password"):
+    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "password", "is_admin"):
         if name in a:
             setattr(user, name, a[name])
     return {}
@@ -107,6 +110,38 @@ def _update_tenant(d: Directory, a: dict) -> dict:
     tenant = d.tenant(a["tenant_id"])
     if "smtp_auth_enabled" in a:
         tenant.smtp_auth_enabled = bool(a["smtp_auth_enabled"])
+    if "consent_policy" in a:
+        if a["consent_policy"] not in CONSENT_POLICIES:
+            raise DirectoryError(f"consent_policy is one of {', '.join(CONSENT_POLICIES)}")
+        tenant.consent_policy = a["consent_policy"]
+    if "alternate_login_id" in a:
+        tenant.alternate_login_id = bool(a["alternate_login_id"])
+    return {}
+
+
+def _update_user_upn(d: Directory, a: dict) -> dict:
+    """Rename a user (a new UPN): Entra keeps the object (oid), tokens issued afterwards carry the new name."""
+    user = d.user(a["oid"])
+    user.upn = a["upn"].lower()
+    return {"upn": user.upn}
+
+
+def _consents(d: Directory, a: dict) -> dict:
+    tenant_id, client_id = a["tenant_id"], a["client_id"]
+    return {
+        "tenant": sorted(d.tenant_consents.get((tenant_id, client_id), set())),
+        "users": {oid: sorted(s) for (oid, cid), s in d.consents.items() if cid == client_id},
+        "requests": [r for r in d.consent_requests if r["client_id"] == client_id],
+    }
+
+
+def _revoke_consents(d: Directory, a: dict) -> dict:
+    """Remove every consent to the app (what deleting the oauth2PermissionGrants does)."""
+    client_id = a["client_id"]
+    for key in [k for k in d.consents if k[1] == client_id]:
+        del d.consents[key]
+    for key in [k for k in d.tenant_consents if k[1] == client_id]:
+        del d.tenant_consents[key]
     return {}
 
 
@@ -188,6 +223,9 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "user": _user,
     "user/update": _update_user,
     "user/revoke": _revoke_user,
+    "user/rename": _update_user_upn,
+    "consents": _consents,
+    "consents/revoke": _revoke_consents,
     "shared_mailbox": _shared_mailbox,
     "mailbox/update": _update_mailbox,
     "fault": _fault,
@@ -227,7 +265,14 @@ def register_control(app: Flask, directory: Directory, base_url: str) -> None:
         op = form.pop("op", "")
         handler = OPERATIONS.get(op)
         if handler is not None:
-            for name in ("smtp_auth_enabled", "disabled", "mfa_required", "blocked_by_conditional_access"):
+            for name in (
+                "smtp_auth_enabled",
+                "disabled",
+                "mfa_required",
+                "blocked_by_conditional_access",
+                "alternate_login_id",
+                "is_admin",
+            ):
                 if name in form:
                     form[name] = {"true": True, "false": False, "null": None}[form[name]]
             for name in ("remaining",):

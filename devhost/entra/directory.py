@@ -55,6 +55,14 @@ def new_secret_value() -> str:
     )
 
 
+CONSENT_POLICIES = ("users", "admins", "workflow")
+"""Who may consent to an app in a tenant (Entra admin center → Enterprise apps → Consent and permissions → User consent
+settings; learn.microsoft.com/entra/identity/enterprise-apps/configure-user-consent): "users" (users may consent to
+apps, the default of older tenants), "admins" (do not allow user consent: users see "Need admin approval"),
+"workflow" (user consent off and the admin consent workflow on: users can request approval;
+learn.microsoft.com/entra/identity/enterprise-apps/admin-consent-workflow-overview)."""
+
+
 @dataclass
 class Tenant:
     id: str
@@ -62,6 +70,11 @@ class Tenant:
     domains: list[str]
     smtp_auth_enabled: bool = True
     """Set-TransportConfig -SmtpClientAuthenticationDisabled (inverted). Mailboxes with None follow it."""
+    consent_policy: str = "users"
+    alternate_login_id: bool = False
+    """"Email as an alternate login ID" (an HRD policy, off by default): users may also sign in with a proxy address,
+    and then "the unique_name and preferred_username claims (if present) in the ID token will return the non-UPN
+    email" (learn.microsoft.com/entra/identity/authentication/howto-authentication-use-email-signin)."""
 
 
 @dataclass
@@ -80,6 +93,8 @@ class App:
     multi_tenant: bool = False
     redirect_uris: list[str] = field(default_factory=list)
     secrets: list[ClientSecret] = field(default_factory=list)
+    api_permissions: list[str] = field(default_factory=lambda: [f"{OUTLOOK}/SMTP.Send"])
+    """The delegated permissions configured under "API permissions": what admin consent with /.default grants."""
 
 
 @dataclass
@@ -87,9 +102,24 @@ class User:
     oid: str
     tenant_id: str
     upn: str
+    """The user principal name: the sign-in name, and what Exchange checks in XOAUTH2 ``user=``."""
     display_name: str
     password: str
+    mail: str = ""
+    """The primary SMTP address. Often the UPN, but not always: synced directories and renamed domains keep the
+    UPN ("best practice … to have the UPN match the primary SMTP address", not a requirement:
+    MicrosoftDocs/microsoft-365-docs#6003)."""
     aliases: list[str] = field(default_factory=list)
+    """Further SMTP addresses (proxyAddresses "smtp:"): mail to them reaches the mailbox, and the owner may send
+    from them; signing in with them works only in a tenant with email as an alternate login ID."""
+    is_admin: bool = False
+    """Holds a role that may grant tenant-wide admin consent (Cloud Application Administrator and above,
+    learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent)."""
+    home_tenant: str | None = None
+    """For a B2B guest: where the account really lives. Guests get a UPN of the form
+    ``alias_partner.example#EXT#@tenant.onmicrosoft.com`` (as an Outlook access token carries it:
+    tarickb/sasl-xoauth2#5) and own no mailbox in the inviting tenant (Graph: MailboxNotEnabledForRESTAPI,
+    microsoftgraph/microsoft-graph-docs-contrib#405)."""
     disabled: bool = False
     mfa_required: bool = False
     """Refresh answers AADSTS50076 (a policy now requires MFA; the user must sign in interactively)."""
@@ -125,6 +155,8 @@ class AuthCode:
     code_challenge_method: str | None
     nonce: str | None
     issued_at: dt.datetime
+    login_name: str = ""
+    """The name the person typed to sign in (UPN, or a proxy address in an alternate-login-ID tenant)."""
     redeemed_at: dt.datetime | None = None
 
 
@@ -137,6 +169,7 @@ class RefreshGrant:
     scopes: list[str]
     issued_at: dt.datetime
     last_used_at: dt.datetime
+    login_name: str = ""
 
 
 @dataclass
@@ -165,6 +198,11 @@ class Directory:
         self.codes: dict[str, AuthCode] = {}
         self.refresh_grants: dict[str, RefreshGrant] = {}
         self.consents: dict[tuple[str, str], set[str]] = {}
+        """(user oid, client id) → scopes the user consented to."""
+        self.tenant_consents: dict[tuple[str, str], set[str]] = {}
+        """(tenant id, client id) → scopes an admin consented to for everyone (consentType AllPrincipals)."""
+        self.consent_requests: list[dict] = []
+        """Requests users made through the admin consent workflow."""
         self.fault: Fault | None = None
         self.smtp_fault: Fault | None = None
         """A reply (``Fault.kind`` = the full SMTP reply line) the Exchange emulator gives to MAIL FROM."""
@@ -248,22 +286,33 @@ class Directory:
         *,
         aliases: list[str] | None = None,
         mailbox: bool = True,
+        mail: str | None = None,
+        is_admin: bool = False,
+        home_tenant: str | None = None,
     ) -> User:
         with self.lock:
-            self.tenant(tenant_id)
+            tenant = self.tenant(tenant_id)
+            if home_tenant:
+                # A guest: invited by their own address, which becomes their mail; the UPN is derived from it.
+                mail = (mail or upn).lower()
+                upn = f"{mail.replace('@', '_')}#EXT#@{tenant.domains[0]}"
+                mailbox = False
             user = User(
                 oid=new_guid(),
                 tenant_id=tenant_id,
                 upn=upn.lower(),
                 display_name=display_name,
                 password=password,
+                mail=(mail or upn).lower(),
                 aliases=[a.lower() for a in aliases or []],
+                is_admin=is_admin,
+                home_tenant=home_tenant,
             )
             self.users[user.oid] = user
             if mailbox:
-                self.mailboxes[user.upn] = Mailbox(address=user.upn, owner_oid=user.oid, tenant_id=tenant_id)
-                for alias in user.aliases:
-                    self.mailboxes[alias] = self.mailboxes[user.upn]
+                box = Mailbox(address=user.mail, owner_oid=user.oid, tenant_id=tenant_id)
+                for address in {user.mail, *user.aliases}:
+                    self.mailboxes[address] = box
             return user
 
     def add_shared_mailbox(self, tenant_id: str, address: str, send_as: list[str]) -> Mailbox:
@@ -305,8 +354,27 @@ class Directory:
         return next((t for t in self.tenants.values() if name in t.domains), None)
 
     def find_user(self, login: str) -> User | None:
+        """The account a person signs in as with ``login``, as Entra resolves sign-in names: the UPN always; a
+        guest by the address they were invited with (they authenticate at home); a proxy address only in a tenant
+        with email as an alternate login ID (howto-authentication-use-email-signin)."""
         login = login.strip().lower()
-        return next((u for u in self.users.values() if u.upn == login or login in u.aliases), None)
+        for user in self.users.values():
+            if user.upn == login or (user.home_tenant and user.mail == login):
+                return user
+        for user in self.users.values():
+            if self.tenants[user.tenant_id].alternate_login_id and login in {user.mail, *user.aliases}:
+                return user
+        return None
+
+    def mailbox_of(self, oid: str) -> Mailbox | None:
+        """The mailbox a user owns (a user without an Exchange Online licence, or a guest, has none)."""
+        return next((m for m in self.mailboxes.values() if m.owner_oid == oid), None)
+
+    def consented(self, user: User, client_id: str) -> set[str]:
+        """Scopes this user may get tokens for: their own consent plus the admin's for the whole tenant."""
+        return self.consents.get((user.oid, client_id), set()) | self.tenant_consents.get(
+            (user.tenant_id, client_id), set()
+        )
 
     def smtp_auth_enabled(self, mailbox: Mailbox) -> bool:
         if mailbox.smtp_auth_enabled is not None:

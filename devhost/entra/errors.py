@@ -6,6 +6,7 @@ Texts follow Microsoft's (../shared/reference/microsoft-identity-and-exchange.md
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +18,13 @@ class AadError:
     status: int
     text: str
     suberror: str | None = None
+    """MSAL's classification of what the user must do (basic_action, message_only, consent_required, bad_token …)."""
+    claims: bool = False
+    """The body carries a ``claims`` challenge for Conditional Access (``{"access_token":{"capolids":…}}``), which
+    Azure CLI turns into its "az login --claims-challenge" hint (Azure/azure-cli issues on AADSTS50076)."""
+    error_uri: bool = True
+    """``error_uri`` is "only present when the error lookup system has additional information about the error"
+    (reference-error-codes); captured bodies without it: AADSTS70002/70000 (QuePort/passport-azure-oauth#6)."""
 
 
 CATALOGUE = {
@@ -95,12 +103,33 @@ CATALOGUE = {
             suberror="consent_required",
         ),
         AadError(65004, "access_denied", 400, "User declined to consent to access the app."),
+        # What the browser brings back after "Need admin approval" → "Return to the application without granting
+        # consent" is not documented (a Microsoft employee: access_denied with a description, microsoftgraph/
+        # microsoft-graph-docs#6949); the page itself names AADSTS90094 ("The grant requires admin permission.",
+        # pnp/cli-microsoft365#534), so the emulator sends that code. 90095 is the admin-consent-workflow variant
+        # (reference-error-codes: AdminConsentRequiredRequestAccess; sign-in log: MicrosoftDocs/azure-docs#80997).
+        AadError(90094, "access_denied", 400, "The grant requires admin permission."),
+        AadError(
+            90095,
+            "access_denied",
+            400,
+            "Admin consent is required for the permissions requested by this application. An admin consent request "
+            "may be sent to the admin.",
+        ),
+        AadError(
+            50058,
+            "login_required",
+            400,
+            "A silent sign-in request was sent but no user is signed in.",
+            error_uri=False,
+        ),
         AadError(
             70008,
             "invalid_grant",
             400,
             "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive "
             "authorization request for this user and resource.",
+            suberror="bad_token",
         ),
         AadError(
             700082,
@@ -108,6 +137,7 @@ CATALOGUE = {
             400,
             "The refresh token has expired due to inactivity. The token was issued on {issued} and was inactive for "
             "{inactive}.",
+            suberror="bad_token",
         ),
         AadError(
             50173,
@@ -116,6 +146,7 @@ CATALOGUE = {
             "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might "
             "have changed or reset their password. The grant was issued on '{issued}' and the TokensValidFrom date "
             "(before which tokens are not valid) for this user is '{valid_from}'.",
+            suberror="bad_token",
         ),
         AadError(
             50076,
@@ -124,12 +155,22 @@ CATALOGUE = {
             "Due to a configuration change made by your administrator, or because you moved to a new location, you "
             "must use multi-factor authentication to access '{resource}'.",
             suberror="basic_action",
+            claims=True,
+        ),
+        AadError(
+            50079,
+            "interaction_required",
+            400,
+            "Due to a configuration change made by your administrator, or because you moved to a new location, you "
+            "must enroll in multi-factor authentication to access '{resource}'.",
+            suberror="basic_action",
         ),
         AadError(
             53003,
             "invalid_grant",
             400,
             "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+            suberror="message_only",
         ),
         AadError(50057, "invalid_grant", 400, "The user account is disabled."),
         AadError(
@@ -201,8 +242,15 @@ def error_body(code: int, now: dt.datetime, *, correlation_id: str | None = None
         "correlation_id": correlation_id,
         "error_uri": f"https://login.microsoftonline.com/error?code={code}",
     }
+    if not entry.error_uri:
+        del body["error_uri"]
     if entry.suberror:
         body["suberror"] = entry.suberror
+    if entry.claims:
+        body["claims"] = json.dumps(
+            {"access_token": {"capolids": {"essential": True, "values": [str(uuid.UUID(int=code))]}}},
+            separators=(",", ":"),
+        )
     return body
 
 

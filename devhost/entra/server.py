@@ -66,10 +66,26 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         return render_template(
             "entra_error.html",
             message=message,
+            config=_page_config(code, body),
             request_id=body["trace_id"],
             correlation_id=body["correlation_id"],
             timestamp=body["timestamp"],
         ), 200
+
+    def _page_config(code: int, body: dict) -> dict:
+        """The page's ``$Config`` object as Microsoft's sign-in pages carry it: the error code and message are in
+        ``iErrorCode``/``sErrorCode`` and ``strServiceExceptionMessage`` (the fields public tools read from real
+        pages: e.g. ``errorConfig.get("iErrorCode")`` and ``strServiceExceptionMessage`` in sign-in helpers on
+        GitHub, ``pgid`` ConvergedError)."""
+        return {
+            "pgid": "ConvergedError",
+            "iErrorCode": code,
+            "sErrorCode": str(code),
+            "strMainMessage": "Sorry, but we’re having trouble signing you in.",
+            "strServiceExceptionMessage": body["error_description"].split("\r\n", 1)[0],
+            "correlationId": body["correlation_id"],
+            "sessionId": body["trace_id"],
+        }
 
     # -- discovery --------------------------------------------------------------------------------------------------
 
@@ -126,13 +142,25 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         directory.count("jwks")
         return jsonify(key.jwks())
 
-    # -- authorize --------------------------------------------------------------------------------------------------
+    # -- authorize and admin consent ----------------------------------------------------------------------------------
 
     @app.route("/<tenant>/oauth2/v2.0/authorize", methods=["GET", "POST"])
     def authorize(tenant: str):
+        return _browser_step(tenant, admin_consent=False)
+
+    # The admin consent endpoint (ENTRA-ADMINCONSENT: /{tenant}/v2.0/adminconsent?client_id&scope&redirect_uri&state;
+    # the older /{tenant}/adminconsent?client_id of ENTRA-GRANT asks for the app's configured permissions).
+    @app.route("/<tenant>/v2.0/adminconsent", methods=["GET", "POST"])
+    @app.route("/<tenant>/adminconsent", methods=["GET", "POST"])
+    def admin_consent(tenant: str):
+        return _browser_step(tenant, admin_consent=True)
+
+    def _browser_step(tenant: str, *, admin_consent: bool):
         if request.method == "GET":
-            directory.count("authorize")
-            params = {k: v for k, v in request.args.items()}
+            directory.count("adminconsent" if admin_consent else "authorize")
+            params = {k: v for k, v in request.args.items() if not k.startswith("_")}
+            if admin_consent:
+                params["_adminconsent"] = "1"
             step, user_oid = None, None
         else:
             try:
@@ -144,6 +172,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             return _authorize(tenant, params, step, user_oid)
 
     def _authorize(tenant_name: str, params: dict, step: str | None, user_oid: str | None):
+        admin_consent = params.get("_adminconsent") == "1"
         tenant: Tenant | None = None
         if tenant_name.lower() not in COLLECTIVE:
             tenant = directory.resolve_tenant(tenant_name)
@@ -161,26 +190,30 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
 
         def fail(code: int, **details):
             body = error_body(code, now(), correlation_id=correlation_id(), **details)
-            return _send_back(
-                params,
-                {
-                    "error": body["error"],
-                    "error_description": body["error_description"],
-                    "error_uri": body["error_uri"],
-                },
-            )
+            values = {"error": body["error"], "error_description": body["error_description"]}
+            if "error_uri" in body:
+                values["error_uri"] = body["error_uri"]
+            return _send_back(params, values)
 
         if tenant is None and not app_reg.multi_tenant:
             return fail(50194, client_id=client_id, app_name=app_reg.name)
-        if params.get("response_type") != "code":
-            return _send_back(
-                params,
-                {
-                    "error": "unsupported_response_type",
-                    "error_description": "AADSTS70005: response_type 'token' is not enabled for the application.",
-                },
-            )
-        scopes = params.get("scope", "").split()
+        if admin_consent:
+            # /.default (and the v1 endpoint without scope) asks for what the registration lists under "API
+            # permissions".
+            requested = params.get("scope", "").split() or [".default"]
+            scopes = [s for s in requested if not s.endswith("/.default") and s != ".default"]
+            if len(scopes) < len(requested):
+                scopes += app_reg.api_permissions
+        else:
+            if params.get("response_type") != "code":
+                return _send_back(
+                    params,
+                    {
+                        "error": "unsupported_response_type",
+                        "error_description": "AADSTS70005: response_type 'token' is not enabled for the application.",
+                    },
+                )
+            scopes = params.get("scope", "").split()
         resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
         bad = [s for s in resource_scopes if not s.startswith(KNOWN_RESOURCES)]
         if not scopes or bad:
@@ -206,7 +239,14 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         elif step == "login":
             login = request.form.get("login", "")
             candidate = directory.find_user(login)
-            if candidate is None or not secrets.compare_digest(candidate.password, request.form.get("password", "")):
+            if candidate is None:
+                # The sign-in page's own words for AADSTS50034 (UserAccountNotFound).
+                return _login_page(
+                    params,
+                    login,
+                    error="Dieses Benutzerkonto wurde nicht gefunden. Geben Sie ein anderes Konto ein. (AADSTS50034)",
+                )
+            if not secrets.compare_digest(candidate.password, request.form.get("password", "")):
                 return _login_page(params, login, error="Ihr Konto oder Kennwort ist falsch. (AADSTS50126)")
             if candidate.disabled:
                 return _login_page(
@@ -216,29 +256,20 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             session["accounts"] = ([user.oid] + [o for o in session.get("accounts", []) if o != user.oid])[
                 :REMEMBERED_ACCOUNTS
             ]
-        elif step == "consent":
+            session["logins"] = {**session.get("logins", {}), user.oid: login.strip().lower()}
+        elif step in ("consent", "approval", "request", "requested"):
             if user is None:
                 return error_page(9002313)
-            if request.form.get("answer") != "accept":
-                return fail(65004)
-            directory.consents.setdefault((user.oid, client_id), set()).update(resource_scopes)
         elif user is None:
             if prompt == "login" or not remembered:
                 if prompt == "none":
-                    return _send_back(
-                        params,
-                        {
-                            "error": "login_required",
-                            "error_description": "AADSTS50058: A silent sign-in request was "
-                            "sent but no user is signed in.",
-                        },
-                    )
+                    return fail(50058)
                 return _login_page(params, hint)
-            if prompt == "select_account":
+            if prompt == "select_account" or admin_consent:
                 return _picker_page(params, remembered)
             # No prompt: the browser's remembered sign-in is used without asking (the admin guide's pitfall),
             # unless a login_hint names another account.
-            matching = [u for u in remembered if u.upn == hint or hint in u.aliases]
+            matching = [u for u in remembered if hint in (u.upn, u.mail, *u.aliases)]
             if hint and not matching:
                 return _login_page(params, hint)
             user = matching[0] if matching else remembered[0]
@@ -254,9 +285,49 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                 client_id=client_id,
                 app_name=app_reg.name,
             )
-        consented = directory.consents.get((user.oid, client_id), set())
+        policy = directory.tenants[effective_tenant].consent_policy
+        consented = directory.consented(user, client_id)
+
+        if step == "approval":  # the buttons of "Need admin approval"
+            if request.form.get("answer") == "admin":
+                return _login_page(params, "")
+            return fail(90094)
+        if step == "request":  # the admin consent workflow's request form
+            directory.consent_requests.append(
+                {
+                    "client_id": client_id,
+                    "tenant_id": effective_tenant,
+                    "user": user.upn,
+                    "justification": request.form.get("justification", "")[:500],
+                    "at": now().isoformat(),
+                }
+            )
+            return render_template("entra_requested.html", ctx=_context(params, user), app=app_reg)
+        if step == "requested":
+            return fail(90095)
+        if step == "consent":
+            if request.form.get("answer") != "accept":
+                return fail(65004)
+            if admin_consent or (request.form.get("for_organisation") and user.is_admin):
+                directory.tenant_consents.setdefault((effective_tenant, client_id), set()).update(resource_scopes)
+            else:
+                directory.consents.setdefault((user.oid, client_id), set()).update(resource_scopes)
+            consented = directory.consented(user, client_id)
+
+        if admin_consent:
+            if step != "consent":
+                if not user.is_admin:
+                    return _approval_page(params, user, app_reg)
+                return _consent_page(params, user, app_reg, resource_scopes, for_organisation=True)
+            return _send_back(
+                params, {"admin_consent": "True", "tenant": effective_tenant, "scope": " ".join(resource_scopes)}
+            )
         if step != "consent" and (prompt == "consent" or not set(resource_scopes) <= consented):
-            return _consent_page(params, user, app_reg, resource_scopes)
+            if user.is_admin or (policy == "users" and not user.home_tenant):
+                return _consent_page(params, user, app_reg, resource_scopes, for_organisation=False)
+            if policy == "workflow":
+                return _approval_page(params, user, app_reg, workflow=True)
+            return _approval_page(params, user, app_reg)
 
         code = secrets.token_urlsafe(48)
         directory.codes[code] = AuthCode(
@@ -270,11 +341,15 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             code_challenge_method=params.get("code_challenge_method"),
             nonce=params.get("nonce"),
             issued_at=now(),
+            login_name=session.get("logins", {}).get(user.oid, user.upn),
         )
         return _send_back(params, {"code": code, "session_state": str(uuid.uuid4())})
 
     def _send_back(params: dict, values: dict):
         values = {**values}
+        if params.get("_adminconsent") == "1" and "error" in values:
+            # As observed: the error, then admin_consent=True, then state (MicrosoftDocs/azure-docs#114009).
+            values["admin_consent"] = "True"
         if "state" in params:
             values["state"] = params["state"]
         target = params["redirect_uri"]
@@ -290,9 +365,11 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         return render_template("entra_login.html", ctx=_context(params), login=login, error=error)
 
     def _picker_page(params: dict, remembered: list[User]):
-        return render_template("entra_picker.html", ctx=_context(params), accounts=remembered)
+        logins = session.get("logins", {})
+        accounts = [(u, logins.get(u.oid, u.upn)) for u in remembered]
+        return render_template("entra_picker.html", ctx=_context(params), accounts=accounts)
 
-    def _consent_page(params: dict, user: User, app_reg: App, scopes: list[str]):
+    def _consent_page(params: dict, user: User, app_reg: App, scopes: list[str], *, for_organisation: bool):
         return render_template(
             "entra_consent.html",
             ctx=_context(params, user),
@@ -300,6 +377,25 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             app=app_reg,
             scopes=scopes,
             publisher=directory.tenants[app_reg.tenant_id].name,
+            for_organisation=for_organisation,
+        )
+
+    def _approval_page(params: dict, user: User, app_reg: App, *, workflow: bool = False):
+        """ "Need admin approval" (user consent not allowed) or, with the admin consent workflow, "Approval
+        required" with a request form (ENTRA-CONSENTERR; the texts as in microsoftgraph/microsoft-graph-docs#3917)."""
+        code = 90095 if workflow else 90094
+        body = error_body(code, now(), correlation_id=correlation_id())
+        return render_template(
+            "entra_approval.html",
+            ctx=_context(params, user),
+            user=user,
+            app=app_reg,
+            workflow=workflow,
+            message=body["error_description"].split("\r\n", 1)[0],
+            config=_page_config(code, body),
+            request_id=body["trace_id"],
+            correlation_id=body["correlation_id"],
+            timestamp=body["timestamp"],
         )
 
     @app.get("/<tenant>/oauth2/v2.0/logout")
@@ -384,7 +480,14 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         return (resources.pop() if resources else None), resource_scopes
 
     def _issue(
-        app_reg: App, user: User, tenant_id: str, scopes: list[str], *, nonce: str | None = None, with_id_token: bool
+        app_reg: App,
+        user: User,
+        tenant_id: str,
+        scopes: list[str],
+        *,
+        nonce: str | None = None,
+        with_id_token: bool,
+        login_name: str = "",
     ):
         resource, resource_scopes = _resource_of(scopes)
         lifetime = directory.access_token_lifetime
@@ -412,14 +515,22 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                 client_id=app_reg.client_id,
                 user_oid=user.oid,
                 tenant_id=tenant_id,
-                scopes=sorted(set(directory.consents.get((user.oid, app_reg.client_id), set())) | set(OIDC_SCOPES)),
+                scopes=sorted(directory.consented(user, app_reg.client_id) | set(OIDC_SCOPES)),
                 issued_at=now(),
                 last_used_at=now(),
+                login_name=login_name,
             )
             body["refresh_token"] = refresh
         if with_id_token and "openid" in scopes:
             body["id_token"] = tokens.id_token(
-                key, base_url=base_url, user=user, app=app_reg, tenant_id=tenant_id, nonce=nonce, now=now()
+                key,
+                base_url=base_url,
+                user=user,
+                app=app_reg,
+                tenant_id=tenant_id,
+                nonce=nonce,
+                now=now(),
+                login_name=login_name,
             )
         if request.form.get("client_info") == "1":
             body["client_info"] = tokens.client_info(user)
@@ -449,7 +560,9 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             return json_error(28000, scope=" ".join(resource_scopes))
         grant.redeemed_at = now()
         user = directory.users[grant.user_oid]
-        return _issue(app_reg, user, grant.tenant_id, scopes, nonce=grant.nonce, with_id_token=True)
+        return _issue(
+            app_reg, user, grant.tenant_id, scopes, nonce=grant.nonce, with_id_token=True, login_name=grant.login_name
+        )
 
     def _refresh(app_reg: App):
         refresh = request.form.get("refresh_token")
@@ -474,10 +587,14 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             return json_error(53003)
         if user.mfa_required:
             return json_error(50076, resource=resource or "")
-        if not set(resource_scopes) <= set(grant.scopes):
+        # Consent is checked at every use of a refresh token: revoking the grant (deleting the
+        # oauth2PermissionGrant) makes the next refresh fail with 65001 (reference-error-codes: DelegationDoesNotExist).
+        if not set(resource_scopes) <= directory.consented(user, app_reg.client_id):
             return json_error(65001, client_id=app_reg.client_id, app_name=app_reg.name)
         grant.last_used_at = now()
-        return _issue(app_reg, user, grant.tenant_id, scopes or grant.scopes, with_id_token=True)
+        return _issue(
+            app_reg, user, grant.tenant_id, scopes or grant.scopes, with_id_token=True, login_name=grant.login_name
+        )
 
     def _client_credentials(app_reg: App, tenant: Tenant | None):
         scope = request.form.get("scope", "")

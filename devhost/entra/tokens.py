@@ -79,6 +79,10 @@ def access_token(
         "uti": uuid.uuid4().hex,
     }
     if user is not None:
+        # A v1.0 token as Exchange Online's resource gets it: ``upn`` and ``unique_name`` are the UPN, whatever name
+        # the person signed in with (access-token claims reference: upn "the username of the user"; real Outlook
+        # tokens carry the guest form "…#EXT#@…" for guests, tarickb/sasl-xoauth2#5). No preferred_username: that
+        # claim is v2.0 only (id-token-claims-reference).
         claims.update(
             {
                 "scp": " ".join(s.rsplit("/", 1)[-1] for s in scopes),
@@ -86,18 +90,43 @@ def access_token(
                 "sub": user.oid,
                 "upn": user.upn,
                 "unique_name": user.upn,
-                "preferred_username": user.upn,
                 "name": user.display_name,
             }
         )
+        if user.home_tenant:
+            claims["idp"] = guest_idp(user)
     else:
         claims.update({"oid": app.client_id, "sub": app.client_id, "roles": []})
     return key.sign(claims)
 
 
+def guest_idp(user: User) -> str:
+    """Where a guest really signs in: their home tenant's STS, or live.com for personal accounts
+    (id-token-claims-reference: ``idp``)."""
+    if user.home_tenant == "live.com":
+        return "live.com"
+    return f"https://sts.windows.net/{user.home_tenant}/"
+
+
 def id_token(
-    key: SigningKey, *, base_url: str, user: User, app: App, tenant_id: str, nonce: str | None, now: dt.datetime
+    key: SigningKey,
+    *,
+    base_url: str,
+    user: User,
+    app: App,
+    tenant_id: str,
+    nonce: str | None,
+    now: dt.datetime,
+    login_name: str = "",
 ) -> str:
+    """The v2.0 ID token. ``preferred_username`` is the UPN, except in a tenant with email as an alternate login ID
+    where the person signed in with a proxy address: then it is that address (howto-authentication-use-email-signin);
+    for a guest it is the address they were invited with (their home sign-in name)."""
+    preferred = user.upn
+    if user.home_tenant:
+        preferred = user.mail
+    elif login_name and login_name != user.upn and login_name in {user.mail, *user.aliases}:
+        preferred = login_name
     claims = {
         "aud": app.client_id,
         "iss": issuer(base_url, tenant_id),
@@ -107,10 +136,12 @@ def id_token(
         "tid": tenant_id,
         "oid": user.oid,
         "sub": user.oid,
-        "preferred_username": user.upn,
+        "preferred_username": preferred,
         "name": user.display_name,
         "ver": "2.0",
     }
+    if user.home_tenant:
+        claims["idp"] = guest_idp(user)
     if nonce:
         claims["nonce"] = nonce
     return key.sign(claims)

@@ -13,6 +13,7 @@ import email
 import email.policy
 import ssl
 import threading
+import uuid
 from collections import Counter
 
 import jwt
@@ -25,16 +26,23 @@ from devhost.entra.tokens import SigningKey
 HOSTNAME = "AM0PR01MB1234.eurprd01.prod.exchangelabs.com"
 MAX_CONNECTIONS_PER_MAILBOX = 3
 
+# Replies end like real ones: "[<server> <UTC time with milliseconds> <session id>]", e.g.
+# "535 5.7.3 Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM 2025-03-20T11:25:21.972Z
+# 08DD66EDEFB0DFDF]" (HChaoHui/msOauth2api#3); older captures show only the server name (tarickb/sasl-xoauth2#43).
 R_AUTH_OK = "235 2.7.0 Authentication successful"
-R_AUTH_FAILED = f"535 5.7.3 Authentication unsuccessful [{HOSTNAME}]"
+R_AUTH_FAILED = "535 5.7.3 Authentication unsuccessful {tail}"
 R_SMTP_AUTH_DISABLED = (
-    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. "
-    f"Visit https://aka.ms/smtp_auth_disabled for more information. [{HOSTNAME}]"
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the {scope}. "
+    "Visit https://aka.ms/smtp_auth_disabled for more information. {tail}"
 )
-R_BASIC_DISABLED = f"535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [{HOSTNAME}]"
-R_NOT_AUTHENTICATED = f"530 5.7.57 Client not authenticated to send mail. [{HOSTNAME}]"
-R_SEND_AS = f"550 5.7.60 SMTP; Client does not have permissions to send as this sender [{HOSTNAME}]"
+R_BASIC_DISABLED = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. {tail}"
+R_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail. {tail}"
+R_SEND_AS = "550 5.7.60 SMTP; Client does not have permissions to send as this sender {tail}"
 R_THREAD_LIMIT = "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"
+
+
+def tail(now, session_id: str) -> str:
+    return f"[{HOSTNAME} {now.strftime('%Y-%m-%dT%H:%M:%S.')}{now.microsecond // 1000:03d}Z {session_id}]"
 
 
 class ExchangeHandler:
@@ -61,24 +69,40 @@ class ExchangeHandler:
         fields = dict(part.split("=", 1) for part in blob.decode(errors="replace").split("\x01") if "=" in part)
         login = fields.get("user", "").strip().lower()
         bearer = fields.get("auth", "")
+        failed = self._reply(server, R_AUTH_FAILED)
         if not login or not bearer.startswith("Bearer "):
-            return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+            return AuthResult(success=False, handled=False, message=failed)
         with self.directory.lock:
             now = self.directory.clock.now()
             try:
                 claims = self._verified(bearer.removeprefix("Bearer "), now)
             except jwt.InvalidTokenError:
-                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+                return AuthResult(success=False, handled=False, message=failed)
+            # Exchange checks user= against the token's UPN, not against the mailbox's addresses: the mail address
+            # or an alias in user= fails with 535 5.7.3 where UPN and address differ (chatwoot/chatwoot#14522,
+            # glpi-project/glpi#18796, abhinavxd/libredesk#256), and so does a shared mailbox's address
+            # (nextcloud/mail#13667).
             if "SMTP.Send" not in claims.get("scp", "").split() or claims.get("upn", "").lower() != login:
-                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
-            mailbox = self.directory.mailboxes.get(login)
-            if mailbox is None or mailbox.owner_oid != claims.get("oid"):
-                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+                return AuthResult(success=False, handled=False, message=failed)
+            # The signed-in user must own a mailbox here: no licence, or a guest (#EXT#), means 5.7.3 too.
+            mailbox = self.directory.mailbox_of(claims.get("oid", ""))
+            if mailbox is None:
+                return AuthResult(success=False, handled=False, message=failed)
             if not self.directory.smtp_auth_enabled(mailbox):
-                return AuthResult(success=False, handled=False, message=R_SMTP_AUTH_DISABLED)
+                scope = "Mailbox" if mailbox.smtp_auth_enabled is False else "Tenant"
+                return AuthResult(
+                    success=False,
+                    handled=False,
+                    message=self._reply(server, R_SMTP_AUTH_DISABLED, scope=scope),
+                )
         return AuthResult(
             success=True, handled=False, auth_data={"login": login, "oid": claims["oid"]}, message=R_AUTH_OK
         )
+
+    def _reply(self, server: SMTP, template: str, **values) -> str:
+        session_id = getattr(server, "_cmx_session_id", None) or uuid.uuid4().hex[:16].upper()
+        server._cmx_session_id = session_id
+        return template.format(tail=tail(self.directory.clock.now(), session_id), **values)
 
     async def auth_LOGIN(self, server: SMTP, args: list[str]) -> AuthResult:
         self.directory.count("smtp:auth:login")
@@ -92,9 +116,9 @@ class ExchangeHandler:
         with self.directory.lock:
             mailbox = self.directory.mailboxes.get(address)
             if mailbox is None or mailbox.basic_auth_password is None:
-                return AuthResult(success=False, handled=False, message=R_BASIC_DISABLED)
+                return AuthResult(success=False, handled=False, message=self._reply(server, R_BASIC_DISABLED))
             if password.decode(errors="replace") != mailbox.basic_auth_password:
-                return AuthResult(success=False, handled=False, message=R_AUTH_FAILED)
+                return AuthResult(success=False, handled=False, message=self._reply(server, R_AUTH_FAILED))
             oid = mailbox.owner_oid
         return AuthResult(success=True, handled=False, auth_data={"login": address, "oid": oid}, message=R_AUTH_OK)
 
@@ -104,7 +128,7 @@ class ExchangeHandler:
         self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
     ) -> str:
         if not session.authenticated:
-            return R_NOT_AUTHENTICATED
+            return self._reply(server, R_NOT_AUTHENTICATED)
         fault = self.directory.take_fault("smtp_fault")
         if fault is not None:
             return fault.kind
@@ -116,10 +140,12 @@ class ExchangeHandler:
                 self.active[auth["login"]] += 1
                 session.counted = auth["login"]
         with self.directory.lock:
+            # MAIL FROM may be any address of the signed-in user's own mailbox (primary or alias) or of a mailbox
+            # it holds Send As on; anything else is 550 5.7.60 (reference §6; MAIL FROM ≠ login needs Send As).
             sender = self.directory.mailboxes.get(address.lower())
             allowed = sender is not None and (sender.owner_oid == auth["oid"] or auth["oid"] in sender.send_as)
         if not allowed:
-            return R_SEND_AS
+            return self._reply(server, R_SEND_AS)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 Sender OK"
