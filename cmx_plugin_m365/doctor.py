@@ -99,6 +99,22 @@ def run(
     )
     yield from _configuration(host)
     yield from _accounts(host, smtp=smtp, progress=progress)
+    yield from _unknown_answers(host)
+
+
+def _unknown_answers(host: Host) -> Iterator[Row]:
+    """Answers of Microsoft the catalogue could not explain, so that they can be added (kept in the event trail)."""
+    area = ("Unbekannte Antwort", "Unknown answer")
+    for code, text, count in store.unknown_answers(host):
+        yield Row(
+            area,
+            code,
+            Status.WARN,
+            (
+                f"{count}× „{text}“ – bitte mit dem Code an den cmxKonzepte-Support, damit cmxOrganize sie erklärt.",
+                f"{count}× \"{text}\" – not in the catalogue; send it to support so that it gets explained.",
+            ),
+        )
 
 
 def _configuration(host: Host) -> Iterator[Row]:

@@ -409,6 +409,17 @@ def last_event_code(host: Host, account_id: int) -> str | None:
     return row["code"] if row else None
 
 
+def unknown_answers(host: Host, limit: int = 20) -> list[tuple[str, str, int]]:
+    """Distinct answers the catalogue did not know: (code, Microsoft's words, how often), most frequent first."""
+    with host.db.transaction() as tx:
+        rows = tx.execute(
+            "SELECT code, MIN(text) AS text, COUNT(*) AS n FROM m365_event WHERE kind = 'unknown_answer' "
+            "GROUP BY code ORDER BY n DESC, code LIMIT :n",
+            {"n": limit},
+        ).fetchall()
+    return [(r["code"] or "?", r["text"][:200], r["n"]) for r in rows]
+
+
 def purge_events(host: Host, before: dt.datetime) -> int:
     with host.db.transaction() as tx:
         return tx.execute("DELETE FROM m365_event WHERE at < :before", {"before": before}).rowcount

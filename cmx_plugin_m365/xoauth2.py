@@ -9,7 +9,7 @@ import ssl
 
 from cmx_hostapi import Host, MailAccount, PermanentMailError, TemporaryMailError
 
-from . import status, store, tokens
+from . import identity, status, store, tokens
 from .diagnosis import Finding, from_smtp
 
 LAST_SENT_WRITE_INTERVAL = dt.timedelta(minutes=5)
@@ -50,11 +50,12 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
             "Anmeldedaten nur über TLS. Bitte im E-Mailkonto Verschlüsselung „STARTTLS“ wählen.",
             code="NO-TLS",
         )
-    user = state.signed_in_as or account.username
     for attempt in (1, 2):
         token = tokens.access_token(
             host, account.id, force_refresh=attempt == 2, stored=state if attempt == 1 else None
         )
+        # The name the token was issued for; a refresh just now may carry a new one (the user was renamed).
+        user = identity.sign_in_name({"access_token": token}) or state.signed_in_as or account.username
         code, reply = exchange(smtp, user, token)
         if code == 235:
             _succeeded(host, account.id, state)

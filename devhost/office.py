@@ -113,7 +113,12 @@ class Office:
 
     def click(self, account_id: int, label: str) -> str:
         """Click a button of the account page's green field; returns the page the browser ends on."""
-        html = self.page(account_id)
+        return self.click_on(f"{ACCOUNTS}{account_id}", label)
+
+    def click_on(self, path: str, label: str) -> str:
+        """Click a button of the green field of the page at ``path``; returns the page the browser ends on (or
+        Microsoft's URL, where the button leads there)."""
+        html = self.browser.get(path).text
         forms = re.findall(r'<form class="action" action="([^"]+)" method="post"[^>]*>(.*?)</form>', html, re.S)
         for action, body in forms:
             if f">{label}</button>" in body:
@@ -143,16 +148,30 @@ class Office:
         assert location.startswith(self.ms.addresses.login_base_url), location
         return location
 
-    def at_microsoft(self, auth_uri: str, person: str | None, *, pick: str | None = None, consent: bool = True):
+    def at_microsoft(self, auth_uri: str, person: str | None, **answers):
+        """The person answers Microsoft's pages (see :meth:`SignInBrowser.sign_in` for ``answers``)."""
         who = self.org.people[person] if person else None
         return self.microsoft.sign_in(
-            auth_uri, login=who.upn if who else None, password=who.password if who else None, pick=pick, consent=consent
+            auth_uri, login=who.upn if who else None, password=who.password if who else None, **answers
         )
 
     def come_back(self, url: str) -> str:
         """The browser arrives at continue_oauth with Microsoft's answer; returns the page it ends on."""
         parts = urlsplit(url)
         return self.follow(self.browser.get(parts.path + "?" + parts.query))
+
+    def interface_path(self) -> str:
+        (interface,) = self.instance.host.interfaces("Azure")
+        return f"{INTERFACES}{interface.id}"
+
+    def grant_admin_consent(self, admin: str, **microsoft) -> str:
+        """The Microsoft 365 admin grants consent for the whole organisation from the Azure interface (button
+        "Administratorzustimmung erteilen", sign-in as ``admin``, "Akzeptieren"); returns the page it ends on."""
+        location = self.click_on(self.interface_path(), "Administratorzustimmung erteilen")
+        assert location.startswith(self.ms.addresses.login_base_url), location
+        outcome = self.at_microsoft(location, admin, **microsoft)
+        assert outcome.kind == "redirect", outcome
+        return self.come_back(outcome.url)
 
     def connect(self, person: str, account_id: int | None = None, **microsoft) -> tuple[int, str]:
         """Section 3 from start to end: account, OAuth, sign-in as ``person``. Returns (account id, final page)."""

@@ -32,7 +32,7 @@ def test_all_good(office, config_file, capsys):
     status, out, _ = doctor(capsys, config_file, "--smtp")
     assert status == 0, out
     assert out.splitlines()[0].split() == ["Prüfung", "Gegenstand", "Ergebnis"]
-    assert lines_with(out, "✓  Plugin")[0].split()[2:5] == ["m365", "aktiviert,", "2"]
+    assert lines_with(out, "✓  Plugin")[0].split()[2:5] == ["m365", "aktiviert,", "3"]
     assert any("Verzeichnis" in line and "gefunden" in line for line in lines_with(out, "✓"))
     assert any("Umleitungs-URI" in line and "von Microsoft akzeptiert" in line for line in lines_with(out, "✓"))
     accounts = [line for line in lines_with(out, "✓") if "E-Mailkonto" in line]

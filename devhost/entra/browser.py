@@ -39,10 +39,14 @@ class SignInBrowser:
         password: str | None = None,
         pick: str | None = None,
         consent: bool = True,
-        max_steps: int = 8,
+        for_organisation: bool = False,
+        ask_admin: bool = False,
+        max_steps: int = 10,
     ) -> Outcome:
         """Open ``auth_uri`` and answer the pages: pick account ``pick`` (or "other"), sign in with ``login`` and
-        ``password``, accept (or decline) consent."""
+        ``password``, accept (or decline) consent (``for_organisation``: tick "on behalf of your organisation").
+        On "Need admin approval" go back to the app; with the admin consent workflow request approval
+        (``ask_admin``) and then go back."""
         origin = _origin(auth_uri)
         response = self.http.get(auth_uri, allow_redirects=False, timeout=10)
         pages: list[str] = []
@@ -67,9 +71,19 @@ class SignInBrowser:
                     response.url, {"ctx": ctx, "step": "login", "login": login, "password": password or ""}
                 )
             elif page == "consent":
-                response = self._post(
-                    response.url, {"ctx": ctx, "step": "consent", "answer": "accept" if consent else "decline"}
-                )
+                answer = {"ctx": ctx, "step": "consent", "answer": "accept" if consent else "decline"}
+                if for_organisation:
+                    answer["for_organisation"] = "1"
+                response = self._post(response.url, answer)
+            elif page == "approval":
+                response = self._post(response.url, {"ctx": ctx, "step": "approval", "answer": "return"})
+            elif page == "request":
+                if not ask_admin:
+                    return Outcome("page", response.url, text, pages)
+                answer = {"ctx": ctx, "step": "request", "justification": "Für den Mailversand von cmxOrganize."}
+                response = self._post(response.url, answer)
+            elif page == "requested":
+                response = self._post(response.url, {"ctx": ctx, "step": "requested"})
             elif page == "form_post":
                 action = html.unescape(re.search(r'action="([^"]+)"', text).group(1))
                 return Outcome("form_post", action, text, pages)
@@ -101,6 +115,12 @@ def _page_name(text: str) -> str:
         return "login"
     if 'value="consent"' in text:
         return "consent"
+    if 'value="approval"' in text:
+        return "approval"
+    if 'value="requested"' in text:
+        return "requested"
+    if 'value="request"' in text:
+        return "request"
     if "document.forms[0].submit()" in text:
         return "form_post"
     if "having trouble signing you in" in text:

@@ -168,6 +168,14 @@ def _smtp_fault(d: Directory, a: dict) -> dict:
     return {}
 
 
+def _auth_fault(d: Directory, a: dict) -> dict:
+    reply = a.get("reply") or ""
+    if reply and not (reply[:3].isdigit() and reply[0] in "45"):
+        raise DirectoryError("reply must be an SMTP error reply such as '535 5.7.3 Authentication unsuccessful'")
+    d.auth_fault = Fault(kind=reply, remaining=a.get("remaining")) if reply else None
+    return {}
+
+
 def _advance_clock(d: Directory, a: dict) -> dict:
     d.clock.advance(float(a["seconds"]))
     return {"now": d.clock.now().isoformat()}
@@ -205,6 +213,7 @@ def _reset(d: Directory, a: dict) -> dict:
     """Back to a fresh state between tests: clock, faults, token lifetime, kept mails, counters."""
     d.fault = None
     d.smtp_fault = None
+    d.auth_fault = None
     d.clock.offset = dt.timedelta(0)
     d.access_token_lifetime = 3600
     d.messages.clear()
@@ -230,6 +239,7 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "mailbox/update": _update_mailbox,
     "fault": _fault,
     "smtp_fault": _smtp_fault,
+    "auth_fault": _auth_fault,
     "clock": _clock,
     "clock/advance": _advance_clock,
     "token_lifetime": _token_lifetime,

@@ -206,6 +206,9 @@ class Directory:
         self.fault: Fault | None = None
         self.smtp_fault: Fault | None = None
         """A reply (``Fault.kind`` = the full SMTP reply line) the Exchange emulator gives to MAIL FROM."""
+        self.auth_fault: Fault | None = None
+        """A reply the Exchange emulator gives to AUTH instead of checking the token (fault injection: a refusal
+        that is Microsoft's passing fault, not the account's)."""
         self.counters: Counter[str] = Counter()
         self.access_token_lifetime = 3600
         self.messages: list[dict] = []

@@ -323,7 +323,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                 params, {"admin_consent": "True", "tenant": effective_tenant, "scope": " ".join(resource_scopes)}
             )
         if step != "consent" and (prompt == "consent" or not set(resource_scopes) <= consented):
-            if user.is_admin or (policy == "users" and not user.home_tenant):
+            if user.is_admin or policy == "users":
                 return _consent_page(params, user, app_reg, resource_scopes, for_organisation=False)
             if policy == "workflow":
                 return _approval_page(params, user, app_reg, workflow=True)

@@ -70,6 +70,9 @@ class ExchangeHandler:
         login = fields.get("user", "").strip().lower()
         bearer = fields.get("auth", "")
         failed = self._reply(server, R_AUTH_FAILED)
+        fault = self.directory.take_fault("auth_fault")
+        if fault is not None:
+            return AuthResult(success=False, handled=False, message=self._reply(server, fault.kind + " {tail}"))
         if not login or not bearer.startswith("Bearer "):
             return AuthResult(success=False, handled=False, message=failed)
         with self.directory.lock:
