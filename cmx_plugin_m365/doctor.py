@@ -112,7 +112,7 @@ def _unknown_answers(host: Host) -> Iterator[Row]:
             Status.WARN,
             (
                 f"{count}× „{text}“ – bitte mit dem Code an den cmxKonzepte-Support, damit cmxOrganize sie erklärt.",
-                f"{count}× \"{text}\" – not in the catalogue; send it to support so that it gets explained.",
+                f'{count}× "{text}" – not in the catalogue; send it to support so that it gets explained.',
             ),
         )
 

@@ -8,6 +8,7 @@ status is 0 only when every step passed: a smoke test anyone can run.
 from __future__ import annotations
 
 import logging
+import secrets
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -106,54 +107,42 @@ def _guide(steps: Steps, office: Office) -> None:
 
     steps.out("Echte Mandanten")
     domain = org.domain
-    clara = office.ms.call(
-        "user",
-        tenant_id=org.tenant_id,
-        upn=f"u4711@{domain}",
-        mail=f"clara.czerny@{domain}",
-        password="clara-Kennwort-1",
-        display_name="Clara Czerny",
-    )
+
+    def person(upn: str, display: str, **more) -> tuple[str, str]:
+        password = secrets.token_urlsafe(9)
+        office.ms.call("user", tenant_id=org.tenant_id, upn=upn, password=password, display_name=display, **more)
+        return upn, password
+
+    clara, clara_password = person(f"u4711@{domain}", "Clara Czerny", mail=f"clara.czerny@{domain}")
     clara_id = office.create_account("anna", address=f"clara.czerny@{domain}", username="")
     office.enable_oauth(clara_id)
-    outcome = office.microsoft.sign_in(office.start_sign_in(clara_id), login=clara["upn"], password="clara-Kennwort-1")
+    outcome = office.microsoft.sign_in(office.start_sign_in(clara_id), login=clara, password=clara_password)
     messages = flashes(office.come_back(outcome.url))
     steps.check(
         "Postfach, dessen Anmeldename (UPN) nicht die E-Mailadresse ist: eingerichtet, Testmail gesendet",
         messages == [f"E-Mailkonto eingerichtet, Testmail an clara.czerny@{domain} gesendet."]
-        and office.instance.host.mail_account(clara_id).username == clara["upn"],
+        and office.instance.host.mail_account(clara_id).username == clara,
         " / ".join(messages),
     )
 
     office.ms.call("tenant/update", tenant_id=org.tenant_id, consent_policy="admins")
-    office.ms.call(
-        "user",
-        tenant_id=org.tenant_id,
-        upn=f"it-admin@{domain}",
-        password="admin-Kennwort-1",
-        display_name="IT-Admin",
-        is_admin=True,
-        mailbox=False,
-    )
-    dora = office.ms.call(
-        "user", tenant_id=org.tenant_id, upn=f"dora@{domain}", password="dora-Kennwort-1", display_name="Dora Dorn"
-    )
+    admin, admin_password = person(f"it-admin@{domain}", "IT-Admin", is_admin=True, mailbox=False)
+    dora, dora_password = person(f"dora@{domain}", "Dora Dorn")
     location = office.click_on(office.interface_path(), "Administratorzustimmung erteilen")
-    outcome = office.microsoft.sign_in(location, login=f"it-admin@{domain}", password="admin-Kennwort-1")
+    outcome = office.microsoft.sign_in(location, login=admin, password=admin_password)
     messages = flashes(office.come_back(outcome.url)) if outcome.kind == "redirect" else [outcome.text[:200]]
     steps.check(
         "Nur Administratoren dürfen zustimmen: Administratorzustimmung aus der Azure-Schnittstelle erteilt",
         bool(messages) and messages[0].startswith("Administratorzustimmung erteilt"),
         " / ".join(messages),
     )
-    dora_id = office.create_account("anna", address=dora["upn"], username="")
+    dora_id = office.create_account("anna", address=dora, username="")
     office.enable_oauth(dora_id)
-    outcome = office.microsoft.sign_in(office.start_sign_in(dora_id), login=dora["upn"], password="dora-Kennwort-1")
+    outcome = office.microsoft.sign_in(office.start_sign_in(dora_id), login=dora, password=dora_password)
     messages = flashes(office.come_back(outcome.url)) if outcome.kind == "redirect" else [outcome.text[:200]]
     steps.check(
         "… danach meldet sich die Person ohne eigene Zustimmung an: eingerichtet, Testmail gesendet",
-        messages == [f"E-Mailkonto eingerichtet, Testmail an {dora['upn']} gesendet."]
-        and "consent" not in outcome.pages,
+        messages == [f"E-Mailkonto eingerichtet, Testmail an {dora} gesendet."] and "consent" not in outcome.pages,
         " / ".join(messages),
     )
 

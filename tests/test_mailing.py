@@ -80,7 +80,7 @@ def test_send_as_without_the_right_is_explained(office):
     office.enable_oauth(account_id)
     outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
     (message,) = flashes(office.come_back(outcome.url))
-    assert message.startswith(f"Das Microsoft-Konto {anna} darf nicht als {shared} senden; es wurde nichts gespeichert.")
+    assert message.startswith(f"Das Microsoft-Konto {anna} darf nicht als {shared} senden; es wurde nichts gespeichert")
     assert "„Senden als“" in message and "Code 550 5.7.60" in message
     assert office.row(account_id)["token_cache"] is None
 

@@ -232,7 +232,7 @@ def test_consent_withdrawn_later_holds_mail_and_names_the_admin(office):
     assert "Administratorzustimmung" in notice["text"]
 
 
-# -- 535 5.7.3 after a proven setup -------------------------------------------------------------------------------------
+# -- 535 5.7.3 after a proven setup ------------------------------------------------------------------------------------
 
 
 def test_a_single_5_7_3_of_a_proven_account_is_retried_before_anyone_is_told(office):
