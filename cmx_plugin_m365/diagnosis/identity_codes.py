@@ -12,6 +12,8 @@ cannot reach it, and an unknown code still keeps Microsoft's own words.
 
 Who must act and what happens to mail (``Kind``) is this product's reading of each code for a mail account that
 sends through Exchange Online on behalf of a signed-in person.
+
+Coverage: 209 codes (a test keeps this number true). Several codes share one row when cause and fix are the same.
 """
 
 from __future__ import annotations

@@ -1,0 +1,387 @@
+"""The catalogue against answers Microsoft really sent, as captured in public threads (each case names its thread),
+and against the structural faults a real answer exposes: several codes in one body, codes that contain others,
+Microsoft's own error page in any language, the admin consent endpoint's answers."""
+
+import pytest
+
+from cmx_plugin_m365.diagnosis import (
+    CATALOGUE,
+    CMX_ADMIN,
+    M365_ADMIN,
+    SENDER,
+    SUPPORT,
+    USER,
+    Kind,
+    aadsts_codes,
+    explain,
+    from_body,
+    from_oauth,
+    from_page,
+    from_redirect,
+    from_smtp,
+    pick_code,
+    read_page,
+)
+
+TAIL = "\r\nTrace ID: 8ccfdad7-7856-498c-82fa-88e6d5b40fee\r\nCorrelation ID: c7f33b6a-5683-4fff-be74-ffba44a27abc"
+
+
+# -- token endpoint bodies --------------------------------------------------------------------------------------------
+
+BODIES = [
+    # QuePort/passport-azure-oauth#6: a wrapper code in front of the real one, no error_uri.
+    (
+        {
+            "error": "invalid_grant",
+            "error_description": "AADSTS70002: Error validating credentials. AADSTS70000: The provided access grant "
+            "is invalid or malformed." + TAIL + "\r\nTimestamp: 2014-08-27 12:08:46Z",
+            "error_codes": [70002, 70000],
+            "timestamp": "2014-08-27 12:08:46Z",
+        },
+        "AADSTS70000",
+        Kind.SIGN_IN,
+        USER,
+    ),
+    # MicrosoftDocs/azure-docs#30802
+    (
+        {
+            "error": "invalid_grant",
+            "error_description": "AADSTS50126: Error validating credentials due to invalid username or password",
+        },
+        "AADSTS50126",
+        Kind.SIGN_IN,
+        USER,
+    ),
+    # davidjrh/dnn.azureadprovider#112
+    (
+        {
+            "error": "invalid_grant",
+            "error_description": "AADSTS9002313: Invalid request. Request is malformed or invalid. Trace ID: "
+            "416deea9-9d5c-4cbe-81eb-e6397b902000 Correlation ID: bd487592-f96d-48f0-b095-f9ade4b75d45 "
+            "Timestamp: 2024-10-03 18:40:55Z",
+            "error_codes": [9002313],
+        },
+        "AADSTS9002313",
+        Kind.SIGN_IN,
+        USER,
+    ),
+    # a 7000215 body as a Node app logged it (error_uri present)
+    (
+        {
+            "error": "invalid_client",
+            "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the "
+            "request is the client secret value, not the client secret ID, for a secret added to app 'x'.",
+            "error_codes": [7000215],
+            "error_uri": "https://login.microsoftonline.com/error?code=7000215",
+        },
+        "AADSTS7000215",
+        Kind.CONFIGURATION,
+        CMX_ADMIN,
+    ),
+    # AzureAD/microsoft-authentication-library-for-js#5077
+    (
+        {
+            "error": "invalid_grant",
+            "error_description": "AADSTS50076: Due to a configuration change made by your administrator, or because "
+            "you moved to a new location, you must use multi-factor authentication to access '<REDACTED>'",
+            "suberror": "basic_action",
+        },
+        "AADSTS50076",
+        Kind.SIGN_IN,
+        USER,
+    ),
+    # Softeria/ms-365-mcp-server#490: sign-in frequency
+    (
+        {"error": "invalid_grant", "error_description": "AADSTS70043: The refresh token has expired or is invalid."},
+        "AADSTS70043",
+        Kind.SIGN_IN,
+        USER,
+    ),
+    # consent withdrawn, at refresh (reference-error-codes: DelegationDoesNotExist)
+    (
+        {
+            "error": "invalid_grant",
+            "error_description": "AADSTS65001: The user or administrator has not consented.",
+            "suberror": "consent_required",
+        },
+        "AADSTS65001",
+        Kind.SIGN_IN,
+        M365_ADMIN,
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "code", "kind", "who"), BODIES, ids=[c for _, c, _, _ in BODIES])
+def test_real_token_endpoint_bodies(body, code, kind, who):
+    finding = from_body(body)
+    assert (finding.code, finding.kind, finding.entry.who, finding.known) == (code, kind, who, True)
+    assert explain(body).code == code  # the same through the catch-all reader
+
+
+def test_an_unknown_code_with_a_suberror_still_names_what_to_do():
+    finding = from_body(
+        {"error": "invalid_grant", "error_description": "AADSTS9999999: new.", "suberror": "consent_required"}
+    )
+    assert finding.code == "AADSTS9999999" and not finding.known
+    assert finding.entry.admin_consent and finding.kind is Kind.SIGN_IN
+    assert "AADSTS9999999: new" in finding.message()
+
+
+# -- what comes back to the redirect URI ------------------------------------------------------------------------------
+
+
+def test_admin_consent_cancelled_as_observed():
+    # MicrosoftDocs/azure-docs#114009, case 1 (no tenant parameter; admin_consent=True after the error)
+    url = (
+        "https://kurse.example.de/App%20E-Mailkonto/continue_oauth?error=access_denied&error_description=AADSTS65004"
+        "%3a+User+declined+to+consent+to+access+the+app.%0d%0aTrace+ID%3a+7c839d05-4806-48f2-ba40-bf4128382500%0d%0a"
+        "Correlation+ID%3a+b94f5bce-b15e-48c6-a713-fc07c5c41a77%0d%0aTimestamp%3a+2023-08-28+11%3a25%3a19Z&error_uri"
+        "=https%3a%2f%2flogin.microsoftonline.com%2ferror%3fcode%3d65004&admin_consent=True&state=d66b10a0-8f6f-4631"
+        "-9336-2d2201c984e1#"
+    )
+    finding = from_redirect(url)
+    assert finding.code == "AADSTS65004" and finding.entry.admin_consent
+    assert finding.correlation_id == "b94f5bce-b15e-48c6-a713-fc07c5c41a77"
+
+
+def test_user_of_another_directory_at_the_admin_consent_endpoint():
+    # MicrosoftDocs/azure-docs#114009, case 2
+    query = (
+        "error=access_denied&error_description=AADSTS50020%3a+User+account+%27%7bEmailHidden%7d%27+from+identity+"
+        "provider+%27https%3a%2f%2fsts.windows.net%2fx%2f%27+does+not+exist+in+tenant+%27ExampleDotCom%27.&"
+        "admin_consent=True&state=s"
+    )
+    finding = from_redirect(query)
+    assert (finding.code, finding.kind) == ("AADSTS50020", Kind.SIGN_IN)
+
+
+def test_app_without_user_read_90008():
+    # snok/django-auth-adfs#218
+    url = (
+        "http://localhost:8000/oauth2/callback?error=invalid_request&error_description=AADSTS90008%3a+The+user+or+"
+        "administrator+has+not+consented+to+use+the+application+with+ID+%273c8e86fb%27.&state=Lw%3d%3d#"
+    )
+    finding = from_redirect(url)
+    assert (finding.code, finding.entry.who, finding.entry.admin_consent) == ("AADSTS90008", CMX_ADMIN, True)
+
+
+def test_a_success_is_not_a_failure():
+    assert from_redirect("https://x/cb?code=abc&state=s&session_state=t") is None
+    assert from_redirect("admin_consent=True&tenant=9188040d-6c67-4c5b-b112-36a304b66dad&state=s") is None
+
+
+# -- Microsoft's own pages ----------------------------------------------------------------------------------------------
+
+
+def test_need_admin_approval_page_as_captured():
+    # microsoftgraph/microsoft-graph-docs#3917
+    page = (
+        "<html><body><div>Need admin approval</div><div>Tutorial Sample App</div><p>Tutorial Sample App needs "
+        "permission to access resources in your organization that only an admin can grant.</p><a>Have an admin "
+        "account? Sign in with that account</a><a>Return to the application without granting consent</a>"
+        "<div>Request Id: 215af977-11d5-4ed1-b1bc-5003db27a400<br>Correlation Id: 13efa1db-5aba-426e-bbd1-"
+        "5925624c60a3<br>Timestamp: 2019-02-04T19:44:56Z<br>Message: AADSTS900941: An administrator of Microsoft has "
+        "set a policy that prevents you from granting Tutorial Sample App the permissions it is requesting.</div>"
+        "</body></html>"
+    )
+    finding = from_page(page)
+    assert (finding.code, finding.entry.who, finding.entry.admin_consent) == ("AADSTS900941", M365_ADMIN, True)
+    assert finding.correlation_id == "13efa1db-5aba-426e-bbd1-5925624c60a3"
+
+
+def test_need_admin_approval_page_without_a_code():
+    page = "<html><h1>Genehmigung des Administrators erforderlich</h1><p>cmxOrganize benötigt …</p></html>"
+    assert from_page(page).code == "AADSTS90094"
+
+
+def test_user_not_assigned_page():
+    # nextauthjs/next-auth#5455 (shown at login.microsoftonline.com/common/SAS/ProcessAuth)
+    page = (
+        "<html><p>AADSTS50105: Your administrator has configured the application XXX ('X') to block users unless "
+        "they are specifically granted ('assigned') access to the application.</p></html>"
+    )
+    finding = from_page(page)
+    assert (finding.code, finding.entry.who) == ("AADSTS50105", M365_ADMIN)
+
+
+def test_exact_codes_500113_is_not_50011():
+    page = (
+        "<html><p>Sorry, but we’re having trouble signing you in.</p><p>Message: AADSTS500113: No reply address is "
+        "registered for the application.</p></html>"
+    )
+    assert from_page(page).code == "AADSTS500113"
+    assert pick_code(["AADSTS500113"]) == "AADSTS500113"
+
+
+def test_the_config_object_alone_is_enough():
+    page = (
+        '<html><script>//<![CDATA[\n$Config={"iErrorCode":50011,"sErrorCode":"50011","strServiceExceptionMessage":'
+        "\"AADSTS50011: The redirect URI 'https://kurse.example.de/x' specified in the request does not match.\","
+        '"pgid":"ConvergedError"};\n//]]></script></html>'
+    )
+    reading = read_page(page)
+    assert reading.code == "AADSTS50011" and reading.message.startswith("AADSTS50011: The redirect URI")
+    assert from_page(page).entry.title == "Umleitungs-URI nicht registriert"
+
+
+def test_an_ordinary_sign_in_page_is_no_error():
+    assert from_page("<html><h1>Anmelden</h1><input name=login></html>") is None
+
+
+# -- Exchange Online's replies --------------------------------------------------------------------------------------------
+
+SMTP = [
+    (
+        "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated "
+        "successfully. Contact your administrator. [MN2PR07CA0004.namprd07.prod.outlook.com 2024-08-13T18:27:55.030Z "
+        "08DCBB430284475F]",
+        "Durch Richtlinie für bedingten Zugriff blockiert",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    (
+        "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit "
+        "https://aka.ms/smtp_auth_disabled for more information.",
+        "SMTP AUTH ist ausgeschaltet",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    (
+        "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. "
+        "Contact your administrator.",
+        "Durch Sicherheitsstandards blockiert",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    (
+        "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect. "
+        "[PH0PR07CA0004.namprd07.prod.outlook.com]",
+        "Passwort abgelehnt",
+        Kind.CONFIGURATION,
+        CMX_ADMIN,
+    ),
+    (
+        "535 5.7.3 Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM 2025-03-20T11:25:21.972Z "
+        "08DD66EDEFB0DFDF]",
+        "Anmeldung am Mailserver abgelehnt",
+        Kind.CONFIGURATION,
+        CMX_ADMIN,
+    ),
+    (
+        "504 5.7.4 Unrecognized authentication type [MW4PR03CA0123.namprd03.prod.outlook.com]",
+        "Anmeldeverfahren nicht angeboten",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    ("501 5.5.124 Invalid XOAUTH2 auth data", "Anmeldedaten unlesbar", Kind.BUG, SUPPORT),
+    (
+        "451 4.7.500 Access denied, please try again later. For more information please go to "
+        "http://go.microsoft.com/fwlink/?LinkId=526653. (AS112201)",
+        "Versand vorübergehend eingeschränkt",
+        Kind.TEMPORARY,
+        CMX_ADMIN,
+    ),
+    (
+        "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. For more information please "
+        "go to http://go.microsoft.com/fwlink/?LinkId=526653 AS(7230) [BM1PR01MB1076.INDPRD01.PROD.OUTLOOK.COM]",
+        "Versand der Organisation gesperrt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    ("550 5.1.8 Access denied, bad outbound sender", "Konto für den Versand gesperrt", Kind.CONFIGURATION, M365_ADMIN),
+    (
+        "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process "
+        "message due to a permanent exception with message Cannot submit message.",
+        "Senden als fremde Adresse nicht erlaubt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    (
+        "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
+        "Postfach voll",
+        Kind.CONFIGURATION,
+        USER,
+    ),
+    (
+        "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
+        "Sendelimit erreicht",
+        Kind.TEMPORARY,
+        CMX_ADMIN,
+    ),
+    (
+        "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients",
+        "Sendelimit erreicht",
+        Kind.TEMPORARY,
+        CMX_ADMIN,
+    ),
+    (
+        "552 5.3.4 MapiExceptionMaxSubmissionExceeded; Message size exceeds maximum size limit.",
+        "Mail zu groß",
+        Kind.MESSAGE,
+        SENDER,
+    ),
+    (
+        "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname=AM0PR01MB1234]",
+        "Zu viele gleichzeitige Verbindungen",
+        Kind.TEMPORARY,
+        CMX_ADMIN,
+    ),
+    ("550 5.4.1 Recipient address rejected: Access denied. AS(201806281)", "Empfänger abgelehnt", Kind.MESSAGE, SENDER),
+    (
+        "421 4.7.0 Temporary server error. Please try again later.",
+        "Mailserver vorübergehend nicht bereit",
+        Kind.TEMPORARY,
+        CMX_ADMIN,
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "title", "kind", "who"), SMTP, ids=[line[:24] for line, *_ in SMTP])
+def test_real_smtp_replies(line, title, kind, who):
+    code, text = int(line[:3]), line[4:]
+    for finding in (from_smtp(code, text), from_smtp(0, line), explain(line)):
+        assert (finding.entry.title, finding.kind, finding.entry.who) == (title, kind, who)
+        assert finding.code.startswith(line[:3])
+
+
+def test_a_message_problem_does_not_stop_the_account():
+    finding = from_smtp(552, "5.3.4 Message size exceeds fixed maximum message size")
+    assert finding.kind is Kind.MESSAGE
+    assert type(finding.mail_error()).__name__ == "PermanentMailError"
+
+
+# -- the catalogue itself -----------------------------------------------------------------------------------------------
+
+
+def test_the_catalogue_covers_microsofts_list_for_these_flows():
+    codes = aadsts_codes()
+    assert len(codes) >= 200
+    for wanted in (
+        "AADSTS50011",
+        "AADSTS500113",
+        "AADSTS90094",
+        "AADSTS90095",
+        "AADSTS65001",
+        "AADSTS530035",
+        "AADSTS50105",
+        "AADSTS700082",
+        "AADSTS7000222",
+        "AADSTS650056",
+        "AADSTS500011",
+    ):
+        assert wanted in codes
+
+
+def test_every_consent_answer_names_the_admin_consent():
+    for code in ("AADSTS65001", "AADSTS65004", "AADSTS90094", "AADSTS900941", "AADSTS90095", "AADSTS650056"):
+        assert from_oauth("", f"{code}: x").entry.admin_consent, code
+    for error in ("consent_required", "access_denied"):
+        assert from_oauth(error).entry.admin_consent, error
+
+
+def test_the_catalogue_docstring_counts_right():
+    import cmx_plugin_m365.diagnosis.identity_codes as module
+
+    count = len(aadsts_codes())
+    assert f"{count} codes" in module.__doc__, "update the count in identity_codes' docstring"
+    assert all(e.title and e.action for e in CATALOGUE)
