@@ -170,7 +170,7 @@ def test_a_success_is_not_a_failure():
     assert from_redirect("admin_consent=True&tenant=9188040d-6c67-4c5b-b112-36a304b66dad&state=s") is None
 
 
-# -- Microsoft's own pages ----------------------------------------------------------------------------------------------
+# -- Microsoft's own pages ---------------------------------------------------------------------------------------------
 
 
 def test_need_admin_approval_page_as_captured():
@@ -228,7 +228,7 @@ def test_an_ordinary_sign_in_page_is_no_error():
     assert from_page("<html><h1>Anmelden</h1><input name=login></html>") is None
 
 
-# -- Exchange Online's replies --------------------------------------------------------------------------------------------
+# -- Exchange Online's replies -----------------------------------------------------------------------------------------
 
 SMTP = [
     (
@@ -282,8 +282,8 @@ SMTP = [
         CMX_ADMIN,
     ),
     (
-        "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. For more information please "
-        "go to http://go.microsoft.com/fwlink/?LinkId=526653 AS(7230) [BM1PR01MB1076.INDPRD01.PROD.OUTLOOK.COM]",
+        "550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. For more information "
+        "please go to http://go.microsoft.com/fwlink/?LinkId=526653 AS(7230) [BM1PR01MB1076.INDPRD01.PROD.OUTLOOK.COM]",
         "Versand der Organisation gesperrt",
         Kind.CONFIGURATION,
         M365_ADMIN,
@@ -297,7 +297,8 @@ SMTP = [
         M365_ADMIN,
     ),
     (
-        "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded",
+        "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException."
+        "MapiExceptionShutoffQuotaExceeded",
         "Postfach voll",
         Kind.CONFIGURATION,
         USER,
@@ -350,7 +351,7 @@ def test_a_message_problem_does_not_stop_the_account():
     assert type(finding.mail_error()).__name__ == "PermanentMailError"
 
 
-# -- the catalogue itself -----------------------------------------------------------------------------------------------
+# -- the catalogue itself ----------------------------------------------------------------------------------------------
 
 
 def test_the_catalogue_covers_microsofts_list_for_these_flows():

@@ -145,7 +145,7 @@ def test_admin_consent_endpoint_refuses_an_unregistered_redirect_uri_on_its_page
     assert from_page(page).code == "AADSTS50011"
 
 
-# -- bodies and pages shaped like real ones ------------------------------------------------------------------------------
+# -- bodies and pages shaped like real ones ----------------------------------------------------------------------------
 
 
 def test_error_page_carries_the_config_object(ms, org):
