@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from cmx_hostapi import Host
 
-from . import store
+from . import consent, store
 from .diagnosis import Finding, Kind
 
 _held: contextvars.ContextVar[list | None] = contextvars.ContextVar("m365_held_reports", default=None)
@@ -52,21 +52,23 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
     if held is not None:
         held.append((host, account_id, finding))
         return
-    if not finding.known:
-        # Listed by the doctor as answers to add to the catalogue.
+    repeated = store.last_event_code(host, account_id) == finding.code
+    if not finding.known and not repeated:
+        # Listed by the doctor as answers to add to the catalogue (once per run of the same answer).
         store.add_event(host, "unknown_answer", finding.microsoft_text[:500], account_id=account_id, code=finding.code)
     if finding.kind in (Kind.TEMPORARY, Kind.MESSAGE):
         # One line per outage, not one per mail and retry: an hour without Microsoft must not flood the trail.
         # A refused message says nothing about the account: the mail's own error tells the person who sent it.
-        if store.last_event_code(host, account_id) != finding.code:
+        if not repeated:
             kind = "temporary" if finding.kind is Kind.TEMPORARY else "message"
             store.add_event(host, kind, finding.message(), account_id=account_id, code=finding.code)
         return
     state = store.SIGNIN_REQUIRED if finding.kind is Kind.SIGN_IN else None
-    is_new = store.set_problem(host, account_id, code=finding.code, text=finding.message(), state=state)
+    message = finding.message() + consent.hint(host, finding)
+    is_new = store.set_problem(host, account_id, code=finding.code, text=message, state=state)
     if not is_new:
         return
-    store.add_event(host, "problem", finding.message(), account_id=account_id, code=finding.code)
+    store.add_event(host, "problem", message, account_id=account_id, code=finding.code)
     account = host.mail_account(account_id)
     address = account.address if account else f"Nr. {account_id}"
     if finding.kind is Kind.SIGN_IN:
@@ -81,6 +83,6 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
             f"cmxOrganize kann über das E-Mailkonto {address} nicht senden. Die Mails bleiben in der "
             "Warteschlange, bis die Ursache behoben ist."
         )
-    text = f"{intro}\n\n{finding.message()}\n\n{host.record_url('E-Mailkonto', account_id)}"
+    text = f"{intro}\n\n{message}\n\n{host.record_url('E-Mailkonto', account_id)}"
     host.notify("account_contact", subject, text, account_id=account_id)
     host.notify("admins", subject, text, account_id=account_id)

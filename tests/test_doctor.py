@@ -102,3 +102,17 @@ def test_an_instance_that_cannot_be_opened(capsys, tmp_path):
     status = cli.main(["doctor", "--config", str(tmp_path / "fehlt.toml")])
     assert status == 2
     assert "cannot open the instance" in capsys.readouterr().err
+
+
+def test_answers_the_catalogue_does_not_know_are_listed_for_adding(office, config_file, capsys):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.ms.call("smtp_fault", reply="451 4.9.99 A brand new reason nobody has seen before", remaining=3)
+    for _ in range(3):
+        office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert office.instance.mailer.run_queue()["retry"] == 3
+    status, out, _ = doctor(capsys, config_file)
+    (line,) = [line for line in lines_with(out, "!") if "Unbekannte Antwort" in line]
+    assert "451 4.9.99" in line and "1×" in line  # one run of the same answer is one entry
+    assert "A brand new reason" in out
+    assert status == 1

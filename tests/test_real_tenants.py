@@ -138,6 +138,11 @@ def test_a_guest_account_is_refused_and_nothing_stored(office):
 # -- admin consent ----------------------------------------------------------------------------------------------------
 
 
+def interface_url(office) -> str:
+    host = office.instance.host
+    return host.record_url("Schnittstelle", host.interfaces("Azure")[0].id)
+
+
 def admins_only(office):
     office.ms.call("tenant/update", tenant_id=office.org.tenant_id, consent_policy="admins")
     return add_person(office, "admin", "Ada Admin", f"admin@{office.org.domain}", is_admin=True, mailbox=False)
@@ -156,7 +161,7 @@ def test_where_only_admins_may_consent_the_person_is_told_who_must_act(office):
     )
     assert "Code AADSTS90094" in message
     assert "Administratorzustimmung: in cmxOrganize in der Azure-Schnittstelle mit „Administratorzustimmung " in message
-    assert office.instance.host.record_url("Schnittstelle", 1).split("/App")[0] in message
+    assert interface_url(office) in message
     assert office.row(account_id)["token_cache"] is None
 
 
@@ -229,7 +234,8 @@ def test_consent_withdrawn_later_holds_mail_and_names_the_admin(office):
     assert (row["state"], row["problem_code"]) == ("signin_required", "AADSTS65001")
     (notice, _) = office.notifications()
     assert "Zuständig: der Microsoft-365-Admin Ihrer Organisation" in notice["text"]
-    assert "Administratorzustimmung" in notice["text"]
+    assert "Administratorzustimmung: in cmxOrganize in der Azure-Schnittstelle" in notice["text"]
+    assert interface_url(office) in notice["text"]
 
 
 # -- 535 5.7.3 after a proven setup ------------------------------------------------------------------------------------

@@ -12,6 +12,6 @@ def test_walkthrough_passes_every_step():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert sum(line.startswith("✓ ") for line in lines) == 12
+    assert sum(line.startswith("✓ ") for line in lines) == 15
     assert not any(line.startswith("✗") for line in lines)
     assert lines[-1] == "Alle Schritte erfolgreich."

@@ -221,7 +221,8 @@ ENTRIES: tuple[Entry, ...] = (
          "Microsoft verlangt TLS 1.2 oder neuer.",
          "Bitte den cmxKonzepte-Support verständigen (Server-Konfiguration).",
          SUPPORT, Kind.BUG, "Outdated TLS"),
-    smtp("421 4.3.2", r"^4\d\d\b", "Mailserver vorübergehend nicht bereit",
+    smtp("421 4.3.2", r"^4\d\d (4\.3\.[0-2]|4\.4\.\d+|4\.7\.0)\b|Temporary server error|try again later|"
+                      r"Service not available|Insufficient system resources", "Mailserver vorübergehend nicht bereit",
          "Der Mailserver von Microsoft hat die Mail vorübergehend nicht angenommen.",
          "Nichts – cmxOrganize versucht es später erneut.",
          CMX_ADMIN, Kind.TEMPORARY, "Mail server temporarily unavailable"),

@@ -356,15 +356,17 @@ class Directory:
             return self.tenants[name]
         return next((t for t in self.tenants.values() if name in t.domains), None)
 
-    def find_user(self, login: str) -> User | None:
+    def find_user(self, login: str, tenant_id: str | None = None) -> User | None:
         """The account a person signs in as with ``login``, as Entra resolves sign-in names: the UPN always; a
-        guest by the address they were invited with (they authenticate at home); a proxy address only in a tenant
+        guest by the address they were invited with (they authenticate at home; the same person may be a guest in
+        several directories, so the directory being signed in to comes first); a proxy address only in a tenant
         with email as an alternate login ID (howto-authentication-use-email-signin)."""
         login = login.strip().lower()
-        for user in self.users.values():
+        users = sorted(self.users.values(), key=lambda u: u.tenant_id != tenant_id)
+        for user in users:
             if user.upn == login or (user.home_tenant and user.mail == login):
                 return user
-        for user in self.users.values():
+        for user in users:
             if self.tenants[user.tenant_id].alternate_login_id and login in {user.mail, *user.aliases}:
                 return user
         return None

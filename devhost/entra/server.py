@@ -238,7 +238,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                 return _picker_page(params, remembered)
         elif step == "login":
             login = request.form.get("login", "")
-            candidate = directory.find_user(login)
+            candidate = directory.find_user(login, tenant.id if tenant else None)
             if candidate is None:
                 # The sign-in page's own words for AADSTS50034 (UserAccountNotFound).
                 return _login_page(
