@@ -122,9 +122,9 @@ class Control:
     def secret(self, client_id, days=730):
         return self.call("secret", client_id=client_id, days=days)
 
-    def user(self, tenant_id, upn, password, display_name=None, aliases=None, mailbox=True, **more):
-        """A user; ``more``: ``mail`` (primary address, when it differs from the UPN), ``is_admin``,
-        ``home_tenant`` (a guest). Returns the user's oid."""
+    def user(self, tenant_id, upn, password, display_name=None, aliases=None, **more):
+        """A user; ``more``: ``mail`` (primary address, when it differs from the UPN), ``is_admin``, ``mailbox``
+        (False: none), ``home_tenant`` (a guest). Returns the user's oid."""
         return self.call(
             "user",
             tenant_id=tenant_id,
@@ -132,7 +132,6 @@ class Control:
             password=password,
             display_name=display_name or upn,
             aliases=aliases,
-            mailbox=mailbox,
             **more,
         )["oid"]
 
@@ -149,6 +148,10 @@ class Person:
     upn: str
     password: str
     oid: str
+    mail: str = ""
+    """The mailbox's address when it is not the UPN (empty: the UPN)."""
+    admin: bool = False
+    """A Microsoft 365 admin without a mailbox (for the admin consent)."""
 
 
 @dataclass
@@ -169,11 +172,13 @@ def create_org(
     redirect_uri: str,
     *,
     name: str = "Bildungswerk",
-    people: tuple[tuple[str, str], ...] = (("anna", "Anna Albers"), ("ben", "Ben Becker")),
+    people: tuple[tuple, ...] = (("anna", "Anna Albers"), ("ben", "Ben Becker")),
     like: Org | None = None,
 ) -> Org:
     """Create an organisation; ``like`` recreates one with the same IDs, secret and passwords (the demo does this
-    at each start, because the emulator keeps its directory in memory)."""
+    at each start, because the emulator keeps its directory in memory). ``people``: (key, display name) with UPN
+    key@domain, or (key, display name, mailbox name, admin) for a mailbox whose address is not the UPN, or an admin
+    without a mailbox."""
     domain = like.domain if like else f"{name.lower()}-{secrets.token_hex(3)}.onmicrosoft.com"
     tenant = control.call("tenant", name=name, domains=[domain], id=like.tenant_id if like else None)
     client_id = control.call(
@@ -187,10 +192,16 @@ def create_org(
         "secret", client_id=client_id, value=like.secret_value if like else None, id=like.secret_id if like else None
     )
     persons = {}
-    for key, display in people:
+    for key, display, *more in people:
+        mailbox, admin = [*more, None, False][:2]
         upn = f"{key}@{domain}"
-        password = like.people[key].password if like else f"{key}-{secrets.token_hex(3)}"
-        persons[key] = Person(display, upn, password, control.user(tenant["id"], upn, password, display))
+        mail = f"{mailbox}@{domain}" if mailbox else ""
+        password = like.people[key].password if like and key in like.people else f"{key}-{secrets.token_hex(3)}"
+        extra = {"mail": mail} if mail else {}
+        if admin:
+            extra.update(is_admin=True, mailbox=False)
+        oid = control.user(tenant["id"], upn, password, display, **extra)
+        persons[key] = Person(display, upn, password, oid, mail, bool(admin))
     return Org(tenant["id"], domain, client_id, secret["value"], secret["id"], persons)
 
 

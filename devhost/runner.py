@@ -72,14 +72,35 @@ def start_demo_microsoft(directory: Path, public_base_url: str) -> tuple[Emulato
     if saved.exists():
         raw = json.loads(saved.read_text(encoding="utf-8"))
         like = Org(**{**raw, "people": {k: Person(**v) for k, v in raw["people"].items()}})
-    org = create_org(Control(emulators.addresses), public_base_url + "/App%20E-Mailkonto/continue_oauth", like=like)
+    org = create_org(
+        Control(emulators.addresses),
+        public_base_url + "/App%20E-Mailkonto/continue_oauth",
+        like=like,
+        people=DEMO_PEOPLE,
+    )
     saved.write_text(json.dumps(dataclasses.asdict(org), indent=2), encoding="utf-8")
     return emulators, org
 
 
+DEMO_PEOPLE = (
+    ("anna", "Anna Albers"),
+    ("ben", "Ben Becker"),
+    ("u4711", "Clara Czerny", "clara.czerny", False),  # a sign-in name that is not the mail address
+    ("it-admin", "IT-Admin", None, True),  # may grant admin consent; has no mailbox
+)
+
+
+def _person_line(p: Person) -> str:
+    if p.admin:
+        return f"    {p.name}: {p.upn} / Kennwort {p.password}  (Admin ohne Postfach, für die Administratorzustimmung)"
+    if p.mail:
+        return f"    {p.name}: Postfach {p.mail}, Anmeldename {p.upn} / Kennwort {p.password}"
+    return f"    {p.name}: {p.upn} / Kennwort {p.password}"
+
+
 def demo_banner(instance: Instance, emulators: Emulators, org: Org) -> str:
     base = instance.config.public_base_url
-    people = "\n".join(f"    {p.name}: {p.upn} / Kennwort {p.password}" for p in org.people.values())
+    people = "\n".join(_person_line(p) for p in org.people.values())
     return f"""
 cmxOrganize (devhost) läuft: {base}/   Anmeldung: {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}
 Plugins: {", ".join(f"{p.id} {p.version}" for p in instance.plugins)}
@@ -91,7 +112,7 @@ Microsoft (Emulator): {emulators.addresses.login_base_url}/_emulator/   SMTP: lo
     (Geheime ID, nicht eintragen:    {org.secret_id})
     Verzeichnis-ID (Mandant):        {org.tenant_id}
     Umleitungs-URI (registriert):    {base}/App%20E-Mailkonto/continue_oauth
-  Personen mit Postfach – für Abschnitt 3:
+  Personen – für Abschnitt 3 (Postfach anlegen mit der Postfach-Adresse, anmelden mit dem Anmeldenamen):
 {people}
   Der Emulator hält seine Anmeldungen nur im Speicher: nach einem Neustart der Demo zeigen verbundene E-Mailkonten
   „Anmeldung bei Microsoft erforderlich“ (ein Fall, den das Produkt so auch bei Microsoft behandelt).
