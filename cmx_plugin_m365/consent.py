@@ -142,7 +142,7 @@ def hint(host: Host, finding: Finding) -> str:
         if interfaces
         else "in cmxOrganize in der Azure-Schnittstelle"
     )
-    return f" Administratorzustimmung: {where}, oder im {ENTRA_PATH}."
+    return f" Die Administratorzustimmung gibt es {where}, oder im {ENTRA_PATH}."
 
 
 def granted(host: Host) -> store.CheckResult | None:

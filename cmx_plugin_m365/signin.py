@@ -304,7 +304,7 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
 
 
 def _failed(host: Host, account_id: int, finding: Finding, what: str) -> Outcome:
-    text = finding.message() + consent.hint(host, finding)
+    text = finding.message(consent.hint(host, finding))
     store.add_event(host, "signin_failed", text, account_id=account_id, code=finding.code)
     if not finding.known:
         store.add_event(host, "unknown_answer", finding.microsoft_text[:500], account_id=account_id, code=finding.code)

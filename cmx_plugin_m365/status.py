@@ -64,7 +64,7 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
             store.add_event(host, kind, finding.message(), account_id=account_id, code=finding.code)
         return
     state = store.SIGNIN_REQUIRED if finding.kind is Kind.SIGN_IN else None
-    message = finding.message() + consent.hint(host, finding)
+    message = finding.message(consent.hint(host, finding))
     is_new = store.set_problem(host, account_id, code=finding.code, text=message, state=state)
     if not is_new:
         return

@@ -386,3 +386,11 @@ def test_the_catalogue_docstring_counts_right():
     count = len(aadsts_codes())
     assert f"{count} codes" in module.__doc__, "update the count in identity_codes' docstring"
     assert all(e.title and e.action for e in CATALOGUE)
+
+
+def test_the_ordinary_sign_in_page_with_its_config_object_is_no_error():
+    page = (
+        '<html><script>$Config={"pgid":"ConvergedSignIn","strMainMessage":"Sign in","iErrorCode":0,'
+        '"sErrorCode":"0","urlPost":"/common/login"};</script><div>Sign in</div><input name="loginfmt"></html>'
+    )
+    assert read_page(page) is None and from_page(page) is None

@@ -160,7 +160,10 @@ def test_where_only_admins_may_consent_the_person_is_told_who_must_act(office):
         "Die Anmeldung bei Microsoft ist gescheitert. Zustimmung eines Administrators erforderlich:"
     )
     assert "Code AADSTS90094" in message
-    assert "Administratorzustimmung: in cmxOrganize in der Azure-Schnittstelle mit „Administratorzustimmung " in message
+    assert (
+        "Die Administratorzustimmung gibt es in cmxOrganize in der Azure-Schnittstelle mit „Administratorzustimmung "
+        in message
+    )
     assert interface_url(office) in message
     assert office.row(account_id)["token_cache"] is None
 
@@ -234,7 +237,7 @@ def test_consent_withdrawn_later_holds_mail_and_names_the_admin(office):
     assert (row["state"], row["problem_code"]) == ("signin_required", "AADSTS65001")
     (notice, _) = office.notifications()
     assert "Zuständig: der Microsoft-365-Admin Ihrer Organisation" in notice["text"]
-    assert "Administratorzustimmung: in cmxOrganize in der Azure-Schnittstelle" in notice["text"]
+    assert "Die Administratorzustimmung gibt es in cmxOrganize in der Azure-Schnittstelle" in notice["text"]
     assert interface_url(office) in notice["text"]
 
 

@@ -69,15 +69,18 @@ class Finding:
     def known(self) -> bool:
         return self.entry.known
 
-    def message(self) -> str:
-        """The German text for people: title, cause, what to do and who, then the codes for support."""
+    def message(self, more_to_do: str = "") -> str:
+        """The German text for people: title, cause, what to do and who, then the codes for support.
+
+        ``more_to_do`` is said after the catalogue's action, e.g. where exactly to give the admin consent."""
         support = [f"Code {self.code}"]
         if self.trace_id:
             support.append(f"Trace-ID {self.trace_id}")
         if self.correlation_id:
             support.append(f"Correlation-ID {self.correlation_id}")
+        entry = self.entry
         return (
-            f"{self.entry.title}: {self.entry.cause} Was tun: {self.entry.action} (Zuständig: {self.entry.who}; "
+            f"{entry.title}: {entry.cause} Was tun: {entry.action}{more_to_do} (Zuständig: {entry.who}; "
             f"{', '.join(support)})"
         )
 

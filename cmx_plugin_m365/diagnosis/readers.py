@@ -206,7 +206,9 @@ def read_page(page: str | bytes) -> PageReading | None:
         found = pattern.search(headline)
         if found:
             return PageReading(page_code, found.group(0), correlation_id)
-    if _ERROR_PAGE.search(headline) or config.get("strMainMessage"):
+    if _ERROR_PAGE.search(headline) or config.get("pgid") == "ConvergedError":
+        # An error page without a code. (Microsoft's ordinary sign-in page carries a $Config too: only these marks
+        # make a page an error, or every sign-in would look like one.)
         return PageReading(
             None, (str(config.get("strMainMessage") or "") or first_sentence(visible)).strip(), correlation_id
         )

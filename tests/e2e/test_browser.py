@@ -1,6 +1,6 @@
 """The outcome of the sign-in issue, clicked by a person in a real browser (Debian's chromium via Playwright).
 
-A screenshot of every step goes to ``$CMX_TEST_ARTIFACTS/e2e`` (default ``test-artifacts/e2e``), not to git.
+A screenshot of every step goes to ``$CMX_TEST_ARTIFACTS/e2e/<test>`` (default ``test-artifacts/e2e``), not to git.
 """
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ def page():
         )
     from playwright.sync_api import sync_playwright
 
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         # The emulated Microsoft uses a CA made at its start; only it is served over HTTPS here.
@@ -59,12 +58,16 @@ def page():
 
 
 class Shots:
-    def __init__(self, page):
-        self.page, self.n = page, 0
+    """Numbered screenshots of one test, in a folder of its own (older ones of that test are removed)."""
+
+    def __init__(self, page, folder: str):
+        self.page, self.n, self.folder = page, 0, ARTIFACTS / folder
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
 
     def __call__(self, name: str) -> None:
         self.n += 1
-        self.page.screenshot(path=str(ARTIFACTS / f"{self.n:02d}-{name}.png"), full_page=True)
+        self.page.screenshot(path=str(self.folder / f"{self.n:02d}-{name}.png"), full_page=True)
 
 
 def flash_texts(page) -> list[str]:
@@ -75,7 +78,7 @@ def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms, caplog):
     caplog.set_level(logging.DEBUG)  # everything every library logs while a person clicks through
     base_url, org, instance = live
     anna, ben = org.people["anna"], org.people["ben"]
-    shot = Shots(page)
+    shot = Shots(page, "anleitung")
     page.set_default_timeout(15000)
     answers = []  # what Microsoft sent the browser back with (codes, states)
     page.on("request", lambda request: answers.append(request.url) if "continue_oauth?" in request.url else None)
@@ -191,3 +194,74 @@ def assert_no_secrets_logged(caplog, instance, org, answers):
     assert len(answers) == 2 and len(secrets) == 1 + 4 + 6
     for name, value in secrets.items():
         assert value not in logs, f"{name} appears in the logs"
+
+
+@pytest.fixture
+def office_live(ms, tmp_path):
+    with live_office(tmp_path, ms.addresses) as office:
+        yield office
+
+
+def test_where_only_admins_may_consent_the_admin_consents_from_cmxorganize(office_live, page, ms):
+    office = office_live
+    base_url, org = office.browser.base_url, office.org
+    office.configure()  # section 2 by HTTP; the browser test above clicks it
+    ms.call("tenant/update", tenant_id=org.tenant_id, consent_policy="admins")
+    admin = ms.call(
+        "user",
+        tenant_id=org.tenant_id,
+        upn=f"it-admin@{org.domain}",
+        password="Admin-Kennwort-1",
+        is_admin=True,
+        mailbox=False,
+        display_name="IT-Admin",
+    )
+    anna = org.people["anna"]
+    shot = Shots(page, "administratorzustimmung")
+    page.set_default_timeout(15000)
+    page.goto(base_url + "/")
+    page.fill("#f-login", ADMIN[0])
+    page.fill("#f-password", ADMIN[1])
+    page.click("button:has-text('Anmelden')")
+
+    # The person tries first and meets Microsoft's "Need admin approval".
+    page.goto(base_url + "/App%20E-Mailkonto/neu")
+    page.fill("#f-contact", "Geschäftsstelle Nord")
+    page.fill("#f-address", anna.upn)
+    page.click("form.record button:has-text('Speichern')")
+    page.click(".green-field button:has-text('OAuth (Microsoft 365) verwenden')")
+    account_page = page.url
+    page.click(".green-field button:has-text('Bei Microsoft anmelden')")
+    page.fill("input[name=password]", anna.password)
+    page.click("#idSIButton9")
+    assert page.locator("h1").inner_text() == "Genehmigung des Administrators erforderlich"
+    shot("genehmigung-erforderlich")
+    page.click("#returnWithoutConsent")
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20E-Mailkonto/\d+"))
+    (message,) = flash_texts(page)
+    assert "Zustimmung eines Administrators erforderlich" in message and "Administratorzustimmung erteilen" in message
+    shot("meldung-admin-muss-zustimmen")
+
+    # The admin grants consent from the Azure interface.
+    (interface,) = office.instance.host.interfaces("Azure")
+    page.goto(base_url + f"/App%20Schnittstellen/{interface.id}")
+    page.click(".green-field button:has-text('Administratorzustimmung erteilen')")
+    page.wait_for_url(re.compile(re.escape(ms.addresses.login_base_url)))
+    page.click("button.account:has-text('Anderes Konto verwenden')")
+    page.fill("input[name=login]", admin["upn"])
+    page.fill("input[name=password]", "Admin-Kennwort-1")
+    page.click("#idSIButton9")
+    shot("zustimmung-fuer-die-organisation")
+    page.click("#idBtn_Accept")
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20Schnittstellen/\d+"))
+    assert flash_texts(page)[0].startswith("Administratorzustimmung erteilt")
+    assert "✓ Administratorzustimmung" in page.locator(".green-field").inner_text()
+    shot("administratorzustimmung-erteilt")
+
+    # Now the person signs in without being asked for consent.
+    page.goto(account_page)
+    page.click(".green-field button:has-text('Bei Microsoft anmelden')")
+    page.click(f"button.account:has-text('{anna.upn}')")
+    page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20E-Mailkonto/\d+"))
+    assert flash_texts(page) == [f"E-Mailkonto eingerichtet, Testmail an {anna.upn} gesendet."]
+    shot("eingerichtet-nach-administratorzustimmung")
