@@ -394,3 +394,57 @@ def test_the_ordinary_sign_in_page_with_its_config_object_is_no_error():
         '"sErrorCode":"0","urlPost":"/common/login"};</script><div>Sign in</div><input name="loginfmt"></html>'
     )
     assert read_page(page) is None and from_page(page) is None
+
+
+PAGE_TEXTS = [
+    # text as people copy it from Microsoft's pages into a thread (no HTML, no code)
+    (
+        "Need admin approval\nTutorial Sample App needs permission to access resources in your organization that "
+        "only an admin can grant.\nHave an admin account? Sign in with that account\nReturn to the application "
+        "without granting consent",
+        "AADSTS90094",
+        M365_ADMIN,
+    ),
+    ("Your account or password is incorrect. If you don't remember your password, reset it now.", "AADSTS50126", USER),
+    (
+        "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.",
+        "AADSTS50034",
+        USER,
+    ),
+    ("Your account has been locked. Contact your support person to unlock it, then try again.", "AADSTS50053", USER),
+    (
+        "You cannot access this right now\nYour sign-in was successful but does not meet the criteria to access this "
+        "resource.",
+        "AADSTS53003",
+        M365_ADMIN,
+    ),
+    (
+        "More information required\nYour organization needs more information to keep your account secure",
+        "AADSTS50079",
+        USER,
+    ),
+    ("Genehmigung des Administrators erforderlich", "AADSTS90094", M365_ADMIN),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "who"), PAGE_TEXTS, ids=[c for _, c, _ in PAGE_TEXTS])
+def test_page_texts_without_a_code(text, code, who):
+    finding = explain(text)
+    assert (finding.code, finding.entry.who) == (code, who)
+
+
+def test_the_real_cause_after_error():
+    finding = from_smtp(
+        530, "5.7.57 Client not authenticated to send mail. Error: 535 5.7.3 Authentication unsuccessful"
+    )
+    assert finding.entry.title == "Anmeldung am Mailserver abgelehnt"
+    finding = from_smtp(
+        530,
+        "5.7.57 Client not authenticated to send mail. Error: 535 5.7.139 Authentication unsuccessful, "
+        "SmtpClientAuthentication is disabled for the Tenant.",
+    )
+    assert finding.entry.title == "SMTP AUTH ist ausgeschaltet"
+
+
+def test_plain_text_without_any_error_is_none():
+    assert explain("Stay signed in?") is None

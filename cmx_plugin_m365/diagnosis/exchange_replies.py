@@ -78,7 +78,9 @@ ENTRIES: tuple[Entry, ...] = (
          "Der Microsoft-365-Admin prüft, ob „Authentifiziertes SMTP“ für das Postfach eingeschaltet ist und keine "
          "Richtlinie die Anmeldung blockiert.",
          M365_ADMIN, Kind.CONFIGURATION, "SMTP authentication refused by policy"),
-    smtp("535 5.7.3", r"^535 5\.7\.3\b", "Anmeldung am Mailserver abgelehnt",
+    # Also when a client went on after the refusal: "530 5.7.57 Client not authenticated to send mail. Error: 535
+    # 5.7.3 Authentication unsuccessful" names the real cause after "Error:".
+    smtp("535 5.7.3", r"(^|Error: )535 5\.7\.3\b", "Anmeldung am Mailserver abgelehnt",
          "Microsoft hat die Anmeldung am Mailserver abgelehnt, obwohl die Anmeldung bei Microsoft gültig ist. "
          "Häufige Ursachen: Das angemeldete Konto hat kein Exchange-Online-Postfach (Lizenz fehlt, Postfach noch nicht "
          "bereit oder ein Gastkonto), der Berechtigung „SMTP.Send“ wurde nicht zugestimmt, oder es wurde mit einem "
@@ -97,7 +99,7 @@ ENTRIES: tuple[Entry, ...] = (
     smtp("550 5.7.30", r"5\.7\.30\b", "Anmeldung mit Passwort abgeschaltet",
          "Microsoft nimmt für dieses Postfach keine Anmeldung mit Passwort mehr an.",
          USE_OAUTH, CMX_ADMIN, Kind.CONFIGURATION, "Password login disabled"),
-    smtp("530 5.7.57", r"5\.7\.57\b|not authenticated to send", "Nicht angemeldet gesendet",
+    smtp("530 5.7.57", r"5\.7\.57\b|not authenticated to send|Unable to relay", "Nicht angemeldet gesendet",
          "cmxOrganize hat ohne Anmeldung zu senden versucht.",
          "Bitte den cmxKonzepte-Support verständigen.",
          SUPPORT, Kind.BUG, "Sent without authentication (bug)"),
@@ -110,7 +112,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Nichts – cmxOrganize versucht es später erneut.",
          CMX_ADMIN, Kind.TEMPORARY, "Temporary authentication failure"),
     # -- the sender ----------------------------------------------------------------------------------------------------
-    smtp("550 5.7.60", r"5\.7\.60\b", SEND_AS_TITLE,
+    smtp("550 5.7.60", r"5\.7\.60\b|permissions to send as this sender", SEND_AS_TITLE,
          "Das angemeldete Konto darf nicht mit der Absenderadresse dieses E-Mailkontos senden.",
          SEND_AS, M365_ADMIN, Kind.CONFIGURATION, "Send As not permitted"),
     smtp("554 5.2.252", r"SendAsDenied|5\.2\.252\b|not allowed to send as", SEND_AS_TITLE,
@@ -208,7 +210,8 @@ ENTRIES: tuple[Entry, ...] = (
          "Der Empfänger hat sein Limit für eingehende Mails pro Stunde erreicht.",
          "Die Mail später erneut senden.",
          SENDER, Kind.MESSAGE, "Recipient receive limit"),
-    smtp("550 5.6.11", r"5\.6\.11\b|Invalid characters|5\.7\.512\b|RFC 5322", "Mail fehlerhaft aufgebaut",
+    smtp("550 5.6.11", r"5\.6\.(0|11)\b|Invalid characters|Corrupt message content|5\.7\.512\b|RFC 5322",
+         "Mail fehlerhaft aufgebaut",
          "Microsoft hat die Mail wegen ihres Aufbaus abgelehnt (ungültige Zeichen oder Absenderzeile).",
          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
          SUPPORT, Kind.BUG, "Malformed message (bug)"),
@@ -221,8 +224,9 @@ ENTRIES: tuple[Entry, ...] = (
          "Microsoft verlangt TLS 1.2 oder neuer.",
          "Bitte den cmxKonzepte-Support verständigen (Server-Konfiguration).",
          SUPPORT, Kind.BUG, "Outdated TLS"),
-    smtp("421 4.3.2", r"^4\d\d (4\.3\.[0-2]|4\.4\.\d+|4\.7\.0)\b|Temporary server error|try again later|"
-                      r"Service not available|Insufficient system resources", "Mailserver vorübergehend nicht bereit",
+    smtp("421 4.3.2", r"^4\d\d (4\.3\.[0-2]|4\.4\.\d+|4\.7\.[03])\b|Temporary server error|try again later|"
+                      r"Service not available|Insufficient system resources|queue quota",
+         "Mailserver vorübergehend nicht bereit",
          "Der Mailserver von Microsoft hat die Mail vorübergehend nicht angenommen.",
          "Nichts – cmxOrganize versucht es später erneut.",
          CMX_ADMIN, Kind.TEMPORARY, "Mail server temporarily unavailable"),

@@ -13,7 +13,7 @@ cannot reach it, and an unknown code still keeps Microsoft's own words.
 Who must act and what happens to mail (``Kind``) is this product's reading of each code for a mail account that
 sends through Exchange Online on behalf of a signed-in person.
 
-Coverage: 209 codes (a test keeps this number true). Several codes share one row when cause and fix are the same.
+Coverage: 213 codes (a test keeps this number true). Several codes share one row when cause and fix are the same.
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Im Browser war niemand bei Microsoft angemeldet.",
          "Erneut anmelden.",
          USER, Kind.SIGN_IN, "Nobody signed in"),
-    *aad("50072 50079 53004", "Einrichtung der mehrstufigen Authentifizierung verlangt",
+    *aad("50072 50079 53004 53010", "Einrichtung der mehrstufigen Authentifizierung verlangt",
          "Das Konto muss erst einen zweiten Faktor (z. B. Microsoft Authenticator) einrichten.",
          "Im E-Mailkonto erneut bei Microsoft anmelden und die Einrichtung abschließen.",
          USER, Kind.SIGN_IN, "Multi-factor registration required"),
@@ -268,7 +268,9 @@ ENTRIES: tuple[Entry, ...] = (
          "Microsoft hat das Limit für Anrufe/SMS zum zweiten Faktor erreicht.",
          "Einige Minuten warten und erneut anmelden, am besten mit der Authenticator-App.",
          USER, Kind.SIGN_IN, "Telephony MFA limit reached"),
-    *aad("50089 50140 50199 50168 51006 50180 81004 81005 81006 81007 81009 81010 81011 81012",
+    # 165000 ("The user session context is missing"/"request tokens do not match the user context") is not in the
+    # list; real: goavega-software/suitecrm-azure-ad#4, microsoft/SharePoint-Embedded-VS-Code-Extension#6.
+    *aad("50089 50140 50199 50168 51006 50180 81004 81005 81006 81007 81009 81010 81011 81012 165000",
          "Anmeldung unterbrochen",
          "Die Anmeldung bei Microsoft wurde unterbrochen oder dauerte zu lange (z. B. eine Rückfrage oder eine "
          "automatische Windows-Anmeldung, die nicht abgeschlossen wurde).",
@@ -374,7 +376,8 @@ ENTRIES: tuple[Entry, ...] = (
          "Die Anmeldung passt nicht zu der, die cmxOrganize begonnen hat.",
          "Erneut anmelden; tritt es wieder auf, den cmxKonzepte-Support verständigen.",
          SUPPORT, Kind.BUG, "PKCE check failed"),
-    *aad("90014 900144 90100 90004 90015 70003 70005 70007 90027 140000 90102 50049 50050", "Unvollständige Anfrage",
+    *aad("90014 900144 90100 90004 90015 70003 70005 70007 90027 140000 90102 50049 50050 90023 700054",
+         "Unvollständige Anfrage",
          "cmxOrganize hat eine unvollständige oder ungültige Anfrage an Microsoft gesendet.",
          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
          SUPPORT, Kind.BUG, "Incomplete or invalid request (bug)"),

@@ -145,18 +145,42 @@ def from_redirect(url_or_query: str | Mapping[str, str]) -> Finding | None:
 
 # -- Microsoft's own pages -------------------------------------------------------------------------------------------
 
-# Headlines of Microsoft's pages that carry no AADSTS code, and the code they stand for
-# (ENTRA-CONSENTERR, MicrosoftDocs/entra-docs application-sign-in-unexpected-user-consent-error.md; the German titles
-# as Microsoft shows them with a German browser, mkt=de-DE).
-PAGE_HEADLINES = (
-    (
-        re.compile(r"Need admin approval|Genehmigung des Administrators erforderlich|Administratorgenehmigung", re.I),
-        "AADSTS90094",
-    ),
-    (
-        re.compile(r"Approval required|Genehmigung erforderlich|Request approval|Genehmigung anfordern", re.I),
-        "AADSTS90095",
-    ),
+# What Microsoft's pages say where they show no AADSTS code, and the code each stands for. English as the pages
+# read (and as people copy them into threads: microsoftgraph/microsoft-graph-docs#3917 "Need admin approval",
+# MicrosoftDocs/azure-docs#56349; the sign-in form's own messages for 50126, 50034, 50053, 50055; "You cannot access
+# this right now" for Conditional Access; "More information required" for MFA registration; "Selected user account
+# does not exist in tenant" for 50020), and German as the same pages read with mkt=de-DE. Order matters: the first
+# that matches wins.
+PAGE_HEADLINES = tuple(
+    (re.compile(pattern, re.IGNORECASE), code)
+    for pattern, code in (
+        (r"Need admin approval|Genehmigung des Administrators erforderlich|Administratorgenehmigung", "AADSTS90094"),
+        (r"Approval required|Genehmigung erforderlich|Request approval|Genehmigung anfordern", "AADSTS90095"),
+        (r"account or password is incorrect|Konto oder Kennwort ist falsch|Kennwort ist falsch", "AADSTS50126"),
+        (
+            r"username may be incorrect|couldn't find an account|Benutzername ist möglicherweise falsch|"
+            r"Benutzerkonto wurde nicht gefunden",
+            "AADSTS50034",
+        ),
+        (r"account (has been|is) locked|Konto wurde gesperrt|Konto ist vorübergehend gesperrt", "AADSTS50053"),
+        (r"account (has been|is) disabled|Konto (wurde|ist) deaktiviert", "AADSTS50057"),
+        (r"password has expired|Kennwort ist abgelaufen|Update your password|Kennwort aktualisieren", "AADSTS50055"),
+        (r"does not exist in tenant|ist im Mandanten .* nicht vorhanden", "AADSTS50020"),
+        (
+            r"can't get there from here|Sie können von hier aus nicht darauf zugreifen|compliant device|"
+            r"konformen Gerät",
+            "AADSTS53000",
+        ),
+        (
+            r"cannot access this right now|können derzeit nicht darauf zugreifen|does not meet the criteria to access",
+            "AADSTS53003",
+        ),
+        (
+            r"More information required|Weitere Informationen erforderlich|Help us protect your account|"
+            r"Helfen Sie uns, Ihr Konto zu schützen",
+            "AADSTS50079",
+        ),
+    )
 )
 _ERROR_PAGE = re.compile(
     r"having trouble signing you in|können Sie nicht angemeldet werden|Probleme bei der Anmeldung", re.IGNORECASE
@@ -324,4 +348,5 @@ def explain(answer: Mapping[str, Any] | str | bytes) -> Finding | None:
             return found
     if _AADSTS.search(stripped):
         return from_oauth("", stripped)
-    return None
+    # Text copied from one of Microsoft's pages (what people paste into a thread): its headline says it.
+    return from_page(stripped)
