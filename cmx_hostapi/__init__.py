@@ -15,7 +15,8 @@ Versioning: :data:`HOST_API_VERSION` is ``MAJOR.MINOR``. A host adds hooks or op
 version; anything that changes or removes behaviour is a major version. A plugin declares the range it
 supports in its ``plugin.toml`` (``host_api = ">=1.1,<2"``) and the host's loader refuses plugins whose range
 does not contain the host's version. 1.1 added :class:`Input`, :func:`cmx_record_saved` and
-:class:`InstanceHandle` (for command-line tools).
+:class:`InstanceHandle` (for command-line tools). 1.2 added :meth:`Host.may_change` (whether a user may change a
+record); a plugin that runs on a 1.1 host must treat its absence as "admins only".
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.1"
+HOST_API_VERSION = "1.2"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -161,6 +162,15 @@ class Host(Protocol):
 
     def update_mail_account(self, account_id: int, **fields: Any) -> None:
         """Change fields of a mail account (names as in :class:`MailAccount`)."""
+
+    def may_change(self, user: User, form: str, record_id: int) -> bool:
+        """Whether ``user`` may change the record ``record_id`` of ``form`` — the same rules the host applies to its
+        own form (host API 1.2).
+
+        Plugins ask before every change they make on a person's behalf (their routes and methods do not inherit the
+        form's rules from the host). cmxOrganize answers True for admins and, for an "E-Mailkonto", for the person
+        who is the account's contact.
+        """
 
     def record_url(self, form: str, record_id: int) -> str:
         """The absolute URL of a record's page, e.g. ``record_url("E-Mailkonto", 7)``."""

@@ -245,6 +245,8 @@ class AccountFormSchema(Schema):
         unknown = EXCLUDE
 
     account_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=2**31 - 1))
+    replace = fields.String(load_default="", validate=validate.OneOf(["", "1"]))
+    """"OAuth verwenden": "1" once the person agreed that OAuth replaces the account's password or server."""
 
 
 class SecretExpirySchema(Schema):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note
+from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
 
-from . import client_secret, consent, names, signin, store
+from . import client_secret, consent, mail_settings, names, permissions, signin, store
+from .config import Options
 from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri, registration_problem
 
@@ -183,20 +184,36 @@ def _history(host: Host, account_id: int, count: int = 3) -> Facts:
     return Facts(tuple(rows))
 
 
-def mail_account_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:
-    """The E-Mailkonto's green field, by the account's state (see the admin guide, section 3)."""
+def mail_account_green_field(record_id: int | None, host: Host, user: User | None = None) -> list[GreenFieldItem]:
+    """The E-Mailkonto's green field, by the account's state (see the admin guide, section 3). People who may not
+    change the account (``user``; see :mod:`permissions`) see the state, not the buttons."""
+    items = _mail_account_items(record_id, host)
+    if user is None or record_id is None or permissions.may_change_account(host, user, record_id):
+        return items
+    shown: list[GreenFieldItem] = [item for item in items if not isinstance(item, Action)]
+    return [*shown, Note("Ändern dürfen dieses E-Mailkonto die Admins von cmxOrganize und seine Kontaktperson.")]
+
+
+def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     if record_id is None:
         return [Note("Nach dem Speichern können Sie hier OAuth (Microsoft 365) für dieses E-Mailkonto einschalten.")]
     state = store.account_state(host, record_id)
     account_field = (("account_id", str(record_id)),)
     if state is None:
+        account = host.mail_account(record_id)
+        options = Options.of(host)
+        replaced = bool(account) and bool(mail_settings.replaces(account, options))
         return [
             Note(
                 "Postfach bei Microsoft 365 (Office 365, Exchange Online)? Dann meldet sich cmxOrganize mit OAuth "
                 "an statt mit einem Passwort."
             ),
             Action(
-                "OAuth (Microsoft 365) verwenden", host.route_url(names.ENABLE_PATH), fields=account_field, primary=True
+                "OAuth (Microsoft 365) verwenden",
+                host.route_url(names.ENABLE_PATH),
+                fields=(*account_field, ("replace", "1")) if replaced else account_field,
+                primary=True,
+                confirm=mail_settings.replace_question(account, options) if replaced else None,
             ),
         ]
     switch_off = Action(

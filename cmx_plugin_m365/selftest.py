@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cmx_hostapi import Host, MailError, Message, Request
 
-from . import signin, store, tokens
+from . import permissions, signin, store, tokens
 from .config import Missing, azure_app
 
 
@@ -13,6 +13,9 @@ def run(account_id: int, host: Host, request: Request) -> list[Message]:
     account = host.mail_account(account_id)
     if account is None:
         return [Message("error", "Dieses E-Mailkonto gibt es nicht.")]
+    if not permissions.may_change_account(host, request.user, account_id):
+        # The test refreshes the sign-in, releases held mail and sends: a change, for the same people.
+        return [Message("error", permissions.REFUSAL)]
     state = store.account_state(host, account_id)
     if state is None:  # not an OAuth account: the test mail is all there is to test
         return [_message(signin.send_test_mail(host, account_id))]

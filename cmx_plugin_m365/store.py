@@ -69,15 +69,25 @@ def _state(row) -> AccountState:
     return AccountState(**{**row, "has_tokens": bool(row["has_tokens"])})
 
 
-def enable(host: Host, account_id: int) -> bool:
-    """Mark the account as using OAuth. False when it already did."""
+def enable(host: Host, account_id: int, *, previous_settings: bytes | None = None) -> bool:
+    """Mark the account as using OAuth, keeping what it used before (encrypted). False when it already did."""
     with host.db.transaction() as tx:
         if tx.execute("SELECT 1 FROM m365_account WHERE account_id = :id", {"id": account_id}).fetchone():
             return False
         tx.execute(
-            "INSERT INTO m365_account (account_id, state) VALUES (:id, :state)", {"id": account_id, "state": NEW}
+            "INSERT INTO m365_account (account_id, state, previous_settings) VALUES (:id, :state, :previous)",
+            {"id": account_id, "state": NEW, "previous": previous_settings},
         )
     return True
+
+
+def previous_settings(host: Host, account_id: int) -> bytes | None:
+    """The account's mail settings from before OAuth (encrypted), or None."""
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT previous_settings FROM m365_account WHERE account_id = :id", {"id": account_id}
+        ).fetchone()
+    return bytes(row["previous_settings"]) if row and row["previous_settings"] is not None else None
 
 
 def disable(host: Host, account_id: int) -> None:

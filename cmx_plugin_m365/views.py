@@ -6,11 +6,11 @@ import datetime as dt
 
 from marshmallow import ValidationError
 
-from cmx_hostapi import Host, Message, Page, Redirect, Request
+from cmx_hostapi import Action, Host, Message, Note, Page, Redirect, Request
 
-from . import client_secret, consent, screens, signin, store, tokens
+from . import client_secret, consent, mail_settings, permissions, screens, signin, store, tokens
 from .config import Options
-from .names import INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
+from .names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
 from .schemas import AccountFormSchema, CallbackQuerySchema, SecretExpirySchema, first_error
 
 
@@ -32,14 +32,44 @@ def _unknown_account(host: Host) -> Page:
     return Page("E-Mailkonto", messages=(Message("error", "Dieses E-Mailkonto gibt es nicht."),), status=404)
 
 
-def enable(request: Request, host: Host) -> Redirect:
-    """ "OAuth (Microsoft 365) verwenden": switch the account to OAuth and fill Exchange Online's SMTP settings."""
+def _account_to_change(request: Request, host: Host) -> tuple[int | None, Page | None]:
+    """The account a button names, if it exists and this user may change it: (id, None) or (None, the refusal)."""
     account_id = _account_id(request)
-    account = host.mail_account(account_id) if account_id else None
-    if account is None:
-        return _unknown_account(host)
+    if account_id is None or host.mail_account(account_id) is None:
+        return None, _unknown_account(host)
+    if not permissions.may_change_account(host, request.user, account_id):
+        return None, permissions.forbidden()
+    return account_id, None
+
+
+def enable(request: Request, host: Host) -> Redirect | Page:
+    """ "OAuth (Microsoft 365) verwenden": switch the account to OAuth and fill Exchange Online's SMTP settings.
+
+    What OAuth replaces (a password, another mail server) is kept, encrypted, and put back by "OAuth nicht mehr
+    verwenden"; when there is such a value, the person confirms first.
+    """
+    account_id, refusal = _account_to_change(request, host)
+    if refusal:
+        return refusal
+    account = host.mail_account(account_id)
     options = Options.of(host)
-    if store.enable(host, account.id):
+    replaced = mail_settings.replaces(account, options)
+    if replaced and AccountFormSchema().load(dict(request.form))["replace"] != "1":
+        return Page(
+            "OAuth (Microsoft 365) verwenden?",
+            items=(
+                Note(mail_settings.replace_question(account, options), level="warning"),
+                Action(
+                    "Ja, OAuth (Microsoft 365) verwenden",
+                    host.route_url(ENABLE_PATH),
+                    fields=(("account_id", str(account_id)), ("replace", "1")),
+                    primary=True,
+                ),
+                Action("Abbrechen", host.record_url(MAIL_ACCOUNT_FORM, account_id), method="GET"),
+            ),
+        )
+    previous = tokens.vault_of(host).encrypt(mail_settings.encoded(account)) if replaced else None
+    if store.enable(host, account.id, previous_settings=previous):
         changes = {
             "smtp_host": options.smtp_host,
             "smtp_port": options.smtp_port,
@@ -56,28 +86,35 @@ def enable(request: Request, host: Host) -> Redirect:
         "success",
         f"Dieses E-Mailkonto verwendet jetzt OAuth (Microsoft 365); "
         f"SMTP-Server {options.smtp_host}:{options.smtp_port} mit STARTTLS ist eingetragen, ein Passwort wird "
-        "nicht mehr gebraucht.",
+        "nicht mehr gebraucht." + (" Die bisherigen Einstellungen sind aufbewahrt." if replaced else ""),
     )
 
 
-def disable(request: Request, host: Host) -> Redirect:
-    account_id = _account_id(request)
-    if account_id is None or host.mail_account(account_id) is None:
-        return _unknown_account(host)
+def disable(request: Request, host: Host) -> Redirect | Page:
+    account_id, refusal = _account_to_change(request, host)
+    if refusal:
+        return refusal
+    previous = store.previous_settings(host, account_id)
     store.disable(host, account_id)
     tokens.forget(account_id)
-    return _back(
-        host,
-        account_id,
-        "info",
+    text = (
         "OAuth ist für dieses E-Mailkonto ausgeschaltet; die gespeicherte Anmeldung "
-        "wurde gelöscht. Für den Versand braucht das E-Mailkonto jetzt wieder ein Passwort.",
+        "wurde gelöscht. Für den Versand braucht das E-Mailkonto jetzt wieder ein Passwort."
     )
+    if previous is not None:
+        restored = mail_settings.restore(host, account_id, tokens.vault_of(host).decrypt(previous))
+        text = (
+            "OAuth ist für dieses E-Mailkonto ausgeschaltet; die gespeicherte Anmeldung wurde gelöscht. Die "
+            f"Einstellungen von vorher sind wiederhergestellt ({restored})."
+        )
+    return _back(host, account_id, "info", text)
 
 
 def disconnect(request: Request, host: Host) -> Redirect:
-    account_id = _account_id(request)
-    if account_id is None or store.account_state(host, account_id) is None:
+    account_id, refusal = _account_to_change(request, host)
+    if refusal:
+        return refusal
+    if store.account_state(host, account_id) is None:
         return _unknown_account(host)
     store.disconnect(host, account_id)
     tokens.forget(account_id)
@@ -96,9 +133,9 @@ def disconnect(request: Request, host: Host) -> Redirect:
 
 def start(request: Request, host: Host) -> Redirect:
     """ "Bei Microsoft anmelden": send the browser to Microsoft's sign-in page."""
-    account_id = _account_id(request)
-    if account_id is None or host.mail_account(account_id) is None:
-        return _unknown_account(host)
+    account_id, refusal = _account_to_change(request, host)
+    if refusal:
+        return refusal
     url, problem = signin.start(host, request, account_id)
     if problem:
         return _back(host, account_id, problem.level, problem.text)

@@ -50,6 +50,15 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
             "Anmeldedaten nur über TLS. Bitte im E-Mailkonto Verschlüsselung „STARTTLS“ wählen.",
             code="NO-TLS",
         )
+    if not _verified(smtp.sock):
+        # The bearer token lets anyone who has it send as this mailbox: it goes only to a server whose certificate
+        # and name were checked, whatever the host's mailer did.
+        raise PermanentMailError(
+            f"Die Verbindung zum Mailserver {account.smtp_host} ist verschlüsselt, aber sein Zertifikat oder sein "
+            "Name wurde nicht geprüft; cmxOrganize gibt die Anmeldung bei Microsoft nur an einen geprüften Server. "
+            "Bitte den cmxKonzepte-Support verständigen (Mailer ohne Zertifikatsprüfung).",
+            code="TLS-UNVERIFIED",
+        )
     for attempt in (1, 2):
         token = tokens.access_token(
             host, account.id, force_refresh=attempt == 2, stored=state if attempt == 1 else None
@@ -67,6 +76,12 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
             raise _passing_refusal(host, account.id, finding)
         status.report(host, account.id, finding)
         raise finding.mail_error()
+
+
+def _verified(sock: ssl.SSLSocket) -> bool:
+    """The TLS connection checked the server's certificate chain and its host name."""
+    context = sock.context
+    return context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname and sock.getpeercert() is not None
 
 
 def _proven(state: store.StoredCache) -> bool:

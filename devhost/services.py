@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from cmx_hostapi import Interface, MailAccount
+from cmx_hostapi import Interface, MailAccount, User
 
 from .db import Database
 
@@ -85,6 +85,17 @@ class HostServices:
                 f"UPDATE mail_accounts SET {assignments} WHERE id = :id",  # noqa: S608 - names checked above
                 {**fields, "id": account_id},
             )
+
+    def may_change(self, user: User, form: str, record_id: int) -> bool:
+        """Admins may change every record; a mail account's contact (matched by display name or login) may change
+        that account."""
+        if user.is_admin:
+            return True
+        if form == "E-Mailkonto":
+            account = self.mail_account(record_id)
+            contact = (account.contact if account else "").strip().lower()
+            return bool(contact) and contact in (user.display_name.strip().lower(), user.login.strip().lower())
+        return False
 
     # -- URLs -------------------------------------------------------------------------------------------------------
 

@@ -10,5 +10,5 @@ def cmx_green_field(form, record_id, host, request):
     if form == INTERFACE_FORM:
         return screens.interface_green_field(record_id, host)
     if form == MAIL_ACCOUNT_FORM:
-        return screens.mail_account_green_field(record_id, host)
+        return screens.mail_account_green_field(record_id, host, request.user)
     return []

@@ -1,0 +1,167 @@
+"""Hardening (issue 10): each control tried the way an attacker or an unlucky operator would; each test fails when
+the control is removed."""
+
+import smtplib
+import ssl
+
+import pytest
+
+from cmx_hostapi import PermanentMailError
+from cmx_plugin_m365 import mailing
+
+
+def test_the_bearer_token_goes_only_to_a_verified_server(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    account = office.instance.host.mail_account(account_id)
+    office.ms.call("counters/reset")
+    unverified = ssl._create_unverified_context()  # a mailer that skips the certificate check  # noqa: S323
+    with smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.starttls(context=unverified)
+        smtp.ehlo()
+        with pytest.raises(PermanentMailError) as info:
+            mailing.authenticate(account, smtp, office.instance.host)
+    assert info.value.code == "TLS-UNVERIFIED"
+    assert "Zertifikat oder sein Name wurde nicht geprüft" in str(info.value)
+    assert office.ms.counters().get("smtp:auth:xoauth2", 0) == 0  # nothing was sent to that server
+
+
+def test_a_verified_connection_authenticates(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    account = office.instance.host.mail_account(account_id)
+    context = ssl.create_default_context(cafile=office.ms.addresses.ca_file)
+    with smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        assert mailing.authenticate(account, smtp, office.instance.host) is True
+
+
+# -- who may change a mail account (host API 1.2: Host.may_change) ---------------------------------------------------
+
+
+def staff_browser(office, login="kim", display_name="Kim Klein"):
+    """A signed-in office worker who is no admin."""
+    from devhost.instance import add_user
+    from devhost.web import create_app
+
+    from .conftest import Browser
+
+    add_user(office.instance.db, login, "kim-Kennwort-1", display_name=display_name, is_admin=False)
+    app = create_app(office.instance)
+    app.config["TESTING"] = True
+    return Browser(app.test_client()).login(login, "kim-Kennwort-1")
+
+
+ROUTES = {
+    "enable": "/App%20E-Mailkonto/oauth_enable",
+    "disable": "/App%20E-Mailkonto/oauth_disable",
+    "start": "/App%20E-Mailkonto/oauth_start",
+    "disconnect": "/App%20E-Mailkonto/oauth_disconnect",
+}
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_a_non_admin_may_not_change_someone_elses_account(office, route):
+    office.configure()
+    account_id, _ = office.connect("anna")  # contact: Geschäftsstelle Nord
+    before = office.row(account_id)
+    kim = staff_browser(office)
+    response = kim.post(ROUTES[route], {"account_id": str(account_id), "replace": "1"})
+    assert response.status_code == 403
+    assert "Sie dürfen dieses E-Mailkonto nicht ändern" in response.text
+    after = office.row(account_id)
+    assert (after["state"], after["token_cache"], after["cache_version"]) == (
+        before["state"],
+        before["token_cache"],
+        before["cache_version"],
+    )
+
+
+def test_a_non_admin_may_not_switch_another_providers_account_to_oauth(office):
+    office.configure()
+    account_id = office.create_account("anna", smtp_host="mail.anderer-anbieter.de", password="geheim-123")
+    kim = staff_browser(office)
+    response = kim.post(ROUTES["enable"], {"account_id": str(account_id), "replace": "1"})
+    assert response.status_code == 403
+    account = office.instance.host.mail_account(account_id)
+    assert (account.smtp_host, account.password) == ("mail.anderer-anbieter.de", "geheim-123")
+    assert office.row(account_id) is None
+
+
+def test_the_accounts_contact_may_change_it(office):
+    office.configure()
+    account_id = office.create_account("anna", contact="Kim Klein")
+    kim = staff_browser(office)
+    response = kim.post(ROUTES["enable"], {"account_id": str(account_id)})
+    assert response.status_code == 302
+    assert office.row(account_id)["state"] == "new"
+
+
+def test_the_green_field_shows_no_buttons_to_those_who_may_not_change(office):
+    from devhost.pages import green_field_text
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    page = staff_browser(office).get(f"/App%20E-Mailkonto/{account_id}").text
+    green = green_field_text(page)
+    assert "Mit Microsoft 365 verbunden" in green
+    assert "Verbindung trennen" not in green and "Erneut anmelden" not in green
+    assert "Ändern dürfen dieses E-Mailkonto die Admins von cmxOrganize und seine Kontaktperson." in green
+
+
+def test_e_mailkonto_testen_asks_too(office):
+    from .conftest import flashes
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    kim = staff_browser(office)
+    response = kim.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
+    (message,) = flashes(office.follow(response, kim))
+    assert message.startswith("Sie dürfen dieses E-Mailkonto nicht ändern")
+
+
+def test_a_host_without_the_question_lets_only_admins_change():
+    from types import SimpleNamespace
+
+    from cmx_hostapi import User
+    from cmx_plugin_m365 import permissions
+
+    old_host = SimpleNamespace()  # host API 1.1: no may_change
+    assert permissions.may_change_account(old_host, User(1, "a", "A", is_admin=True), 7)
+    assert not permissions.may_change_account(old_host, User(2, "k", "K", is_admin=False), 7)
+
+
+# -- what OAuth replaces is kept and put back ----------------------------------------------------------------------
+
+
+def test_switching_to_oauth_asks_first_and_the_old_settings_come_back(office):
+    from .conftest import flashes
+
+    office.configure()
+    account_id = office.create_account(
+        "anna", smtp_host="mail.anderer-anbieter.de", smtp_port="465", encryption="SSL/TLS", password="geheim-123"
+    )
+    response = office.browser.post(ROUTES["enable"], {"account_id": str(account_id)})
+    assert response.status_code == 200  # a question, not a change
+    assert "den SMTP-Server mail.anderer-anbieter.de:465 und das Passwort" in response.text
+    assert office.row(account_id) is None
+    assert office.instance.host.mail_account(account_id).password == "geheim-123"
+
+    office.follow(office.browser.post(ROUTES["enable"], {"account_id": str(account_id), "replace": "1"}))
+    account = office.instance.host.mail_account(account_id)
+    assert (account.password, account.encryption) == ("", "STARTTLS")
+    assert b"geheim-123" not in bytes(office.row(account_id)["previous_settings"])  # kept encrypted
+
+    response = office.browser.post(ROUTES["disable"], {"account_id": str(account_id)})
+    (message,) = flashes(office.follow(response))
+    assert "Die Einstellungen von vorher sind wiederhergestellt (SMTP-Server mail.anderer-anbieter.de:465" in message
+    account = office.instance.host.mail_account(account_id)
+    assert (account.smtp_host, account.smtp_port, account.encryption, account.password) == (
+        "mail.anderer-anbieter.de",
+        465,
+        "SSL/TLS",
+        "geheim-123",
+    )
