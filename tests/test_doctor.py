@@ -7,6 +7,8 @@ from freezegun import freeze_time
 
 from cmx_plugin_m365 import cli, client_secret
 
+from .conftest import REPO_ROOT
+
 
 @pytest.fixture
 def config_file(office, tmp_path):
@@ -32,7 +34,8 @@ def test_all_good(office, config_file, capsys):
     status, out, _ = doctor(capsys, config_file, "--smtp")
     assert status == 0, out
     assert out.splitlines()[0].split() == ["Prüfung", "Gegenstand", "Ergebnis"]
-    assert lines_with(out, "✓  Plugin")[0].split()[2:5] == ["m365", "aktiviert,", "3"]
+    migrations = str(len(list((REPO_ROOT / "migrations" / "sqlite").glob("*.sql"))))
+    assert lines_with(out, "✓  Plugin")[0].split()[2:5] == ["m365", "aktiviert,", migrations]
     assert any("Verzeichnis" in line and "gefunden" in line for line in lines_with(out, "✓"))
     assert any("Umleitungs-URI" in line and "von Microsoft akzeptiert" in line for line in lines_with(out, "✓"))
     accounts = [line for line in lines_with(out, "✓") if "E-Mailkonto" in line]
