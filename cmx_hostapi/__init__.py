@@ -16,7 +16,8 @@ version; anything that changes or removes behaviour is a major version. A plugin
 supports in its ``plugin.toml`` (``host_api = ">=1.1,<2"``) and the host's loader refuses plugins whose range
 does not contain the host's version. 1.1 added :class:`Input`, :func:`cmx_record_saved` and
 :class:`InstanceHandle` (for command-line tools). 1.2 added :meth:`Host.may_change` (whether a user may change a
-record); a plugin that runs on a 1.1 host must treat its absence as "admins only".
+record; a plugin that runs on a 1.1 host must treat its absence as "admins only") and
+:meth:`Host.old_secret_keys_unused` (a plugin tells the host that old keys are no longer needed).
 """
 
 from __future__ import annotations
@@ -138,8 +139,10 @@ class Host(Protocol):
     """Key material for encrypting plugin data at rest: the current key first, older keys after it.
 
     At least 32 bytes each, random, the same on every worker and stable across restarts. To rotate, the host
-    puts a new key first and keeps the old ones until the plugin reports (via its periodic jobs) that nothing is
-    encrypted with them any more.
+    puts a new key first and keeps the old ones until every plugin has called :meth:`old_secret_keys_unused`
+    (its periodic jobs re-encrypt and then call it; a plugin for host API 1.1 never calls it, so keep old keys
+    for as long as such a plugin is enabled). While the workers change their key lists one after another, some
+    still have the old list: plugins treat a value they cannot decrypt as that worker's problem, not the data's.
     """
 
     def plugin_config(self, plugin_id: str) -> Mapping[str, Any]:
@@ -162,6 +165,10 @@ class Host(Protocol):
 
     def update_mail_account(self, account_id: int, **fields: Any) -> None:
         """Change fields of a mail account (names as in :class:`MailAccount`)."""
+
+    def old_secret_keys_unused(self, plugin_id: str) -> None:
+        """The plugin ``plugin_id`` has nothing encrypted with any key but the first of :attr:`secret_keys` any more:
+        as far as it is concerned, the host may drop the old keys (host API 1.2; optional for plugins to call)."""
 
     def may_change(self, user: User, form: str, record_id: int) -> bool:
         """Whether ``user`` may change the record ``record_id`` of ``form`` — the same rules the host applies to its

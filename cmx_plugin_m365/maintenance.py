@@ -7,7 +7,7 @@ import datetime as dt
 
 from cmx_hostapi import Host, MailError
 
-from . import store, tokens
+from . import keys, store, tokens
 from .crypto import DecryptionError
 
 KEEP_ALIVE_AFTER = dt.timedelta(days=60)
@@ -47,13 +47,15 @@ def retry_held(host: Host, now: dt.datetime) -> int:
 
 
 def reencrypt(host: Host, now: dt.datetime) -> int:
-    """Encrypt every token cache with the host's current key (after the host rotated its keys).
+    """Encrypt every stored value with the host's current key (after the host rotated its keys): token caches,
+    kept mail settings, open sign-ins. Returns how many token caches were moved.
 
-    Once this has run, the host may drop the old key. Rows that no key decrypts are left alone (their accounts
-    report "Anmeldung erforderlich" when used). Returns how many rows were moved.
+    A token cache under a refresh lease is left for the next run (the refresh writes a new one anyway, and writing
+    under it would lose the refresh token it brings). Values that no key decrypts are left alone. When nothing is
+    left under an old key, the host is told it may drop the old keys (see :mod:`keys`).
     """
     vault = tokens.vault_of(host)
-    moved = 0
+    moved = left = 0
     for row in _token_caches(host):
         blob = bytes(row["token_cache"])
         if vault.is_current(blob):
@@ -61,21 +63,47 @@ def reencrypt(host: Host, now: dt.datetime) -> int:
         try:
             fresh = vault.reencrypt(blob)
         except DecryptionError:
+            left += 1
             continue
-        if store.save_cache(host, row["account_id"], row["cache_version"], fresh, refreshed=False):
+        if store.save_cache(host, row["account_id"], row["cache_version"], fresh, lease_owner=None):
             moved += 1
+        else:
+            left += 1
     with host.db.transaction() as tx:
-        for row in tx.execute("SELECT state_hash, flow FROM m365_signin WHERE used_at IS NULL").fetchall():
-            blob = bytes(row["flow"])
-            if not vault.is_current(blob):
-                try:
-                    tx.execute(
-                        "UPDATE m365_signin SET flow = :f WHERE state_hash = :h",
-                        {"f": vault.reencrypt(blob), "h": row["state_hash"]},
-                    )
-                except DecryptionError:
-                    pass
+        for row in tx.execute(
+            "SELECT account_id, previous_settings FROM m365_account WHERE previous_settings IS NOT NULL"
+        ).fetchall():
+            left += _move(
+                tx,
+                vault,
+                row["previous_settings"],
+                "m365_account",
+                "previous_settings",
+                "account_id",
+                row["account_id"],
+            )
+        for row in tx.execute(
+            "SELECT state_hash, flow FROM m365_signin WHERE used_at IS NULL AND expires_at > :now", {"now": now}
+        ).fetchall():
+            left += _move(tx, vault, row["flow"], "m365_signin", "flow", "state_hash", row["state_hash"])
+    keys.old_keys_unused(host, left)
     return moved
+
+
+def _move(tx, vault, value, table: str, column: str, key: str, key_value) -> int:
+    """Re-encrypt one value in place; 1 when it stays under an old key (undecryptable), else 0."""
+    blob = bytes(value)
+    if vault.is_current(blob):
+        return 0
+    try:
+        fresh = vault.reencrypt(blob)
+    except DecryptionError:
+        return 1
+    tx.execute(
+        f"UPDATE {table} SET {column} = :v WHERE {key} = :k",  # noqa: S608 - our own table and column names
+        {"v": fresh, "k": key_value},
+    )
+    return 0
 
 
 def _token_caches(host: Host, page: int = 200):

@@ -34,9 +34,10 @@ import msal
 
 from cmx_hostapi import Host, MailError, Request
 
-from . import consent, identity, status, store, tokens
+from . import consent, identity, keys, status, store, tokens
 from .checks import probe_auth_uri
 from .config import Missing, Options, azure_app
+from .crypto import DecryptionError
 from .diagnosis import Finding, Kind, from_oauth
 from .diagnosis.exchange_replies import SEND_AS_TITLE
 from .redirect_uri import browser_mismatch, redirect_uri
@@ -167,7 +168,21 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
             + " ".join(azure.items if isinstance(azure, Missing) else ["E-Mailkonto fehlt."]),
             account_id,
         )
-    flow = json.loads(tokens.vault_of(host).decrypt(pending.flow))
+    try:
+        flow = json.loads(tokens.vault_of(host).decrypt(pending.flow))
+    except DecryptionError:
+        # Started on a server whose keys this one does not have (a key rollout in progress): the code is still
+        # unused, but the PKCE verifier is unreadable here. Never a 500; say what happened.
+        keys.unreadable(host, account_id)
+        return Outcome(
+            False,
+            "error",
+            "Diese Anmeldung wurde auf einem anderen Server von cmxOrganize begonnen, dessen Schlüssel dieser Server "
+            "nicht kennt; es wurde nichts gespeichert. Bitte „Bei Microsoft anmelden“ noch einmal wählen. (Bleibt "
+            "es, geben die Admins allen Servern dieselbe Schlüsselliste.)",
+            account_id,
+            "DECRYPT",
+        )
     cache = msal.SerializableTokenCache()
     options = Options.of(host)
     try:

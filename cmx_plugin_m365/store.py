@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from cmx_hostapi import Host
@@ -104,7 +105,7 @@ def disconnect(host: Host, account_id: int) -> None:
             "UPDATE m365_account SET state = :new, token_cache = NULL, cache_version = cache_version + 1, "
             "signed_in_as = NULL, tenant_id = NULL, user_oid = NULL, connected_at = NULL, problem_code = NULL, "
             "problem_text = NULL, problem_at = NULL, notified_at = NULL, refresh_lease_until = NULL, "
-            "auth_refusals = 0 WHERE account_id = :id",
+            "refresh_lease_owner = NULL, auth_refusals = 0 WHERE account_id = :id",
             {"id": account_id, "new": NEW},
         )
 
@@ -119,7 +120,7 @@ def connect(
             "UPDATE m365_account SET state = :connected, token_cache = :cache, cache_version = cache_version + 1, "
             "signed_in_as = :who, tenant_id = :tid, user_oid = :oid, connected_at = :now, last_refresh_at = :now, "
             "problem_code = NULL, problem_text = NULL, problem_at = NULL, notified_at = NULL, "
-            "refresh_lease_until = NULL, auth_refusals = 0 WHERE account_id = :id",
+            "refresh_lease_until = NULL, refresh_lease_owner = NULL, auth_refusals = 0 WHERE account_id = :id",
             {
                 "id": account_id,
                 "connected": CONNECTED,
@@ -165,7 +166,7 @@ def restore(host: Host, account_id: int, row: dict) -> None:
     with host.db.transaction() as tx:
         tx.execute(
             f"UPDATE m365_account SET {assignments}, cache_version = cache_version + 1, "  # noqa: S608
-            "refresh_lease_until = NULL WHERE account_id = :id",
+            "refresh_lease_until = NULL, refresh_lease_owner = NULL WHERE account_id = :id",
             {**row, "id": account_id},
         )
 
@@ -270,32 +271,51 @@ def load_cache(host: Host, account_id: int) -> StoredCache | None:
     )
 
 
-def take_refresh_lease(host: Host, account_id: int, version: int, seconds: float) -> bool:
-    """Claim the right to refresh this account's tokens. Only one worker gets it per cache version."""
+def take_refresh_lease(host: Host, account_id: int, version: int, seconds: float) -> str | None:
+    """Claim the right to refresh this account's tokens. Only one worker gets it per cache version; it gets the
+    lease's owner token, which it needs to store the new cache and to release the lease (None: someone else has it).
+    """
     now = utcnow()
+    owner = secrets.token_hex(16)
     with host.db.transaction() as tx:
         result = tx.execute(
-            "UPDATE m365_account SET refresh_lease_until = :until WHERE account_id = :id AND cache_version = :v "
+            "UPDATE m365_account SET refresh_lease_until = :until, refresh_lease_owner = :owner "
+            "WHERE account_id = :id AND cache_version = :v "
             "AND (refresh_lease_until IS NULL OR refresh_lease_until < :now)",
-            {"id": account_id, "v": version, "now": now, "until": now + dt.timedelta(seconds=seconds)},
+            {"id": account_id, "v": version, "now": now, "until": now + dt.timedelta(seconds=seconds), "owner": owner},
         )
-    return result.rowcount == 1
+    return owner if result.rowcount == 1 else None
 
 
-def release_refresh_lease(host: Host, account_id: int) -> None:
+def release_refresh_lease(host: Host, account_id: int, owner: str) -> None:
+    """Give the lease back — only if it is still this owner's (an expired lease may belong to another by now)."""
     with host.db.transaction() as tx:
-        tx.execute("UPDATE m365_account SET refresh_lease_until = NULL WHERE account_id = :id", {"id": account_id})
+        tx.execute(
+            "UPDATE m365_account SET refresh_lease_until = NULL, refresh_lease_owner = NULL "
+            "WHERE account_id = :id AND refresh_lease_owner = :owner",
+            {"id": account_id, "owner": owner},
+        )
 
 
-def save_cache(host: Host, account_id: int, version: int, blob: bytes, *, refreshed: bool) -> bool:
-    """Replace the cache if nobody else did since ``version`` was read. True when it was stored."""
+def save_cache(host: Host, account_id: int, version: int, blob: bytes, *, lease_owner: str | None) -> bool:
+    """Replace the cache if nobody else did since ``version`` was read. True when it was stored.
+
+    The lease's owner stores a refreshed cache and releases its lease in the same step. Any other writer
+    (``lease_owner=None``, e.g. re-encryption) leaves a row alone while someone holds its lease: the refresh
+    will write a new cache anyway, and overwriting under it would lose the refresh token it brings.
+    """
     now = utcnow()
+    if lease_owner is not None:
+        condition = "refresh_lease_owner = :owner"
+        refreshed = "refresh_lease_until = NULL, refresh_lease_owner = NULL, last_refresh_at = :now"
+    else:
+        condition = "(refresh_lease_until IS NULL OR refresh_lease_until < :now)"
+        refreshed = "last_refresh_at = last_refresh_at"
     with host.db.transaction() as tx:
         result = tx.execute(
-            "UPDATE m365_account SET token_cache = :blob, cache_version = cache_version + 1, "
-            "refresh_lease_until = NULL, last_refresh_at = CASE WHEN :refreshed THEN :now ELSE last_refresh_at END "
-            "WHERE account_id = :id AND cache_version = :v",
-            {"id": account_id, "v": version, "blob": blob, "refreshed": refreshed, "now": now},
+            f"UPDATE m365_account SET token_cache = :blob, cache_version = cache_version + 1, {refreshed} "  # noqa: S608
+            f"WHERE account_id = :id AND cache_version = :v AND {condition}",
+            {"id": account_id, "v": version, "blob": blob, "now": now, "owner": lease_owner},
         )
     return result.rowcount == 1
 
@@ -464,7 +484,24 @@ def record_check(host: Host, name: str, *, ok: bool, text: str, code: str | None
         )
 
 
+def claim_notice(host: Host, name: str, every: dt.timedelta) -> bool:
+    """True for exactly one caller per ``every``, however many workers ask at once: who gets it tells people."""
+    now = utcnow()
+    with host.db.transaction() as tx:
+        claimed = tx.execute(
+            "UPDATE m365_check SET at = :now WHERE name = :n AND at < :due",
+            {"n": f"notice:{name}", "now": now, "due": now - every},
+        ).rowcount
+        if not claimed:
+            claimed = tx.execute(
+                "INSERT INTO m365_check (name, ok, code, text, at) VALUES (:n, :ok, NULL, '', :now) "
+                "ON CONFLICT (name) DO NOTHING",
+                {"n": f"notice:{name}", "ok": True, "now": now},
+            ).rowcount
+    return claimed == 1
+
+
 def checks(host: Host) -> dict[str, CheckResult]:
     with host.db.transaction() as tx:
-        rows = tx.execute("SELECT name, ok, code, text, at FROM m365_check").fetchall()
+        rows = tx.execute("SELECT name, ok, code, text, at FROM m365_check WHERE name NOT LIKE 'notice:%'").fetchall()
     return {r["name"]: CheckResult(**{**r, "ok": bool(r["ok"])}) for r in rows}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -20,16 +21,23 @@ import requests
 
 from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailError
 
-from . import identity, status, store
+from . import identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError, Vault
 from .diagnosis import from_exception, from_oauth
 
 EXPIRY_MARGIN = 300
 """Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
-LEASE_SECONDS = 30.0
 WAIT_SECONDS = 25.0
 POLL_SECONDS = 0.05
+log = logging.getLogger(__name__)
+
+
+def lease_seconds(options: Options) -> float:
+    """How long a refresh may hold its lease: longer than the slowest refresh the timeouts allow — discovery and the
+    token request, each up to the connect and the read timeout — plus room for the database."""
+    connect, read = identity.session(options).timeout
+    return 2 * (connect + read) + 10.0
 
 
 @dataclass(frozen=True)
@@ -96,8 +104,9 @@ def access_token(
             held = _from_memory(account_id, stored.blob) or _from_cache(host, account_id, stored)
             if held is not None:
                 return held.token
-        if store.take_refresh_lease(host, account_id, stored.version, LEASE_SECONDS):
-            return _refresh(host, account_id, stored, force_refresh)
+        owner = store.take_refresh_lease(host, account_id, stored.version, lease_seconds(Options.of(host)))
+        if owner:
+            return _refresh(host, account_id, stored, force_refresh, owner)
         # Another worker is refreshing this account right now: wait for its new cache version.
         if time.monotonic() > deadline:
             raise TemporaryMailError(
@@ -131,7 +140,7 @@ def _remember(account_id: int, blob: bytes, held: _Held) -> _Held:
 
 def _from_cache(host: Host, account_id: int, stored: store.StoredCache) -> _Held | None:
     """A still valid access token from the stored cache (no network), or None when a refresh is due."""
-    cache = _unseal_or_report(host, account_id, stored.blob)
+    cache = _unseal_here(host, account_id, stored.blob)
     now = time.time()
     scope = Options.of(host).smtp_send
     for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[scope]):
@@ -151,26 +160,27 @@ def _wait_for_new_version(host: Host, account_id: int, version: int, deadline: f
             return  # the refreshing worker died; compete for the lease again
 
 
-def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool) -> str:
-    """Ask Microsoft for a new access token (holding the lease) and store the new cache."""
+def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool, owner: str) -> str:
+    """Ask Microsoft for a new access token (holding the lease ``owner``) and store the new cache."""
     try:
         azure = azure_app(host)
         if isinstance(azure, Missing):
             raise PermanentMailError(
                 "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
             )
-        cache = _unseal_or_report(host, account_id, stored.blob)
+        cache = _unseal_here(host, account_id, stored.blob)
         result = _acquire_silently(host, azure, cache, stored.user_oid, force)
     except identity.MicrosoftError as error:
-        store.release_refresh_lease(host, account_id)
+        store.release_refresh_lease(host, account_id, owner)
         status.report(host, account_id, error.finding)  # recorded and told once; temporary ones only in the trail
         raise error.finding.mail_error() from None
     except BaseException:
-        store.release_refresh_lease(host, account_id)
+        store.release_refresh_lease(host, account_id, owner)
         raise
     blob = seal(host, cache)
-    if not store.save_cache(host, account_id, stored.version, blob, refreshed=True):
+    if not store.save_cache(host, account_id, stored.version, blob, lease_owner=owner):
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
+        store.release_refresh_lease(host, account_id, owner)
         return result["access_token"]
     store.add_event(host, "refresh", "Zugangstoken bei Microsoft erneuert.", account_id=account_id)
     _follow_rename(host, account_id, stored.signed_in_as, result)
@@ -219,13 +229,22 @@ def _acquire_silently(
     return result
 
 
-def _unseal_or_report(host: Host, account_id: int, blob: bytes) -> msal.SerializableTokenCache:
+def _unseal_here(host: Host, account_id: int, blob: bytes) -> msal.SerializableTokenCache:
+    """The stored cache, decrypted with this worker's keys.
+
+    A cache this worker cannot decrypt is this worker's problem, not the account's: during a key rollout one worker
+    may still run with the old key list while the others have the new one. So nothing is written to the account's
+    row (the others keep sending); the mail is retried later, and the operator is told — once a day — that this
+    server's keys do not match the stored data.
+    """
     try:
         return unseal(host, blob)
     except (DecryptionError, json.JSONDecodeError, UnicodeDecodeError):
-        text = (
-            "Die gespeicherte Anmeldung lässt sich nicht entschlüsseln (der Schlüssel der Instanz wurde "
-            "geändert, ohne den alten zu behalten). Bitte im E-Mailkonto erneut bei Microsoft anmelden."
-        )
-        store.set_problem(host, account_id, code="DECRYPT", text=text, state=store.SIGNIN_REQUIRED)
-        raise SignInRequired(text, code="DECRYPT") from None
+        keys.unreadable(host, account_id)
+        raise TemporaryMailError(
+            "Dieser Server kann die gespeicherte Anmeldung des E-Mailkontos nicht entschlüsseln: seine Schlüssel "
+            "passen nicht zu denen, mit denen sie gespeichert wurde (z. B. während eines Schlüsselwechsels). Die "
+            "Mail wird später erneut gesendet. Was tun: allen Servern der Instanz dieselbe Schlüsselliste geben; ist "
+            "der alte Schlüssel verloren, im E-Mailkonto erneut bei Microsoft anmelden.",
+            code="DECRYPT",
+        ) from None

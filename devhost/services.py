@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -17,6 +18,8 @@ FORM_PATHS = {
     "Einstellung": "App Einstellungen",
 }
 """cmxOrganize's URL scheme: /App%20<App>/<id>."""
+
+log = logging.getLogger(__name__)
 
 MAIL_ACCOUNT_FIELDS = ("contact", "address", "username", "smtp_host", "smtp_port", "encryption", "password")
 
@@ -42,6 +45,8 @@ class HostServices:
         self.secret_keys = tuple(secret_keys)
         self._plugin_config = {k: dict(v) for k, v in (plugin_config or {}).items()}
         self.mailer = None  # set by the app factory once the mailer exists
+        self.old_keys_unused_by: set[str] = set()
+        """Plugins that reported nothing encrypted with an old key any more (host API 1.2)."""
 
     def plugin_config(self, plugin_id: str) -> Mapping[str, Any]:
         return self._plugin_config.get(plugin_id, {})
@@ -85,6 +90,12 @@ class HostServices:
                 f"UPDATE mail_accounts SET {assignments} WHERE id = :id",  # noqa: S608 - names checked above
                 {**fields, "id": account_id},
             )
+
+    def old_secret_keys_unused(self, plugin_id: str) -> None:
+        """cmxOrganize shows this on its key management page; the devhost remembers it (and logs it)."""
+        if plugin_id not in self.old_keys_unused_by:
+            log.info("plugin %s: old encryption keys are no longer needed", plugin_id)
+        self.old_keys_unused_by.add(plugin_id)
 
     def may_change(self, user: User, form: str, record_id: int) -> bool:
         """Admins may change every record; a mail account's contact (matched by display name or login) may change

@@ -165,3 +165,110 @@ def test_switching_to_oauth_asks_first_and_the_old_settings_come_back(office):
         "SSL/TLS",
         "geheim-123",
     )
+
+
+# -- key rollout: a worker whose keys do not fit is that worker's problem --------------------------------------------
+
+
+def second_worker(office, keys):
+    """Another server of the same instance (same database), with its own key list."""
+    import dataclasses
+
+    from devhost.instance import Instance
+
+    return Instance.start(dataclasses.replace(office.instance.config, encryption_keys=list(keys)))
+
+
+def test_a_worker_with_the_old_key_list_does_not_stop_the_others(office):
+    import secrets
+
+    office.configure()
+    account_id, _ = office.connect("anna")  # stored under the old key
+    old_key = office.instance.config.encryption_keys[0]
+    rolled = second_worker(office, [secrets.token_bytes(32), old_key])  # new key first, old kept
+    try:
+        from cmx_plugin_m365 import maintenance
+
+        assert maintenance.reencrypt(rolled.host, dt_now()) == 1
+        assert rolled.host.old_keys_unused_by == {"m365"}  # the host may drop the old key now
+        # A server still on the old key list alone cannot read the re-encrypted cache: mail waits there, ...
+        for _ in range(3):
+            office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+        assert office.instance.mailer.run_queue()["retry"] == 3
+        row = office.row(account_id)
+        assert (row["state"], row["problem_code"]) == ("connected", None)  # ... the account is not touched,
+        (notice,) = office.notifications()  # ... the admins are told once,
+        assert notice["subject"] == "cmxOrganize: Schlüssel eines Servers passen nicht zu den gespeicherten Anmeldungen"
+        assert office.queue(account_id)[0]["last_error_code"] == "DECRYPT"
+        # ... and the servers with the new key list keep sending.
+        rolled.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "y")
+        assert rolled.mailer.run_queue(now=later())["sent"] >= 1
+    finally:
+        rolled.close()
+
+
+def test_a_sign_in_that_cannot_be_decrypted_here_is_explained_not_a_500(office):
+    from cryptography.fernet import Fernet
+
+    from .conftest import flashes
+
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    with office.instance.db.transaction() as tx:  # as if another server with other keys had started it
+        tx.execute("UPDATE m365_signin SET flow = :f", {"f": Fernet(Fernet.generate_key()).encrypt(b"{}")})
+    response = office.browser.get("/" + outcome.url.split("/", 3)[3])
+    assert response.status_code == 302
+    (message,) = flashes(office.follow(response))
+    assert message.startswith("Diese Anmeldung wurde auf einem anderen Server von cmxOrganize begonnen")
+    assert office.row(account_id)["token_cache"] is None
+
+
+# -- the refresh lease has an owner; re-encryption respects it ---------------------------------------------------------
+
+
+def test_re_encryption_leaves_a_leased_row_alone_and_only_the_owner_releases(office):
+    import secrets
+
+    from cmx_plugin_m365 import maintenance, store
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    host = office.instance.host
+    version = office.row(account_id)["cache_version"]
+    owner = store.take_refresh_lease(host, account_id, version, 60)
+    assert owner and store.take_refresh_lease(host, account_id, version, 60) is None
+    rolled = second_worker(office, [secrets.token_bytes(32), *office.instance.config.encryption_keys])
+    try:
+        assert maintenance.reencrypt(rolled.host, dt_now()) == 0  # a refresh is under way: not now
+        assert rolled.host.old_keys_unused_by == set()  # so the old key is still needed
+    finally:
+        rolled.close()
+    assert office.row(account_id)["cache_version"] == version
+    store.release_refresh_lease(host, account_id, "someone-else")
+    assert office.row(account_id)["refresh_lease_owner"] == owner  # not released by another
+    assert store.save_cache(host, account_id, version, b"new", lease_owner=owner)
+    row = office.row(account_id)
+    assert (row["cache_version"], row["refresh_lease_owner"], row["refresh_lease_until"]) == (version + 1, None, None)
+
+
+def test_the_lease_outlasts_the_slowest_refresh_the_timeouts_allow():
+    from cmx_plugin_m365 import tokens
+    from cmx_plugin_m365.config import Options
+
+    options = Options(http_timeout=15.0)
+    connect, read = 5.0, 15.0
+    assert tokens.lease_seconds(options) > 2 * (connect + read)  # discovery + token request, each connect + read
+
+
+def dt_now():
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+def later():
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
