@@ -191,23 +191,29 @@ def count_refusal(host: Host, account_id: int) -> int:
 
 
 def set_problem(host: Host, account_id: int, *, code: str | None, text: str, state: str | None = None) -> bool:
-    """Record a problem (and, with ``state``, a new state). True when it is new, i.e. people were not told yet."""
+    """Record a problem (and, with ``state``, a new state). True for exactly one caller when it is new, i.e. people
+    were not told yet — however many workers report it at the same moment.
+
+    The claim is one conditional UPDATE: it is the transaction's first statement, so on SQLite it takes the write
+    lock at once (waiting out the busy timeout instead of failing on a lock upgrade), and on PostgreSQL a second
+    reporter waits for the first and then finds nothing to claim.
+    """
     now = utcnow()
+    code = code or "?"
+    values = {"id": account_id, "code": code, "text": text, "now": now, "state": state}
     with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT problem_code, notified_at FROM m365_account WHERE account_id = :id", {"id": account_id}
-        ).fetchone()
-        if row is None:
-            return False
-        is_new = row["problem_code"] != code or row["notified_at"] is None
-        tx.execute(
-            "UPDATE m365_account SET problem_code = :code, problem_text = :text, "
-            "problem_at = CASE WHEN problem_code = :code THEN problem_at ELSE :now END, "
-            "state = COALESCE(:state, state), notified_at = CASE WHEN :new THEN :now ELSE notified_at END "
-            "WHERE account_id = :id",
-            {"id": account_id, "code": code, "text": text, "now": now, "state": state, "new": is_new},
-        )
-    return is_new
+        claimed = tx.execute(
+            "UPDATE m365_account SET problem_code = :code, problem_text = :text, state = COALESCE(:state, state), "
+            "problem_at = CASE WHEN problem_code = :code THEN problem_at ELSE :now END, notified_at = :now "
+            "WHERE account_id = :id AND (problem_code IS NULL OR problem_code <> :code OR notified_at IS NULL)",
+            values,
+        ).rowcount
+        if not claimed:
+            tx.execute(
+                "UPDATE m365_account SET problem_text = :text, state = COALESCE(:state, state) WHERE account_id = :id",
+                values,
+            )
+    return claimed == 1
 
 
 def clear_problem(host: Host, account_id: int) -> None:

@@ -272,3 +272,34 @@ def later():
     import datetime as dt
 
     return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+
+
+# -- told once, however many workers report at the same moment -------------------------------------------------
+
+
+def test_eight_concurrent_reports_tell_people_once(office):
+    import threading
+
+    from cmx_plugin_m365 import status
+    from cmx_plugin_m365.diagnosis import from_oauth
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    finding = from_oauth("invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked.")
+    start, errors = threading.Barrier(8), []
+
+    def report():
+        start.wait()
+        try:
+            status.report(office.instance.host, account_id, finding)
+        except Exception as error:  # "database is locked" and the like must not happen
+            errors.append(error)
+
+    threads = [threading.Thread(target=report) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert len(office.notifications()) == 2  # the account's contact and the admins, once each
+    assert office.row(account_id)["state"] == "signin_required"
