@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import requests
+
+_seen = threading.local()
 
 DEFAULT_TIMEOUT = (5.0, 15.0)
 """(connect, read) seconds. msal sets no timeout of its own; a hanging Microsoft must not hang a worker."""
@@ -25,4 +29,18 @@ class Session(requests.Session):
         kwargs.setdefault("timeout", self.timeout)
         if self.ca_file:
             kwargs.setdefault("verify", self.ca_file)
-        return super().request(method, url, **kwargs)
+        response = super().request(method, url, **kwargs)
+        if response.status_code in (429, 503) and response.headers.get("Retry-After", "").isdigit():
+            _seen.retry_after = min(3600.0, float(response.headers["Retry-After"]))
+        return response
+
+
+def retry_after_seen() -> float | None:
+    """The Retry-After (seconds) of the last 429/503 this thread got from Microsoft, once; None when there was none.
+
+    msal does not pass it on (it keeps the answer in its throttling cache and replays it for that long), so the
+    session notes it for the caller that turns the failure into a mail error.
+    """
+    value = getattr(_seen, "retry_after", None)
+    _seen.retry_after = None
+    return value

@@ -100,6 +100,9 @@ def redeem(app: msal.ConfidentialClientApplication, scope: str, flow: dict, auth
                 getattr(error, "error", "server_error") or "server_error", str(getattr(error, "error_description", ""))
             )
         ) from None
+    except json.JSONDecodeError as error:
+        # Not Microsoft's JSON at all (a proxy's or captive portal's page): the way is broken, not the sign-in.
+        raise MicrosoftError(from_exception(error)) from None
     except (RuntimeError, ValueError):
         # msal: RuntimeError when the id_token's nonce does not match, ValueError when state or code do not.
         raise MicrosoftError(Finding(entry("oidc:nonce"), "OIDC-NONCE")) from None

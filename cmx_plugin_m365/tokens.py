@@ -21,7 +21,7 @@ import requests
 
 from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailError
 
-from . import identity, keys, status, store
+from . import http, identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError, Vault
 from .diagnosis import from_exception, from_oauth
@@ -162,6 +162,7 @@ def _wait_for_new_version(host: Host, account_id: int, version: int, deadline: f
 
 def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool, owner: str) -> str:
     """Ask Microsoft for a new access token (holding the lease ``owner``) and store the new cache."""
+    http.retry_after_seen()  # forget what an earlier request of this thread left
     try:
         azure = azure_app(host)
         if isinstance(azure, Missing):
@@ -173,7 +174,8 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
     except identity.MicrosoftError as error:
         store.release_refresh_lease(host, account_id, owner)
         status.report(host, account_id, error.finding)  # recorded and told once; temporary ones only in the trail
-        raise error.finding.mail_error() from None
+        # Microsoft's Retry-After (429/503), so that the host retries when Microsoft wants it, not sooner.
+        raise error.finding.mail_error(retry_after=http.retry_after_seen()) from None
     except BaseException:
         store.release_refresh_lease(host, account_id, owner)
         raise
@@ -216,7 +218,8 @@ def _acquire_silently(
         if not mine:
             raise identity.MicrosoftError(from_oauth("invalid_grant", "AADSTS9002313: no account in the token cache"))
         result = app.acquire_token_silent_with_error([options.smtp_send], mine[0], force_refresh=force)
-    except requests.RequestException as error:
+    except (requests.RequestException, json.JSONDecodeError) as error:
+        # JSONDecodeError: msal could not read the answer as JSON (a proxy's page instead of Microsoft's answer).
         raise identity.MicrosoftError(from_exception(error)) from None
     except msal.exceptions.MsalServiceError as error:
         raise identity.MicrosoftError(from_oauth("server_error", str(error))) from None

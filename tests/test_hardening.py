@@ -303,3 +303,58 @@ def test_eight_concurrent_reports_tell_people_once(office):
     assert errors == []
     assert len(office.notifications()) == 2  # the account's contact and the admins, once each
     assert office.row(account_id)["state"] == "signin_required"
+
+
+# -- failures classified by what they are ------------------------------------------------------------------------------
+
+
+def test_a_proxy_page_instead_of_the_token_answer_at_sign_in(office):
+    from .conftest import flashes
+
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    office.ms.call("fault", kind="html", remaining=1)
+    (message,) = flashes(office.come_back(outcome.url))
+    assert "Unerwartete Antwort von Microsoft" in message and "Proxy" in message
+    assert "Nonce" not in message
+    assert office.row(account_id)["token_cache"] is None
+
+
+def test_a_proxy_page_instead_of_the_token_answer_at_refresh(office):
+    from .test_mailing import expire_access_token
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    when = expire_access_token(office)
+    office.ms.call("fault", kind="html", remaining=1)
+    from .conftest import run_queue_at
+
+    assert run_queue_at(office, when) == {"sent": 0, "retry": 1, "held": 0}
+    (mail,) = office.queue(account_id)
+    assert mail["last_error_code"] == "net:http"
+    row = office.row(account_id)
+    assert (row["state"], row["problem_code"]) == ("connected", None)
+
+
+def test_a_429_is_waited_out_as_microsoft_says_and_a_later_revocation_is_seen(office):
+    import datetime as dt
+
+    from .conftest import run_queue_at
+    from .test_mailing import expire_access_token
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    when = expire_access_token(office)
+    office.ms.call("fault", kind="429", retry_after=120, remaining=1)
+    assert run_queue_at(office, when)["retry"] == 1
+    (mail,) = office.queue(account_id)
+    assert mail["last_error_code"] == "AADSTS50196"  # "Microsoft bremst", not "Störung"
+    assert mail["next_attempt_at"] - when == dt.timedelta(seconds=120)  # Microsoft's Retry-After, not our own
+    office.ms.call("user/revoke", oid=office.org.people["anna"].oid)
+    assert run_queue_at(office, when + dt.timedelta(seconds=121))["held"] == 1
+    row = office.row(account_id)
+    assert (row["state"], row["problem_code"]) == ("signin_required", "AADSTS50173")

@@ -98,8 +98,10 @@ NETWORK: tuple[Entry, ...] = (
           "Netzwerk/Proxy des Servers prüfen (IT-Admin).",
           CMX_ADMIN, Kind.CONFIGURATION, en="TLS connection failed"),
     Entry("net:http", "Unerwartete Antwort von Microsoft",
-          "Microsoft hat unerwartet geantwortet.",
-          "Nichts – cmxOrganize versucht es später erneut.",
+          "Statt Microsofts Anmeldedienst hat etwas anderes geantwortet (z. B. ein Proxy oder eine Firewall mit einer "
+          "eigenen Seite), oder Microsoft hat unerwartet geantwortet.",
+          "Nichts – cmxOrganize versucht es später erneut; bleibt es, prüft der IT-Admin, ob der Server "
+          "login.microsoftonline.com ohne Proxy-Anmeldung erreicht.",
           CMX_ADMIN, Kind.TEMPORARY, en="Unexpected answer from Microsoft"),
 )
 # fmt: on

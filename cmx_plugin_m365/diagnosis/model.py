@@ -84,8 +84,9 @@ class Finding:
             f"{', '.join(support)})"
         )
 
-    def mail_error(self) -> MailError:
-        """The host API error that tells the host what to do with the mail."""
+    def mail_error(self, *, retry_after: float | None = None) -> MailError:
+        """The host API error that tells the host what to do with the mail (``retry_after``: when a temporary
+        failure may be tried again, as Microsoft said)."""
         cls = {
             Kind.TEMPORARY: TemporaryMailError,
             Kind.SIGN_IN: SignInRequired,
@@ -93,4 +94,6 @@ class Finding:
             Kind.MESSAGE: PermanentMailError,
             Kind.BUG: TemporaryMailError,
         }[self.kind]
+        if cls is TemporaryMailError:
+            return cls(self.message(), code=self.code, retry_after=retry_after)
         return cls(self.message(), code=self.code)

@@ -308,7 +308,7 @@ def from_exception(error: BaseException) -> Finding:
     elif any(isinstance(e, ConnectionError | requests.ConnectionError) for e in chain):
         key = "net:refused"
     else:
-        key = "net:http"
+        key = "net:http"  # including an answer that is not Microsoft's JSON (json.JSONDecodeError)
     return Finding(entry(key), key, microsoft_text=error.__class__.__name__)
 
 

@@ -148,7 +148,7 @@ def _revoke_consents(d: Directory, a: dict) -> dict:
 def _fault(d: Directory, a: dict) -> dict:
     if a.get("kind") in (None, "", "none"):
         d.fault = None
-    elif a["kind"] in ("429", "500", "hang"):
+    elif a["kind"] in ("429", "500", "hang", "html"):
         d.fault = Fault(
             kind=a["kind"],
             retry_after=int(a.get("retry_after", 5)),
@@ -156,7 +156,7 @@ def _fault(d: Directory, a: dict) -> dict:
             remaining=a.get("remaining"),
         )
     else:
-        raise DirectoryError("fault kind is one of 429, 500, hang, none")
+        raise DirectoryError("fault kind is one of 429, 500, hang, html, none")
     return {}
 
 

@@ -174,7 +174,8 @@ class RefreshGrant:
 
 @dataclass
 class Fault:
-    """How the token endpoint misbehaves: "429" (with retry_after), "500", or "hang" (for seconds)."""
+    """How the token endpoint misbehaves: "429" (with retry_after), "500", "hang" (for seconds), or "html" (a proxy
+    or captive portal answers with a page of its own instead of Microsoft's JSON)."""
 
     kind: str
     retry_after: int = 5

@@ -431,6 +431,10 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                         "error_description": "AADSTS90033: A transient error has occurred. Please try again.",
                     }
                 ), 500
+            if fault.kind == "html":
+                # What an intercepting proxy sends instead of the token endpoint's JSON: HTTP 200 and a page.
+                page = "<html><head><title>Web Gateway</title></head><body><h1>Bitte anmelden</h1></body></html>"
+                return page, 200, {"Content-Type": "text/html"}
             if fault.kind == "hang":
                 time.sleep(fault.seconds)
         with directory.lock:
