@@ -6,6 +6,7 @@ Microsoft cannot be reached, the value is refused too: storing something unprove
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -124,8 +125,29 @@ def probe_auth_uri(options: Options, auth_uri: str) -> Finding | None:
     return from_page(response.text)
 
 
+PROBE_KEPT = dt.timedelta(minutes=5)
+"""How long a good answer of Microsoft to the redirect-URI probe is trusted before a sign-in asks again."""
+
+
+def probe_once(host: Host, options: Options, auth_uri: str) -> Finding | None:
+    """:func:`probe_auth_uri` before a sign-in, but at most once in :data:`PROBE_KEPT` while Microsoft accepts the
+    redirect URI: many sign-ins in a row (a course office connecting twenty accounts, or a flood of clicks) do not
+    each send a request to Microsoft. A refusal is asked again every time, so that a fix is seen at once."""
+    check = store.checks(host).get("redirect_uri")
+    if check is not None and check.ok and store.utcnow() - check.at < PROBE_KEPT:
+        return None
+    finding = probe_auth_uri(options, auth_uri)
+    _record_probe(host, finding)
+    return finding
+
+
 def record_redirect_probe(host: Host) -> Finding | None:
     finding = probe_redirect_uri(host)
+    _record_probe(host, finding)
+    return finding
+
+
+def _record_probe(host: Host, finding: Finding | None) -> None:
     store.record_check(
         host,
         "redirect_uri",
@@ -135,4 +157,3 @@ def record_redirect_probe(host: Host) -> Finding | None:
         if finding
         else f"Microsoft akzeptiert die Umleitungs-URI {redirect_uri(host.public_base_url)}.",
     )
-    return finding

@@ -180,6 +180,8 @@ def _history(host: Host, account_id: int, count: int = 3) -> Facts:
     rows = []
     for event in store.events(host, account_id, count):
         text = event["text"] if len(event["text"]) <= 160 else event["text"][:159] + "…"
+        if event["repeats"] > 1:
+            text = f"{text} ({event['repeats']}×)"
         rows.append((_when(event["at"]), text))
     return Facts(tuple(rows))
 

@@ -35,12 +35,15 @@ import msal
 from cmx_hostapi import Host, MailError, Request
 
 from . import consent, identity, keys, status, store, tokens
-from .checks import probe_auth_uri
+from .checks import probe_once
 from .config import Missing, Options, azure_app
 from .crypto import DecryptionError
 from .diagnosis import Finding, Kind, from_oauth
 from .diagnosis.exchange_replies import SEND_AS_TITLE
 from .redirect_uri import browser_mismatch, redirect_uri
+
+STARTS_PER_USER = (5, dt.timedelta(minutes=1))
+"""At most this many sign-ins one user may start in this time (a click flood must not reach Microsoft)."""
 
 SEND_AS_REFUSALS = ("550 5.7.60", "554 5.2.252", "554 5.2.0")
 """Exchange's replies when the signed-in user may not send as the address (5.2.0 only with "SendAsDenied")."""
@@ -82,6 +85,16 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
     mismatch = browser_mismatch(host.public_base_url, request.base_url)
     if mismatch:
         return None, Outcome(False, "error", mismatch, account_id)
+    recent = store.signins_started_by(host, request.user.id, store.utcnow() - STARTS_PER_USER[1])
+    if recent >= STARTS_PER_USER[0]:
+        return None, Outcome(
+            False,
+            "warning",
+            "Sie haben in kurzer Zeit sehr viele Anmeldungen begonnen; bitte warten Sie eine Minute und wählen Sie "
+            "dann „Bei Microsoft anmelden“ noch einmal.",
+            account_id,
+            "RATE-LIMIT",
+        )
     options, azure, account = Options.of(host), azure_app(host), host.mail_account(account_id)
     try:
         app = identity.build(options, azure)
@@ -90,7 +103,7 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
     known = store.account_state(host, account_id)
     hint = (known.signed_in_as if known and known.user_oid else None) or account.username or account.address
     flow = identity.initiate(app, options.smtp_send, redirect_uri=redirect_uri(host.public_base_url), login_hint=hint)
-    finding = probe_auth_uri(options, flow["auth_uri"])
+    finding = probe_once(host, options, flow["auth_uri"])
     if finding is not None:  # Microsoft would show an error page and never send the person back: say it here
         return None, _failed(host, account_id, finding, "Die Anmeldung bei Microsoft würde scheitern")
     store.add_signin(

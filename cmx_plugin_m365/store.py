@@ -342,9 +342,16 @@ class PendingSignIn:
 def add_signin(
     host: Host, *, state: str, account_id: int, session_id: str, user_id: int, flow: bytes, lifetime: dt.timedelta
 ) -> None:
+    """Keep a started sign-in. It replaces an open one of the same account and session (only the newest can come
+    back): however often someone clicks, one pending sign-in per account and session is open."""
     now = utcnow()
     purge_signins(host, now - dt.timedelta(days=1))
     with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_signin SET expires_at = :now WHERE account_id = :a AND session_hash = :s "
+            "AND used_at IS NULL AND expires_at > :now",
+            {"a": account_id, "s": digest(session_id), "now": now},
+        )
         tx.execute(
             "INSERT INTO m365_signin (state_hash, account_id, session_hash, user_id, flow, created_at, expires_at) "
             "VALUES (:h, :a, :s, :u, :f, :now, :exp)",
@@ -358,6 +365,26 @@ def add_signin(
                 "exp": now + lifetime,
             },
         )
+
+
+def open_signins(host: Host, account_id: int) -> int:
+    """Pending sign-ins of the account that could still come back."""
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT COUNT(*) AS n FROM m365_signin WHERE account_id = :a AND used_at IS NULL AND expires_at > :now",
+            {"a": account_id, "now": utcnow()},
+        ).fetchone()
+    return row["n"]
+
+
+def signins_started_by(host: Host, user_id: int, since: dt.datetime) -> int:
+    """How many sign-ins this user started since then (replaced ones included)."""
+    with host.db.transaction() as tx:
+        row = tx.execute(
+            "SELECT COUNT(*) AS n FROM m365_signin WHERE user_id = :u AND created_at > :since",
+            {"u": user_id, "since": since},
+        ).fetchone()
+    return row["n"]
 
 
 def purge_signins(host: Host, expired_before: dt.datetime) -> int:
@@ -429,11 +456,26 @@ def use_consent_request(host: Host, state: str) -> bool:
 # -- events --------------------------------------------------------------------------------------------------------
 
 
+FOLD_WITHIN = dt.timedelta(hours=1)
+
+
 def add_event(host: Host, kind: str, text: str, *, account_id: int | None = None, code: str | None = None) -> None:
-    with host.db.transaction() as tx:
+    """Add to the trail; the same event as the account's latest (kind and text), within an hour, only counts up."""
+    now = utcnow()
+    with host.db.transaction(lock=True) as tx:  # read, then write: take SQLite's write lock from the start
+        whose = "account_id IS NULL" if account_id is None else "account_id = :a"
+        latest = tx.execute(
+            f"SELECT id, kind, text, at FROM m365_event WHERE {whose} ORDER BY id DESC LIMIT 1",  # noqa: S608
+            {"a": account_id},
+        ).fetchone()
+        if latest and (latest["kind"], latest["text"]) == (kind, text) and now - latest["at"] < FOLD_WITHIN:
+            tx.execute(
+                "UPDATE m365_event SET repeats = repeats + 1, at = :at WHERE id = :id", {"at": now, "id": latest["id"]}
+            )
+            return
         tx.execute(
             "INSERT INTO m365_event (at, account_id, kind, code, text) VALUES (:at, :a, :k, :c, :t)",
-            {"at": utcnow(), "a": account_id, "k": kind, "c": code, "t": text},
+            {"at": now, "a": account_id, "k": kind, "c": code, "t": text},
         )
 
 
@@ -464,7 +506,7 @@ def purge_events(host: Host, before: dt.datetime) -> int:
 def events(host: Host, account_id: int, limit: int = 20) -> list[dict]:
     with host.db.transaction() as tx:
         return tx.execute(
-            "SELECT at, kind, code, text FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT :n",
+            "SELECT at, kind, code, text, repeats FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT :n",
             {"a": account_id, "n": limit},
         ).fetchall()
 

@@ -358,3 +358,30 @@ def test_a_429_is_waited_out_as_microsoft_says_and_a_later_revocation_is_seen(of
     assert run_queue_at(office, when + dt.timedelta(seconds=121))["held"] == 1
     row = office.row(account_id)
     assert (row["state"], row["problem_code"]) == ("signin_required", "AADSTS50173")
+
+
+# -- a flood of sign-in starts -----------------------------------------------------------------------------------------
+
+
+def test_a_flood_of_sign_in_starts_stays_small(office):
+    from cmx_plugin_m365 import store
+
+    from .conftest import flashes
+
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    office.ms.call("counters/reset")
+    refused = 0
+    for _ in range(40):
+        response = office.browser.post(ROUTES["start"], {"account_id": str(account_id)})
+        if response.status_code == 302 and not response.headers["Location"].startswith(
+            office.ms.addresses.login_base_url
+        ):
+            refused += "sehr viele Anmeldungen begonnen" in " ".join(flashes(office.follow(response)))
+    assert refused == 35  # five per minute and user, then a German "wait a minute"
+    assert store.open_signins(office.instance.host, account_id) == 1  # each start replaced the one before
+    assert office.ms.counters().get("authorize", 0) <= 1  # Microsoft was probed once, then the answer was reused
+    events = store.events(office.instance.host, account_id, 50)
+    started = [e for e in events if e["kind"] == "signin_started"]
+    assert len(started) == 1 and started[0]["repeats"] == 5  # folded into one line of the history
