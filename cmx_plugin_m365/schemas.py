@@ -33,6 +33,51 @@ WHERE_TENANT_ID = (
 )
 
 
+# marshmallow's own messages are English; a person must never read them. Each maps to German (numbers kept).
+_GERMAN = (
+    (re.compile(r"^Missing data for required field\.$|^Field may not be null\.$"), "Angabe fehlt."),
+    (re.compile(r"^Not a valid string\.$"), "Bitte einen Text eintragen."),
+    (re.compile(r"^Not a valid integer\.$|^Not a valid number\.$"), "Bitte eine Zahl eintragen."),
+    (re.compile(r"^Not a valid date\.$"), "Bitte ein Datum eintragen, z. B. 2028-11-28."),
+    (re.compile(r"^Not a valid boolean\.$"), "Bitte ja oder nein angeben."),
+    (re.compile(r"^Unknown field\.$"), "Unbekanntes Feld."),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"Die Länge muss zwischen \1 und \2 Zeichen liegen."),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), r"Zu kurz (mindestens \1 Zeichen)."),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), r"Zu lang (höchstens \1 Zeichen)."),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        r"Bitte eine Zahl von \1 bis \2 eintragen.",
+    ),
+    (re.compile(r"^String does not match expected pattern\.$"), "Enthält unzulässige Zeichen."),
+    (re.compile(r"^Must be one of: .*$"), "Dieser Wert ist hier nicht vorgesehen."),
+)
+
+
+def german(message: str) -> str:
+    """marshmallow's English default messages in German; the schemas' own (German) messages pass unchanged."""
+    for pattern, replacement in _GERMAN:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    if re.match(r"^[A-Z][a-z]+( [a-z]+)* .*\.$", message) and re.search(r"\b(must|not|valid|field|value)\b", message):
+        return "Ungültige Eingabe."  # another English message of the library
+    return message
+
+
+def _germanised(messages):
+    if isinstance(messages, dict):
+        return {key: _germanised(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [_germanised(value) for value in messages]
+    return german(str(messages))
+
+
+class GermanSchema(Schema):
+    """A schema whose every message is German (see :func:`german`)."""
+
+    def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs) -> None:
+        raise ValidationError(_germanised(error.messages), data=error.data, valid_data=error.valid_data) from None
+
+
 class Trimmed(fields.String):
     """A string field that strips surrounding white space (copying from the portal often adds some)."""
 
@@ -48,7 +93,7 @@ def _german(required: str) -> dict[str, str]:
     return {"required": required, "null": required, "invalid": "Bitte einen Text eintragen."}
 
 
-class AzureInterfaceSchema(Schema):
+class AzureInterfaceSchema(GermanSchema):
     """The "Azure" interface: Benutzername = Anwendungs-ID (Client), Passwort = Wert des geheimen Schlüssels."""
 
     class Meta:
@@ -127,7 +172,7 @@ def secret_value_problem(value: str) -> str | None:
     return None
 
 
-class TenantIdSchema(Schema):
+class TenantIdSchema(GermanSchema):
     """The setting "TenantID": the directory (tenant) ID as GUID, or one of the directory's verified domains."""
 
     class Meta:
@@ -210,7 +255,7 @@ _URLSAFE = re.compile(r"^[A-Za-z0-9_.~\-]+$")
 _CODE = re.compile(r"^[A-Za-z0-9_.~\-]+$")
 
 
-class CallbackQuerySchema(Schema):
+class CallbackQuerySchema(GermanSchema):
     """The query string Microsoft sends the browser back with to ``App%20E-Mailkonto/continue_oauth``."""
 
     class Meta:
@@ -238,7 +283,7 @@ class CallbackQuerySchema(Schema):
             raise ValidationError("Die Rückmeldung von Microsoft enthält weder eine Anmeldung noch einen Fehler.")
 
 
-class AccountFormSchema(Schema):
+class AccountFormSchema(GermanSchema):
     """The hidden field of the green-field buttons."""
 
     class Meta:
@@ -249,7 +294,7 @@ class AccountFormSchema(Schema):
     """"OAuth verwenden": "1" once the person agreed that OAuth replaces the account's password or server."""
 
 
-class SecretExpirySchema(Schema):
+class SecretExpirySchema(GermanSchema):
     """The expiry date of the client secret as Entra shows it ("Läuft ab")."""
 
     class Meta:

@@ -102,6 +102,12 @@ class Browser:
     def get(self, url, **kwargs):
         return self.client.get(url, base_url=self.base_url, **kwargs)
 
+    @property
+    def session_id(self) -> str:
+        """The host session's id, as the host hands it to plugins (``Request.session_id``)."""
+        with self.client.session_transaction(base_url=self.base_url) as session:
+            return session["sid"]
+
     def post(self, url, data=None, *, csrf=True, **kwargs):
         data = dict(data or {})
         if csrf:
