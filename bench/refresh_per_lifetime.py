@@ -5,22 +5,49 @@ a second), then starts W worker processes at the same instant, each sending the 
 refresh requests. Goal: exactly 1 per expiry, whatever W. PostgreSQL when CMX_BENCH_POSTGRES_URL is set (what a
 multi-server installation runs), SQLite otherwise.
 
-    .venv/bin/python bench/refresh_per_lifetime.py [--rounds 3] [--workers 1 4 16]
+    .venv/bin/python bench/refresh_per_lifetime.py [--rounds 3] [--workers 1 4 16] [--reencrypt]
+
+With ``--reencrypt`` the re-encryption job runs all the time beside the workers, alternating between two key orders
+so that every pass rewrites the token cache (issue 10: it must not overwrite a cache while a refresh holds the
+lease, or one expiry costs two refreshes and a refresh token is lost).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import secrets
 import tempfile
+import threading
 import time
+import types
 import uuid
 from pathlib import Path
 
 from _common import microsoft, office
 
-from cmx_plugin_m365 import tokens
+from cmx_plugin_m365 import maintenance, tokens
 from devhost import worker
+
+
+class Reencryption(threading.Thread):
+    """The re-encryption job, again and again, with the two keys swapping places each pass."""
+
+    def __init__(self, host, keys: tuple[bytes, bytes]):
+        super().__init__(daemon=True)
+        self.host, self.keys, self.stop, self.moved = host, keys, threading.Event(), 0
+
+    def run(self) -> None:
+        orders = (self.keys, self.keys[::-1])
+        n = 0
+        while not self.stop.is_set():
+            rotated = types.SimpleNamespace(
+                db=self.host.db, secret_keys=orders[n % 2], plugin_config=self.host.plugin_config
+            )
+            self.moved += maintenance.reencrypt(rotated, dt.datetime.now(dt.UTC))
+            n += 1
+            time.sleep(0.01)
 
 
 def postgres_database() -> dict:
@@ -52,6 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--reencrypt", action="store_true", help="run the re-encryption job all the time, too")
     args = parser.parse_args()
     database = postgres_database()
     print(f"database: {'PostgreSQL' if database else 'SQLite'}; rounds per worker count: {args.rounds}")
@@ -64,6 +92,13 @@ def main() -> None:
         o.configure()
         account_id, _ = o.connect("anna")
         config_path = Path(workdir) / "worker.toml"
+        job = None
+        if args.reencrypt:
+            keys = (o.instance.config.encryption_keys[0], secrets.token_bytes(32))
+            o.instance.config.encryption_keys = list(keys)  # every worker can read both
+            o.instance.host.secret_keys = keys
+            job = Reencryption(o.instance.host, keys)
+            job.start()
         o.instance.config.dump(config_path)
         for workers in args.workers:
             total_refreshes = total_sent = 0
@@ -75,6 +110,10 @@ def main() -> None:
                 f"{workers:>8}  {args.rounds:>8}  {total_refreshes:>16}  {total_refreshes / args.rounds:>10.2f}  "
                 f"{total_sent:>10}"
             )
+        if job:
+            job.stop.set()
+            job.join()
+            print(f"re-encryption job beside them: {job.moved} token caches rewritten")
     print(
         "goal: 1.00 per expiry for every worker count (the 432 limit of 3 connections per mailbox makes some "
         "workers retry later; that is Exchange's rule, not a refresh)"

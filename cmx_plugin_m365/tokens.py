@@ -107,15 +107,25 @@ def access_token(
         owner = store.take_refresh_lease(host, account_id, stored.version, lease_seconds(Options.of(host)))
         if owner:
             return _refresh(host, account_id, stored, force_refresh, owner)
-        # Another worker is refreshing this account right now: wait for its new cache version.
         if time.monotonic() > deadline:
             raise TemporaryMailError(
                 "Die Erneuerung der Anmeldung bei Microsoft dauert zu lange; die Mail wird später erneut gesendet.",
                 code="REFRESH-WAIT",
             )
+        current = store.load_cache(host, account_id)
+        if current is not None and current.version != stored.version and not _leased(current):
+            # The row was rewritten meanwhile without a refresh (re-encryption, a new sign-in): nobody brought the
+            # fresh token we need, so ask again with the row as it is now (a forced refresh stays forced).
+            stored = current
+            continue
+        # Another worker is refreshing this account right now: wait for its new cache version.
         _wait_for_new_version(host, account_id, stored.version, deadline)
         stored = None  # read the row again
         force_refresh = False  # the other worker's fresh token is what we wanted
+
+
+def _leased(row: store.StoredCache) -> bool:
+    return row.lease_until is not None and row.lease_until >= store.utcnow()
 
 
 def _key(account_id: int, blob: bytes) -> tuple[int, str]:

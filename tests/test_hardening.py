@@ -385,3 +385,17 @@ def test_a_flood_of_sign_in_starts_stays_small(office):
     events = store.events(office.instance.host, account_id, 50)
     started = [e for e in events if e["kind"] == "signin_started"]
     assert len(started) == 1 and started[0]["repeats"] == 5  # folded into one line of the history
+
+
+def test_a_forced_refresh_stays_forced_when_re_encryption_rewrote_the_row_meanwhile(office):
+    from cmx_plugin_m365 import store, tokens
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    host = office.instance.host
+    read = store.load_cache(host, account_id)  # what a worker read just before ...
+    rewritten = tokens.vault_of(host).reencrypt(read.blob)
+    assert store.save_cache(host, account_id, read.version, rewritten, lease_owner=None)  # ... re-encryption wrote
+    office.ms.call("counters/reset")
+    tokens.access_token(host, account_id, force_refresh=True, stored=read)
+    assert office.ms.counters().get(f"token:refresh_token:{office.org.client_id}") == 1  # not skipped
