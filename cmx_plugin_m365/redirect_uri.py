@@ -7,6 +7,17 @@ from urllib.parse import quote, urlsplit
 from .names import CALLBACK_PATH
 
 
+def path_of(url: str) -> str:
+    """The host's absolute URL without scheme and host: where buttons post and pages redirect to.
+
+    The browser then stays on the address it used. With the configured address in a button, a person who opened
+    cmxOrganize under another one (127.0.0.1, with or without "www.") would post to a host whose session cookie it
+    does not send, and read "Sitzung abgelaufen" instead of the plugin's explanation of which address to use.
+    """
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def redirect_uri(base_url: str) -> str:
     """``https://kurse.example.de`` → ``https://kurse.example.de/App%20E-Mailkonto/continue_oauth``."""
     return base_url.rstrip("/") + "/" + quote(CALLBACK_PATH)

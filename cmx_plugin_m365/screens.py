@@ -10,7 +10,7 @@ from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, N
 from . import client_secret, consent, mail_settings, names, permissions, signin, store
 from .config import Options
 from .names import INTERFACE_TYPE
-from .redirect_uri import redirect_uri, registration_problem
+from .redirect_uri import path_of, redirect_uri, registration_problem
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -54,7 +54,9 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
                     level="success" if check.ok else "error",
                 )
             )
-    items.append(Action("Übersicht aller E-Mailkonten mit OAuth", host.route_url(names.OVERVIEW_PATH), method="GET"))
+    items.append(
+        Action("Übersicht aller E-Mailkonten mit OAuth", path_of(host.route_url(names.OVERVIEW_PATH)), method="GET")
+    )
     return items
 
 
@@ -98,7 +100,7 @@ def _secret_items(host: Host) -> list[GreenFieldItem]:
     items.append(
         Action(
             "Ablaufdatum speichern",
-            host.route_url(names.EXPIRY_PATH),
+            path_of(host.route_url(names.EXPIRY_PATH)),
             inputs=(
                 Input(
                     "expires_on",
@@ -135,7 +137,7 @@ def _consent_items(host: Host) -> list[GreenFieldItem]:
     items.append(
         Action(
             "Administratorzustimmung erteilen" if check is None or not check.ok else "Administratorzustimmung erneuern",
-            host.route_url(names.ADMIN_CONSENT_PATH),
+            path_of(host.route_url(names.ADMIN_CONSENT_PATH)),
         )
     )
     return items
@@ -212,7 +214,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             ),
             Action(
                 "OAuth (Microsoft 365) verwenden",
-                host.route_url(names.ENABLE_PATH),
+                path_of(host.route_url(names.ENABLE_PATH)),
                 fields=(*account_field, ("replace", "1")) if replaced else account_field,
                 primary=True,
                 confirm=mail_settings.replace_question(account, options) if replaced else None,
@@ -220,11 +222,13 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
         ]
     switch_off = Action(
         "OAuth nicht mehr verwenden",
-        host.route_url(names.DISABLE_PATH),
+        path_of(host.route_url(names.DISABLE_PATH)),
         fields=account_field,
         confirm="OAuth für dieses E-Mailkonto ausschalten und die Anmeldung löschen?",
     )
-    sign_in = Action("Bei Microsoft anmelden", host.route_url(names.START_PATH), fields=account_field, primary=True)
+    sign_in = Action(
+        "Bei Microsoft anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field, primary=True
+    )
     missing = signin.prerequisites(host, record_id)
     if missing:
         return [
@@ -284,10 +288,10 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             ),
         )
     items += [
-        Action("Erneut anmelden", host.route_url(names.START_PATH), fields=account_field),
+        Action("Erneut anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field),
         Action(
             "Verbindung trennen",
-            host.route_url(names.DISCONNECT_PATH),
+            path_of(host.route_url(names.DISCONNECT_PATH)),
             fields=account_field,
             confirm="Anmeldung löschen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
         ),

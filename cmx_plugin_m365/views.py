@@ -11,6 +11,7 @@ from cmx_hostapi import Action, Host, Message, Note, Page, Redirect, Request
 from . import client_secret, consent, mail_settings, permissions, screens, signin, store, tokens
 from .config import Options
 from .names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
+from .redirect_uri import path_of
 from .schemas import AccountFormSchema, CallbackQuerySchema, SecretExpirySchema, first_error
 
 
@@ -25,7 +26,7 @@ def _back(host: Host, account_id: int | None, level: str, text: str) -> Redirect
     """Back to the account's page with a message (or a page with the message when no account is known)."""
     if account_id is None or host.mail_account(account_id) is None:
         return Page("Anmeldung bei Microsoft", messages=(Message(level, text),), status=400)
-    return Redirect(host.record_url(MAIL_ACCOUNT_FORM, account_id), (Message(level, text),))
+    return Redirect(path_of(host.record_url(MAIL_ACCOUNT_FORM, account_id)), (Message(level, text),))
 
 
 def _unknown_account(host: Host) -> Page:
@@ -61,11 +62,11 @@ def enable(request: Request, host: Host) -> Redirect | Page:
                 Note(mail_settings.replace_question(account, options), level="warning"),
                 Action(
                     "Ja, OAuth (Microsoft 365) verwenden",
-                    host.route_url(ENABLE_PATH),
+                    path_of(host.route_url(ENABLE_PATH)),
                     fields=(("account_id", str(account_id)), ("replace", "1")),
                     primary=True,
                 ),
-                Action("Abbrechen", host.record_url(MAIL_ACCOUNT_FORM, account_id), method="GET"),
+                Action("Abbrechen", path_of(host.record_url(MAIL_ACCOUNT_FORM, account_id)), method="GET"),
             ),
         )
     previous = tokens.vault_of(host).encrypt(mail_settings.encoded(account)) if replaced else None
@@ -177,7 +178,7 @@ def _to_interface(host: Host, level: str, text: str) -> Redirect | Page:
     interfaces = host.interfaces(INTERFACE_TYPE)
     if not interfaces:
         return Page("Administratorzustimmung", messages=(Message(level, text),), status=400)
-    return Redirect(host.record_url(INTERFACE_FORM, interfaces[0].id), (Message(level, text),))
+    return Redirect(path_of(host.record_url(INTERFACE_FORM, interfaces[0].id)), (Message(level, text),))
 
 
 def secret_expiry(request: Request, host: Host) -> Redirect | Page:
@@ -187,7 +188,7 @@ def secret_expiry(request: Request, host: Host) -> Redirect | Page:
         return Page(
             "Geheimer Schlüssel", messages=(Message("error", "Es gibt keine Azure-Schnittstelle."),), status=404
         )
-    back = host.record_url(INTERFACE_FORM, interfaces[0].id)
+    back = path_of(host.record_url(INTERFACE_FORM, interfaces[0].id))
     try:
         day = SecretExpirySchema().load(dict(request.form))["expires_on"]
     except ValidationError as error:

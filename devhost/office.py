@@ -55,6 +55,13 @@ class HttpBrowser:
     def get(self, path: str):
         return self.http.get(self.base_url + path, allow_redirects=False, timeout=30)
 
+    def post_elsewhere(self, url: str, data: dict | None = None):
+        """A form posted to an absolute URL (possibly another site than this browser's pages)."""
+        data = {**(data or {}), "csrf_token": self.csrf}
+        return self.http.post(
+            url, data=data, allow_redirects=False, timeout=60, headers={"Referer": self.base_url + "/"}
+        )
+
     def post(self, path: str, data: dict | None = None, *, csrf: bool = True):
         data = dict(data or {})
         if csrf:
@@ -124,7 +131,13 @@ class Office:
             if f">{label}</button>" in body:
                 fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body))
                 fields.pop("csrf_token", None)
-                response = self.browser.post(urlsplit(action).path, fields)
+                # Post where the button points, as a browser does: an absolute URL on another host than the page's
+                # is another site (no session cookie there).
+                target = urlsplit(action)
+                if target.netloc and f"{target.scheme}://{target.netloc}" != self.browser.base_url:
+                    response = self.browser.post_elsewhere(action, fields)
+                else:
+                    response = self.browser.post(target.path, fields)
                 return self.follow(response)
         raise AssertionError(f"no button {label!r} on the page; green field: {green_field_text(html)}")
 

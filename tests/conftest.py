@@ -11,6 +11,7 @@ import os
 import secrets
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -107,6 +108,14 @@ class Browser:
         """The host session's id, as the host hands it to plugins (``Request.session_id``)."""
         with self.client.session_transaction(base_url=self.base_url) as session:
             return session["sid"]
+
+    def post_elsewhere(self, url, data=None):
+        """A form posted to another site (an absolute URL on another host): its cookies are not this site's."""
+        parts = urlsplit(url)
+        data = {**(data or {}), "csrf_token": self.csrf}
+        return self.client.post(
+            parts.path, data=data, base_url=f"{parts.scheme}://{parts.netloc}", headers={"Referer": self.base_url + "/"}
+        )
 
     def post(self, url, data=None, *, csrf=True, **kwargs):
         data = dict(data or {})

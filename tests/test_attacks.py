@@ -66,6 +66,10 @@ def test_no_plugin_route_sends_the_browser_elsewhere(office):
     other = office.create_account("ben")
     evil = {"next": EVIL, "redirect_uri": EVIL, "return_to": EVIL, "location": EVIL, "url": EVIL}
     allowed = ("https://kurse.example.de/", office.ms.addresses.login_base_url + "/")
+
+    def stays(location: str) -> bool:  # this instance (a path on the address the browser used) or Microsoft
+        return location.startswith(allowed) or (location.startswith("/") and not location.startswith(("//", "/\\")))
+
     posts = [
         ("/App%20E-Mailkonto/oauth_enable", {"account_id": str(other), "replace": "1"}),
         ("/App%20E-Mailkonto/oauth_start", {"account_id": str(account_id)}),
@@ -79,7 +83,7 @@ def test_no_plugin_route_sends_the_browser_elsewhere(office):
         response = office.browser.post(path + "?" + urlencode(evil), {**form, **evil})
         if response.status_code in (301, 302, 303):
             seen += 1
-            assert response.headers["Location"].startswith(allowed), (path, response.headers["Location"])
+            assert stays(response.headers["Location"]), (path, response.headers["Location"])
     auth_uri = office.start_sign_in(account_id)
     for answer in (
         {"state": query(auth_uri)["state"], "error": "access_denied"},
@@ -88,7 +92,7 @@ def test_no_plugin_route_sends_the_browser_elsewhere(office):
         response = office.browser.get(CALLBACK + "?" + urlencode({**answer, **evil}))
         if response.status_code == 302:
             seen += 1
-            assert response.headers["Location"].startswith(allowed)
+            assert stays(response.headers["Location"])
     assert seen >= 6  # the routes did answer with redirects, so the check above checked something
     assert EVIL not in office.browser.get(f"/App%20E-Mailkonto/{account_id}").text
 
@@ -119,7 +123,7 @@ def test_no_parameter_of_the_callback_redirects_elsewhere(office):
         }
     )
     response = office.browser.get(CALLBACK + "?" + urlencode(answer))
-    assert response.headers["Location"] == f"https://kurse.example.de/App%20E-Mailkonto/{account_id}"
+    assert response.headers["Location"] == f"/App%20E-Mailkonto/{account_id}"
 
 
 def test_html_in_microsofts_answer_is_escaped_on_the_page(office):
