@@ -20,8 +20,16 @@ DEFAULT_FACTORY = "devhost.cli:open_instance"
 
 
 def load_factory(spec: str):
+    """The host's ``open_instance``. Like ``python -m``, the command also finds the host's modules in the current
+    directory (an installed script's own directory is on ``sys.path``, the directory it runs in is not)."""
     module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as error:
+        if error.name != module.split(".")[0] or os.getcwd() in sys.path:
+            raise
+        sys.path.insert(0, os.getcwd())
+        return getattr(importlib.import_module(module), name)
 
 
 def main(argv: list[str] | None = None) -> int:
