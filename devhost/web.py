@@ -74,6 +74,33 @@ def create_app(instance: Instance) -> Flask:
     def not_found(error):
         return render_template("message.html", title="Nicht gefunden", text="Diese Seite gibt es nicht."), 404
 
+    # cmxOrganize speaks German on every page, its error pages included (Werkzeug's are English).
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template(
+            "message.html",
+            title="Keine Berechtigung",
+            text="Diese Seite ist den Admins von cmxOrganize vorbehalten.",
+        ), 403
+
+    @app.errorhandler(405)
+    def wrong_method(error):
+        return render_template(
+            "message.html",
+            title="Nur über eine Schaltfläche",
+            text="Diese Adresse wird nur über eine Schaltfläche aufgerufen, nicht direkt. Bitte zurückgehen und die "
+            "Schaltfläche auf der Seite verwenden.",
+        ), 405
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template(
+            "message.html",
+            title="Interner Fehler",
+            text="Bei der Bearbeitung ist ein Fehler aufgetreten; er wurde protokolliert. Bitte die Seite neu laden; "
+            "bleibt es, den cmxKonzepte-Support verständigen.",
+        ), 500
+
     @app.before_request
     def load_user():
         g.user = None
