@@ -1,15 +1,24 @@
-"""The method "E-Mailkonto testen": each step of sending, checked and reported on its own line."""
+"""The method "E-Mailkonto testen": every link of sending proven now, each on its own line.
+
+Nothing is taken from a cache or an earlier check: the app's credentials are asked at Microsoft, the account's
+sign-in is refreshed for real, and a test mail goes through the host's mailer (SMTP AUTH XOAUTH2, sending). So
+right after a secret expired or a sign-in was revoked the test says so at the step that fails — not "✓" from a
+token that was still cached. Each proof also updates what the screens show (the Azure interface's check, "zuletzt
+erfolgreich gesendet").
+"""
 
 from __future__ import annotations
 
 from cmx_hostapi import Host, MailError, Message, Request
 
-from . import permissions, signin, store, tokens
-from .config import Missing, azure_app
+from . import client_secret, identity, permissions, signin, store, tokens
+from .config import Missing, Options, azure_app
+
+CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
 
 
 def run(account_id: int, host: Host, request: Request) -> list[Message]:
-    """Configuration, token, then a test mail through the host's mailer (SMTP AUTH XOAUTH2 and sending)."""
+    """Configuration, the app's credentials, the account's sign-in, then a test mail."""
     account = host.mail_account(account_id)
     if account is None:
         return [Message("error", "Dieses E-Mailkonto gibt es nicht.")]
@@ -19,26 +28,41 @@ def run(account_id: int, host: Host, request: Request) -> list[Message]:
     state = store.account_state(host, account_id)
     if state is None:  # not an OAuth account: the test mail is all there is to test
         return [_message(signin.send_test_mail(host, account_id))]
-    results = []
-    azure = azure_app(host)
-    if isinstance(azure, Missing):
-        return [Message("error", "✗ Einrichtung: " + " ".join(azure.items))]
-    results.append(Message("success", "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden."))
-    try:
-        tokens.access_token(host, account_id)
-    except MailError as error:
-        results.append(Message("error", f"✗ Anmeldung bei Microsoft: {error}"))
-        return results
-    results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {state.signed_in_as})."))
-    outcome = signin.send_test_mail(host, account_id)
-    prefix = "✓ Mailserver: " if outcome.ok else "✗ Mailserver: "
-    results.append(Message(outcome.level, prefix + outcome.text))
+    results = _steps(host, account_id, state)
+    ok = all(m.level == "success" for m in results)
     store.add_event(
         host,
         "tested",
-        f"„E-Mailkonto testen“ von {request.user.display_name}: {'erfolgreich' if outcome.ok else 'fehlgeschlagen'}.",
+        f"„E-Mailkonto testen“ von {request.user.display_name}: {'erfolgreich' if ok else 'fehlgeschlagen'}.",
         account_id=account_id,
     )
+    return results
+
+
+def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Message]:
+    azure = azure_app(host)
+    if isinstance(azure, Missing):
+        return [Message("error", "✗ Einrichtung: " + " ".join(azure.items))]
+    results = [Message("success", "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden.")]
+    try:
+        identity.check_credentials(Options.of(host), azure)
+    except identity.MicrosoftError as error:
+        store.record_check(host, "credentials", ok=False, code=error.finding.code, text=error.finding.message())
+        results.append(Message("error", f"✗ App-Registrierung bei Microsoft: {error.finding.message()}"))
+        return results
+    store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
+    client_secret.mark_validated(host)
+    results.append(Message("success", f"✓ App-Registrierung bei Microsoft: {CREDENTIALS_OK}"))
+    try:
+        tokens.access_token(host, account_id, force_refresh=True)  # a real refresh, not a cached token
+    except MailError as error:
+        results.append(Message("error", f"✗ Anmeldung bei Microsoft: {error}"))
+        return results
+    name = (store.account_state(host, account_id) or state).signed_in_as
+    results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {name}, eben erneuert)."))
+    outcome = signin.send_test_mail(host, account_id)
+    prefix = "✓ Mailserver: " if outcome.ok else "✗ Mailserver: "
+    results.append(Message(outcome.level, prefix + outcome.text))
     return results
 
 

@@ -320,6 +320,7 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
         return Outcome(
             False, "error", f"{done}Die Testmail konnte nicht gesendet werden. {error}", account_id, error.code
         )
+    store.record_sent(host, account_id)  # "zuletzt erfolgreich gesendet" is true at once after a test
     store.add_event(host, "test_sent", f"Testmail an {account.address} gesendet.", account_id=account_id)
     waiting = host.release_held_mail(account_id)
     queued = f" {waiting} wartende Mail(s) werden jetzt gesendet." if waiting else ""

@@ -154,7 +154,7 @@ def _guide(steps: Steps, office: Office) -> None:
     messages = flashes(office.follow(response))
     steps.check(
         "„E-Mailkonto testen“ meldet jeden Schritt als erfolgreich",
-        len(messages) == 3 and all(m.startswith("✓") for m in messages),
+        len(messages) == 4 and all(m.startswith("✓") for m in messages),
         " / ".join(messages),
     )
 

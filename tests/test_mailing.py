@@ -25,12 +25,36 @@ def test_e_mailkonto_testen_reports_each_step(office):
     office.configure()
     account_id, _ = office.connect("anna")
     anna = office.org.people["anna"].upn
+    office.ms.call("counters/reset")
     assert run_method(office, account_id) == [
         "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden.",
-        f"✓ Anmeldung bei Microsoft gültig (als {anna}).",
+        "✓ App-Registrierung bei Microsoft: Anwendungs-ID, Schlüssel und Verzeichnis passen.",
+        f"✓ Anmeldung bei Microsoft gültig (als {anna}, eben erneuert).",
         f"✓ Mailserver: Testmail an {anna} gesendet.",
     ]
     assert len(office.mails_to("anna")) == 2  # the sign-in's and this one
+    counters = office.ms.counters()  # each link proven now, nothing from a cache
+    assert counters["token:client_credentials"] == 1 and counters["token:refresh_token"] == 1
+
+
+def test_e_mailkonto_testen_sees_an_expired_secret_at_once_at_its_own_step(office):
+    office.configure()
+    account_id, _ = office.connect("anna")  # a token is cached for the next hour
+    office.ms.call("secret/expire", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    messages = run_method(office, account_id)
+    assert messages[1].startswith("✗ App-Registrierung bei Microsoft: Geheimer Schlüssel abgelaufen")
+    assert len(messages) == 2  # nothing further is claimed
+    assert "✗ Zugangsdaten" in green_field_text(office.browser.get("/App%20Schnittstellen/1").text)
+
+
+def test_e_mailkonto_testen_sees_a_revoked_sign_in_at_its_own_step(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.ms.call("user/revoke", oid=office.org.people["anna"].oid)
+    messages = run_method(office, account_id)
+    assert messages[1].startswith("✓ App-Registrierung")
+    assert messages[2].startswith("✗ Anmeldung bei Microsoft: Anmeldung widerrufen")
+    assert len(messages) == 3
 
 
 def held_by_smtp_auth_off(office) -> tuple[int, str]:
@@ -204,7 +228,8 @@ def test_host_key_rotation(office):
     old_key = host.secret_keys[0]
     host.secret_keys = (b"n" * 32, old_key)  # the host puts a new key first and keeps the old one
     tokens.forget(account_id)
-    assert run_method(office, account_id)[1].startswith("✓ Anmeldung bei Microsoft gültig")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert office.instance.mailer.run_queue()["sent"] == 1  # read with the old key, still listed
     assert maintenance.reencrypt(host, dt.datetime.now(dt.UTC)) == 1
     host.secret_keys = (b"n" * 32,)  # now the old key can go
     tokens.forget(account_id)
