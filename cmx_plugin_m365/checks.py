@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from marshmallow import ValidationError
 
-from cmx_hostapi import Host
+from cmx_hostapi import Host, Message
 
 from . import client_secret, identity, store
 from .config import AzureApp, Missing, Options, azure_app
@@ -22,6 +22,7 @@ from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri
 
 SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
+CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
 NOT_STORED = "Nicht gespeichert – die bisherigen Werte gelten weiter. "
 
 
@@ -80,7 +81,7 @@ def check_interface(values: Mapping[str, Any], host: Host) -> None:
     if finding is not None:
         field = "password" if finding.code in SECRET_CODES else "username"
         raise ValidationError({field: [NOT_STORED + finding.message()]})
-    store.record_check(host, "credentials", ok=True, text="Anwendungs-ID, Schlüssel und Verzeichnis passen.")
+    store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
 
 
 def _credentials(options: Options, azure: AzureApp) -> Finding | None:
@@ -157,3 +158,63 @@ def _record_probe(host: Host, finding: Finding | None) -> None:
         if finding
         else f"Microsoft akzeptiert die Umleitungs-URI {redirect_uri(host.public_base_url)}.",
     )
+
+
+APP_CODES = (
+    *SECRET_CODES,
+    "AADSTS700016",
+    "AADSTS700011",
+    "AADSTS90002",
+    "AADSTS70002",
+    "AADSTS7000112",
+    "AADSTS70001",
+    "oauth:invalid_client",
+    "oauth:unauthorized_client",
+)
+"""Problems of the app registration itself: a client-credentials request that succeeds disproves them for every
+account (a working new secret clears "7000222" everywhere)."""
+
+
+def recheck(host: Host) -> list[Message]:
+    """Check the setup now — the app's credentials at Microsoft and the redirect URI — record the results, and clear
+    every account problem a success disproves (their held mail goes out). For "Jetzt prüfen" and the daily job."""
+    azure = azure_app(host)
+    if isinstance(azure, Missing):
+        return [Message("error", "Nicht geprüft: " + " ".join(azure.items))]
+    messages = []
+    finding = _credentials(Options.of(host), azure)
+    if finding is None:
+        store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
+        client_secret.mark_validated(host)
+        cleared = _clear_disproved(host)
+        extra = f" Behoben bei {cleared} E-Mailkonto/-konten; wartende Mails gehen jetzt hinaus." if cleared else ""
+        messages.append(Message("success", f"✓ Zugangsdaten: {CREDENTIALS_OK}{extra}"))
+    else:
+        store.record_check(host, "credentials", ok=False, code=finding.code, text=finding.message())
+        messages.append(Message("error", f"✗ Zugangsdaten: {finding.message()}"))
+    probe = record_redirect_probe(host)
+    if probe is None:
+        messages.append(
+            Message("success", f"✓ Umleitungs-URI: von Microsoft akzeptiert ({redirect_uri(host.public_base_url)}).")
+        )
+    else:
+        messages.append(Message("error", f"✗ Umleitungs-URI: {probe.message()}"))
+    return messages
+
+
+def _clear_disproved(host: Host) -> int:
+    cleared = 0
+    for state in store.all_account_states(host):
+        if state.problem_code in APP_CODES:
+            store.clear_problem(host, state.account_id, state=store.CONNECTED if state.has_tokens else None)
+            store.add_event(
+                host, "recovered", "Die Zugangsdaten der App funktionieren wieder.", account_id=state.account_id
+            )
+            host.release_held_mail(state.account_id)
+            cleared += 1
+    return cleared
+
+
+def daily_recheck(host: Host, now: dt.datetime) -> int:
+    """The periodic job: :func:`recheck` once a day, so that no ✓ or ✗ on the screens is older than a day."""
+    return len(recheck(host))

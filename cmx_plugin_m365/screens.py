@@ -46,7 +46,15 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
         ("rotation", "Schlüsselwechsel"),
     ):
         check = store.checks(host).get(name)
-        if check:
+        if check and name == "credentials" and check.ok and _secret_expired_since(host, check.at):
+            items.append(
+                Note(
+                    f"? {title}: zuletzt am {_when(check.at)} geprüft, vor dem Ablauf des geheimen Schlüssels – "
+                    "„Jetzt prüfen“ zeigt, ob es noch stimmt.",
+                    level="warning",
+                )
+            )
+        elif check:
             mark = "✓" if check.ok else "✗"
             items.append(
                 Note(
@@ -54,10 +62,17 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
                     level="success" if check.ok else "error",
                 )
             )
+    items.append(Action("Jetzt prüfen", path_of(host.route_url(names.RECHECK_PATH))))
     items.append(
         Action("Übersicht aller E-Mailkonten mit OAuth", path_of(host.route_url(names.OVERVIEW_PATH)), method="GET")
     )
     return items
+
+
+def _secret_expired_since(host: Host, checked_at: dt.datetime) -> bool:
+    """The secret's known expiry lies between that check and now: the check's ✓ is no longer the truth."""
+    info = client_secret.current(host)
+    return info is not None and checked_at < info.expires_at <= store.utcnow()
 
 
 def _secret_items(host: Host) -> list[GreenFieldItem]:

@@ -12,9 +12,8 @@ from __future__ import annotations
 from cmx_hostapi import Host, MailError, Message, Request
 
 from . import client_secret, identity, permissions, signin, store, tokens
+from .checks import CREDENTIALS_OK
 from .config import Missing, Options, azure_app
-
-CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
 
 
 def run(account_id: int, host: Host, request: Request) -> list[Message]:

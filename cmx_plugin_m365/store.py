@@ -216,12 +216,13 @@ def set_problem(host: Host, account_id: int, *, code: str | None, text: str, sta
     return claimed == 1
 
 
-def clear_problem(host: Host, account_id: int) -> None:
+def clear_problem(host: Host, account_id: int, *, state: str | None = None) -> None:
+    """The account's problem is gone (and, with ``state``, its state is that again)."""
     with host.db.transaction() as tx:
         tx.execute(
             "UPDATE m365_account SET problem_code = NULL, problem_text = NULL, problem_at = NULL, "
-            "notified_at = NULL WHERE account_id = :id AND problem_code IS NOT NULL",
-            {"id": account_id},
+            "notified_at = NULL, state = COALESCE(:state, state) WHERE account_id = :id AND problem_code IS NOT NULL",
+            {"id": account_id, "state": state},
         )
 
 

@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Action, Host, Message, Note, Page, Redirect, Request
 
-from . import client_secret, consent, mail_settings, permissions, screens, signin, store, tokens
+from . import checks, client_secret, consent, mail_settings, permissions, screens, signin, store, tokens
 from .config import Options
 from .names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
 from .redirect_uri import path_of
@@ -172,6 +172,15 @@ def admin_consent(request: Request, host: Host) -> Redirect | Page:
     if problem:
         return _to_interface(host, problem.level, problem.text)
     return Redirect(url)
+
+
+def recheck(request: Request, host: Host) -> Redirect | Page:
+    """ "Jetzt prüfen" on the Azure interface: the setup checked at Microsoft now; results replace the old ones."""
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    messages = tuple(checks.recheck(host))
+    if not interfaces:
+        return Page("Einrichtung prüfen", messages=messages, status=400)
+    return Redirect(path_of(host.record_url(INTERFACE_FORM, interfaces[0].id)), messages)
 
 
 def _to_interface(host: Host, level: str, text: str) -> Redirect | Page:

@@ -15,4 +15,5 @@ def cmx_routes():
         Route(names.OVERVIEW_PATH, views.overview, methods=("GET",), admin_only=True),
         Route(names.EXPIRY_PATH, views.secret_expiry, methods=("POST",), admin_only=True),
         Route(names.ADMIN_CONSENT_PATH, views.admin_consent, methods=("POST",), admin_only=True),
+        Route(names.RECHECK_PATH, views.recheck, methods=("POST",), admin_only=True),
     ]
