@@ -16,8 +16,9 @@ version; anything that changes or removes behaviour is a major version. A plugin
 supports in its ``plugin.toml`` (``host_api = ">=1.1,<2"``) and the host's loader refuses plugins whose range
 does not contain the host's version. 1.1 added :class:`Input`, :func:`cmx_record_saved` and
 :class:`InstanceHandle` (for command-line tools). 1.2 added :meth:`Host.may_change` (whether a user may change a
-record; a plugin that runs on a 1.1 host must treat its absence as "admins only") and
-:meth:`Host.old_secret_keys_unused` (a plugin tells the host that old keys are no longer needed).
+record; a plugin that runs on a 1.1 host must treat its absence as "admins only"),
+:meth:`Host.old_secret_keys_unused` (a plugin tells the host that old keys are no longer needed), and
+``secret_shaped`` on :class:`InterfaceType` and :class:`SettingType` (values the host must never show again).
 """
 
 from __future__ import annotations
@@ -302,6 +303,10 @@ class InterfaceType:
     """True: the instance may hold at most one interface of this type; the host refuses a second one."""
     check: Check | None = None
     """Optional online check (see :data:`Check`)."""
+    secret_shaped: Callable[[str], bool] | None = None
+    """Optional (host API 1.2): True for a typed value that looks like a secret. The host never shows such a value
+    again — a field that received one is left empty when the form comes back with errors (a secret pasted into
+    Benutzername must not stand on a page in plain text)."""
 
 
 @dataclass(frozen=True)
@@ -318,6 +323,8 @@ class SettingType:
     """A ``marshmallow.Schema`` subclass that loads ``{"value": ...}``; errors are keyed ``"value"``."""
     help: str = ""
     check: Check | None = None
+    secret_shaped: Callable[[str], bool] | None = None
+    """Optional (host API 1.2): as :attr:`InterfaceType.secret_shaped`."""
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,11 @@ class AzureInterfaceSchema(GermanSchema):
     def _client_id(self, value: str, **_kwargs) -> None:
         if not value:
             raise ValidationError("Bitte die Anwendungs-ID (Client) eintragen. " + WHERE_CLIENT_ID)
+        if looks_like_secret(value):
+            raise ValidationError(
+                "Hier steht offenbar der Wert des geheimen Schlüssels; er gehört ins Feld Passwort. In Benutzername "
+                "gehört die Anwendungs-ID (Client). " + WHERE_CLIENT_ID
+            )
         if not _is_guid(value):
             raise ValidationError(
                 "Das ist keine Anwendungs-ID (Client). Sie hat die Form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx "
@@ -127,9 +132,34 @@ class AzureInterfaceSchema(GermanSchema):
             raise ValidationError(problem)
 
     def load(self, data, *args, **kwargs):
-        loaded = super().load(data, *args, **kwargs)
+        try:
+            loaded = super().load(data, *args, **kwargs)
+        except ValidationError:
+            username, password = str(data.get("username") or ""), str(data.get("password") or "").strip()
+            if looks_like_secret(username) and _is_guid(password):
+                raise ValidationError({"username": [SWAPPED], "password": [SWAPPED]}) from None
+            raise
         loaded["username"] = loaded["username"].lower()
         return loaded
+
+
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_.~+/=-]{30,200}$")
+SWAPPED = (
+    "Benutzername und Passwort sind offenbar vertauscht: In Benutzername gehört die Anwendungs-ID (Client), die Form "
+    "xxxxxxxx-xxxx-…; in Passwort der Wert des geheimen Schlüssels. Bitte beide neu eintragen."
+)
+
+
+def looks_like_secret(value: str) -> bool:
+    """Whether a typed value has the shape of a client secret's value (Entra's are 40 characters like
+    ``abc8Q~…``; older ones 32–44 characters of letters, digits and ``_.~+/=-``). Such a value is never shown again
+    (host API 1.2, ``secret_shaped``) and, in the wrong field, named as a secret."""
+    value = value.strip()
+    if not _SECRET_SHAPE.match(value) or _is_guid(value) or _is_domain(value.lower()):
+        return False
+    return "~" in value or (
+        any(c.islower() for c in value) and any(c.isupper() for c in value) and any(c.isdigit() for c in value)
+    )
 
 
 def secret_value_problem(value: str) -> str | None:
@@ -199,6 +229,11 @@ def tenant_problem(value: str) -> str | None:
     lowered = value.lower()
     if not value:
         return "Bitte die Verzeichnis-ID (Mandant) eintragen. " + WHERE_TENANT_ID
+    if looks_like_secret(value):
+        return (
+            "Hier steht offenbar der Wert eines geheimen Schlüssels; er gehört ins Passwortfeld der "
+            "Azure-Schnittstelle, nicht in TenantID. " + WHERE_TENANT_ID
+        )
     if lowered in COLLECTIVE_TENANTS:
         return (
             f"„{lowered}“ ist keine Verzeichnis-ID, sondern ein Sammel-Endpunkt von Microsoft. Eine App-Registrierung "

@@ -274,6 +274,7 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                 record_saved(instance, "Schnittstelle", record_id, created=record is None)
                 return redirect(app_path("Schnittstelle", record_id))
             flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
+            hide_secrets(data, ("username", "password"), instance.interface_types.get(data.get("type", "")))
         itype = instance.interface_types.get(data.get("type", ""))
         return render_template(
             "interface.html",
@@ -283,6 +284,10 @@ def _interface_views(app: Flask, instance: Instance) -> None:
             types=instance.all_interface_types(),
             itype=itype,
             interface_types=instance.interface_types,
+            type_texts={
+                name: {"help": t.help, "username": t.username_label, "password": t.password_label}
+                for name, t in instance.interface_types.items()
+            },
             green=green_field(instance, "Schnittstelle", record_id),
         ), (400 if errors else 200)
 
@@ -373,6 +378,7 @@ def _setting_views(app: Flask, instance: Instance) -> None:
                 record_saved(instance, "Einstellung", record_id, created=record is None)
                 return redirect(app_path("Einstellung"))
             flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
+            hide_secrets(data, ("value",), declared(data.get("name", "")))
         return render_template(
             "setting.html", record=record, data=data, errors=errors, stype=declared(data.get("name", ""))
         ), (400 if errors else 200)
@@ -463,6 +469,15 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
     @login_required
     def mail_account_delete(record_id: int):
         return delete_record(instance, "E-Mailkonto", "mail_accounts", record_id)
+
+
+def hide_secrets(data: dict, names: tuple[str, ...], declared_type) -> None:
+    """Empty every field whose typed value the plugin calls secret-shaped (host API 1.2), before the form is shown
+    again with its errors: such a value is never written into a page."""
+    shaped = getattr(declared_type, "secret_shaped", None)
+    for name in names:
+        if shaped and data.get(name) and shaped(str(data[name])):
+            data[name] = ""
 
 
 def delete_record(instance: Instance, form: str, table: str, record_id: int):

@@ -3,7 +3,7 @@
 from cmx_hostapi import InterfaceType, hookimpl
 from cmx_plugin_m365.checks import check_interface
 from cmx_plugin_m365.names import INTERFACE_TYPE
-from cmx_plugin_m365.schemas import AzureInterfaceSchema
+from cmx_plugin_m365.schemas import AzureInterfaceSchema, looks_like_secret
 
 
 @hookimpl
@@ -20,5 +20,6 @@ def cmx_interface_types():
             ),
             unique=True,
             check=check_interface,
+            secret_shaped=looks_like_secret,
         )
     ]

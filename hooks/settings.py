@@ -3,7 +3,7 @@
 from cmx_hostapi import SettingType, hookimpl
 from cmx_plugin_m365.checks import check_tenant
 from cmx_plugin_m365.names import SETTINGS_APP, TENANT_SETTING
-from cmx_plugin_m365.schemas import TenantIdSchema
+from cmx_plugin_m365.schemas import TenantIdSchema, looks_like_secret
 
 
 @hookimpl
@@ -16,5 +16,6 @@ def cmx_settings():
             schema=TenantIdSchema,
             help="Die Verzeichnis-ID (GUID) Ihrer Organisation bei Microsoft, oder eine ihrer Domains.",
             check=check_tenant,
+            secret_shaped=looks_like_secret,
         )
     ]

@@ -117,3 +117,43 @@ def test_the_daily_job_checks_the_setup(office):
     before = store.checks(office.instance.host)["credentials"].at
     assert checks.daily_recheck(office.instance.host, dt.datetime.now(dt.UTC)) == 2
     assert store.checks(office.instance.host)["credentials"].at > before
+
+
+# -- a secret in the wrong field is never shown back; swapped fields are named -----------------------------------------
+
+
+def test_a_secret_typed_into_benutzername_is_not_shown_back(office):
+    from devhost.pages import field_error
+
+    response = office.browser.post(
+        "/App%20Schnittstellen/neu",
+        {"name": "Microsoft 365", "type": "Azure", "username": office.org.secret_value, "password": "x"},
+    )
+    assert response.status_code == 400
+    assert office.org.secret_value not in response.text
+    assert field_error(response.text, "username").startswith("Hier steht offenbar der Wert des geheimen Schlüssels")
+
+
+def test_swapped_fields_are_named_as_swapped(office):
+    from devhost.pages import field_error
+
+    response = office.browser.post(
+        "/App%20Schnittstellen/neu",
+        {
+            "name": "Microsoft 365",
+            "type": "Azure",
+            "username": office.org.secret_value,
+            "password": office.org.client_id,
+        },
+    )
+    assert field_error(response.text, "username").startswith("Benutzername und Passwort sind offenbar vertauscht")
+    assert office.org.secret_value not in response.text
+
+
+def test_a_secret_typed_into_tenantid_is_not_shown_back(office):
+    from devhost.pages import field_error
+
+    response = office.browser.post("/App%20Einstellungen/neu", {"name": "TenantID", "value": office.org.secret_value})
+    assert response.status_code == 400
+    assert office.org.secret_value not in response.text
+    assert "gehört ins Passwortfeld der Azure-Schnittstelle" in field_error(response.text, "value")
