@@ -541,8 +541,12 @@ def cmx_record_saved(form: str, record_id: int, created: bool, host: Host, reque
 
 
 @hookspec
-def cmx_record_deleted(form: str, record_id: int, host: Host) -> None:
-    """Called after the host deleted a record of ``form``, in a separate transaction. Clean up what belongs to it."""
+def cmx_record_deleted(form: str, record_id: int, host: Host) -> list[Message] | None:
+    """Called after the host deleted a record of ``form``, in a separate transaction. Clean up what belongs to it.
+
+    Since host API 1.2 a plugin may return messages to show with the host's "deleted" message (e.g. what stays
+    elsewhere and where to remove it); None or an empty list shows nothing more. A 1.1 host ignores them.
+    """
 
 
 __all__ = [

@@ -24,6 +24,12 @@ from .redirect_uri import redirect_uri
 SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
 CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
 NOT_STORED = "Nicht gespeichert – die bisherigen Werte gelten weiter. "
+NOT_STORED_FIRST = "Nicht gespeichert. "
+
+
+def _not_stored(first: bool) -> str:
+    """ "die bisherigen Werte gelten weiter" only where there are earlier values."""
+    return NOT_STORED_FIRST if first else NOT_STORED
 
 
 def discover(options: Options, tenant: str) -> str:
@@ -47,16 +53,17 @@ def discover(options: Options, tenant: str) -> str:
 def check_tenant(values: Mapping[str, Any], host: Host) -> None:
     """TenantID: the directory must exist; with an Azure interface present, the app must live in it."""
     options = Options.of(host)
+    first = not (host.setting("Einstellungen", "TenantID") or "").strip()
     try:
         discover(options, values["value"])
     except identity.MicrosoftError as error:
-        raise ValidationError({"value": [NOT_STORED + error.finding.message()]}) from None
+        raise ValidationError({"value": [_not_stored(first) + error.finding.message()]}) from None
     interfaces = host.interfaces(INTERFACE_TYPE)
     if interfaces:
         azure = AzureApp(interfaces[0].username, interfaces[0].password, values["value"])
         finding = _credentials(options, azure)
         if finding is not None and finding.code == "AADSTS700016":
-            raise ValidationError({"value": [NOT_STORED + finding.message()]})
+            raise ValidationError({"value": [_not_stored(first) + finding.message()]})
         store.record_check(
             host,
             "credentials",
@@ -80,7 +87,8 @@ def check_interface(values: Mapping[str, Any], host: Host) -> None:
     finding = _credentials(Options.of(host), AzureApp(values["username"], values["password"], tenant))
     if finding is not None:
         field = "password" if finding.code in SECRET_CODES else "username"
-        raise ValidationError({field: [NOT_STORED + finding.message()]})
+        first = not host.interfaces(INTERFACE_TYPE)
+        raise ValidationError({field: [_not_stored(first) + finding.message()]})
     store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
 
 

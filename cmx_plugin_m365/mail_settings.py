@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-from cmx_hostapi import Host, MailAccount
+from cmx_hostapi import Host, MailAccount, Message
 
+from . import store, tokens
 from .config import Options
 
 FIELDS = ("smtp_host", "smtp_port", "encryption", "username", "password")
@@ -48,3 +49,21 @@ def restore(host: Host, account_id: int, blob: bytes) -> str:
     if values.get("password"):
         parts.append("Passwort")
     return ", ".join(parts)
+
+
+def forget_deleted_account(host: Host, account_id: int) -> list[Message]:
+    """A mail account was deleted: forget its sign-in here, and say what stays at Microsoft and where it goes."""
+    state = store.account_state(host, account_id)
+    store.disable(host, account_id)
+    tokens.forget(account_id)
+    if state is None or not state.signed_in_as:
+        return []
+    return [
+        Message(
+            "info",
+            f"Die gespeicherte Anmeldung von {state.signed_in_as} ist gelöscht. Die Zustimmung bei Microsoft bleibt "
+            "bestehen, bis sie dort entfernt wird: von der Person selbst unter https://myapps.microsoft.com "
+            "(cmxOrganize → Berechtigungen widerrufen) oder vom Microsoft-365-Admin im Entra Admin Center → "
+            "Unternehmensanwendungen → cmxOrganize → Berechtigungen.",
+        )
+    ]

@@ -5,6 +5,7 @@ Messages never repeat the value that was typed: a secret pasted into the wrong f
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
@@ -329,16 +330,29 @@ class AccountFormSchema(GermanSchema):
     """"OAuth verwenden": "1" once the person agreed that OAuth replaces the account's password or server."""
 
 
+class GermanDate(fields.Date):
+    """A date as people here type it (28.11.2028, also 28.11.28) or as a date picker sends it (2028-11-28)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value or "").strip()
+        for pattern in ("%d.%m.%Y", "%d.%m.%y"):
+            try:
+                return dt.datetime.strptime(text, pattern).date()
+            except ValueError:
+                pass
+        return super()._deserialize(text, attr, data, **kwargs)
+
+
 class SecretExpirySchema(GermanSchema):
     """The expiry date of the client secret as Entra shows it ("Läuft ab")."""
 
     class Meta:
         unknown = EXCLUDE
 
-    expires_on = fields.Date(
+    expires_on = GermanDate(
         required=True,
         error_messages={
             "required": "Bitte das Ablaufdatum eintragen, wie es im Entra Admin Center in der Spalte „Läuft ab“ steht.",
-            "invalid": "Bitte ein Datum eintragen, z. B. 2028-11-28.",
+            "invalid": "Bitte ein Datum eintragen, z. B. 28.11.2028.",
         },
     )

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
 
-from . import client_secret, consent, mail_settings, names, permissions, signin, store
+from . import client_secret, consent, diagnosis, mail_settings, names, permissions, signin, store
 from .config import Options
 from .names import INTERFACE_TYPE
 from .redirect_uri import path_of, redirect_uri, registration_problem
+from .wording import count, when
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -106,8 +107,8 @@ def _secret_items(host: Host) -> list[GreenFieldItem]:
     elif days <= client_secret.THRESHOLDS[0]:
         items.append(
             Note(
-                f"Der geheime Schlüssel läuft in {days} Tag(en) ab. Legen Sie im Entra Admin Center einen "
-                "neuen an und tragen Sie seinen Wert hier ins Passwortfeld ein; cmxOrganize prüft ihn "
+                f"Der geheime Schlüssel läuft in {count(days, 'Tag', 'Tagen')} ab. Legen Sie im Entra Admin Center "
+                "einen neuen an und tragen Sie seinen Wert hier ins Passwortfeld ein; cmxOrganize prüft ihn "
                 "sofort und sagt Ihnen, wann Sie den alten löschen können.",
                 level="warning",
             )
@@ -119,9 +120,9 @@ def _secret_items(host: Host) -> list[GreenFieldItem]:
             inputs=(
                 Input(
                     "expires_on",
-                    "Ablaufdatum laut Entra („Läuft ab“)",
-                    "date",
-                    info.expires_at.astimezone(BERLIN).date().isoformat(),
+                    "Ablaufdatum laut Entra („Läuft ab“, TT.MM.JJJJ)",
+                    "text",
+                    info.expires_at.astimezone(BERLIN).strftime("%d.%m.%Y"),
                 ),
             ),
         )
@@ -159,37 +160,45 @@ def _consent_items(host: Host) -> list[GreenFieldItem]:
 
 
 def overview(host: Host) -> list[GreenFieldItem]:
-    """Every mail account with OAuth and its state, for the admins' overview page."""
+    """Every mail account — with OAuth and its state, or without — for the admins' overview page."""
     labels = {
-        store.NEW: "nicht angemeldet",
-        store.CONNECTED: "verbunden",
-        store.SIGNIN_REQUIRED: "Anmeldung erforderlich",
+        store.NEW: "OAuth, nicht angemeldet",
+        store.CONNECTED: "OAuth, verbunden",
+        store.SIGNIN_REQUIRED: "OAuth, Anmeldung erforderlich",
     }
-    rows = []
-    for state in store.all_account_states(host):
-        account = host.mail_account(state.account_id)
-        name = account.address if account else f"Nr. {state.account_id} (gelöscht)"
+    states = {state.account_id: state for state in store.all_account_states(host)}
+    rows, attention = [], 0
+    for account in host.mail_accounts():
+        state = states.pop(account.id, None)
+        if state is None:
+            rows.append((account.address, "ohne OAuth (Passwort oder anderer Anbieter)"))
+            continue
         status = labels.get(state.state, state.state)
+        if state.problem_code or state.state != store.CONNECTED:
+            attention += 1
         if state.problem_code:
-            status += f" – Problem {state.problem_code}"
+            title = diagnosis.entry(state.problem_code).title if diagnosis.known(state.problem_code) else "Problem"
+            status += f" – {title} ({state.problem_code})"
         rows.append(
             (
-                name,
+                account.address,
                 f"{status}; angemeldet als {state.signed_in_as or '–'}; zuletzt gesendet {_when(state.last_sent_at)}",
             )
         )
+    for state in states.values():  # OAuth data of accounts the host no longer has
+        rows.append((f"Nr. {state.account_id} (gelöscht)", "OAuth-Daten noch vorhanden"))
     if not rows:
-        return [Note("Noch kein E-Mailkonto verwendet OAuth.")]
-    problems = sum(1 for s in store.all_account_states(host) if s.problem_code or s.state == store.SIGNIN_REQUIRED)
+        return [Note("Es gibt noch kein E-Mailkonto.")]
+    with_oauth = sum(1 for _, status in rows if status.startswith("OAuth"))
     summary = Note(
-        f"{len(rows)} E-Mailkonten mit OAuth, davon {problems} mit Handlungsbedarf.",
-        level="warning" if problems else "success",
+        f"{count(len(rows), 'E-Mailkonto', 'E-Mailkonten')}, davon {with_oauth} mit OAuth; "
+        f"{count(attention, 'braucht', 'brauchen')} Aufmerksamkeit.",
+        level="warning" if attention else "success",
     )
     return [summary, Facts(tuple(rows))]
 
 
-def _when(value: dt.datetime | None) -> str:
-    return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
+_when = when
 
 
 def _history(host: Host, account_id: int, count: int = 3) -> Facts:
@@ -290,6 +299,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
         Note("Mit Microsoft 365 verbunden (OAuth).", level="success"),
         facts,
         _history(host, record_id),
+        Note("Das Feld Passwort wird für dieses E-Mailkonto nicht verwendet: es meldet sich mit OAuth an."),
     ]
     if state.problem_text:
         items.insert(1, Note(state.problem_text, level="warning"))

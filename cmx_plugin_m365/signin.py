@@ -41,6 +41,7 @@ from .crypto import DecryptionError
 from .diagnosis import Finding, Kind, from_oauth
 from .diagnosis.exchange_replies import SEND_AS_TITLE
 from .redirect_uri import browser_mismatch, redirect_uri
+from .wording import count
 
 STARTS_PER_USER = (5, dt.timedelta(minutes=1))
 """At most this many sign-ins one user may start in this time (a click flood must not reach Microsoft)."""
@@ -316,14 +317,15 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
             "Microsoft 365 (OAuth 2.0) senden kann.\n\nSie brauchen nichts weiter zu tun.",
         )
     except MailError as error:
-        store.add_event(host, "test_failed", str(error), account_id=account_id, code=error.code)
+        if store.last_event_code(host, account_id) != error.code:  # the problem's report wrote it already
+            store.add_event(host, "test_failed", str(error), account_id=account_id, code=error.code)
         return Outcome(
             False, "error", f"{done}Die Testmail konnte nicht gesendet werden. {error}", account_id, error.code
         )
     store.record_sent(host, account_id)  # "zuletzt erfolgreich gesendet" is true at once after a test
     store.add_event(host, "test_sent", f"Testmail an {account.address} gesendet.", account_id=account_id)
     waiting = host.release_held_mail(account_id)
-    queued = f" {waiting} wartende Mail(s) werden jetzt gesendet." if waiting else ""
+    queued = f" {count(waiting, 'wartende Mail wird', 'wartende Mails werden')} jetzt gesendet." if waiting else ""
     text = (
         f"E-Mailkonto eingerichtet, Testmail an {account.address} gesendet.{queued}"
         if after_signin

@@ -194,7 +194,7 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
         store.release_refresh_lease(host, account_id, owner)
         return result["access_token"]
-    store.add_event(host, "refresh", "Zugangstoken bei Microsoft erneuert.", account_id=account_id)
+    store.add_event(host, "refresh", "Anmeldung bei Microsoft automatisch aufgefrischt.", account_id=account_id)
     _follow_rename(host, account_id, stored.signed_in_as, result)
     expires_on = time.time() + int(result.get("expires_in", 0))
     return _remember(account_id, blob, _Held(result["access_token"], expires_on)).token

@@ -13,6 +13,7 @@ import logging
 import secrets
 from functools import wraps
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -60,6 +61,10 @@ def create_app(instance: Instance) -> Flask:
     CSRFProtect(app)
     logs.install()
     app.jinja_env.globals.update(apps=APPS, quote=quote, app_path=app_path)
+    # Pages show local time, as cmxOrganize does (the database keeps UTC).
+    app.jinja_env.filters["local"] = lambda value: (
+        value.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y %H:%M") if value else "–"
+    )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -484,8 +489,9 @@ def delete_record(instance: Instance, form: str, table: str, record_id: int):
     """Delete a record, then let the plugins clean up what belongs to it (cmx_record_deleted)."""
     with instance.db.transaction() as tx:
         tx.execute(f"DELETE FROM {table} WHERE id = :id", {"id": record_id})  # noqa: S608 - table is ours, fixed
-    instance.pm.hook.cmx_record_deleted(form=form, record_id=record_id, host=instance.host)
+    results = instance.pm.hook.cmx_record_deleted(form=form, record_id=record_id, host=instance.host)
     flash(f"{form} gelöscht.", "success")
+    flash_all(message for messages in results if messages for message in messages)
     return redirect(app_path(form))
 
 

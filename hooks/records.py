@@ -2,7 +2,7 @@
 mail account is deleted, forget its tokens."""
 
 from cmx_hostapi import hookimpl
-from cmx_plugin_m365 import setup_checks, store, tokens
+from cmx_plugin_m365 import mail_settings, setup_checks
 from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM
 
 
@@ -14,5 +14,5 @@ def cmx_record_saved(form, record_id, created, host, request):
 @hookimpl
 def cmx_record_deleted(form, record_id, host):
     if form == MAIL_ACCOUNT_FORM:
-        store.disable(host, record_id)
-        tokens.forget(record_id)
+        return mail_settings.forget_deleted_account(host, record_id)
+    return None

@@ -55,10 +55,10 @@ def test_unknown_tenant_is_refused_with_microsofts_code(office):
     response = save_tenant(office, "nichtda.onmicrosoft.com")
     message = field_error(response.text, "value")
     assert message.startswith(
-        "Nicht gespeichert – die bisherigen Werte gelten weiter. Verzeichnis nicht gefunden: "
+        "Nicht gespeichert. Verzeichnis nicht gefunden: "
         "Microsoft kennt die in der Einstellung „TenantID“ eingetragene Verzeichnis-ID"
     )
-    assert "Code AADSTS90002" in message
+    assert "Code AADSTS90002" in message  # a first save: no "die bisherigen Werte gelten weiter"
     assert office.instance.host.setting("Einstellungen", "TenantID") is None
 
 
@@ -101,9 +101,7 @@ def test_tenant_that_does_not_hold_the_app_is_refused(office):
 def test_microsoft_unreachable_while_saving_refuses_and_says_why(office, unreachable_microsoft):
     response = save_tenant(office, office.org.tenant_id)
     message = field_error(response.text, "value")
-    assert message.startswith(
-        "Nicht gespeichert – die bisherigen Werte gelten weiter. Keine Verbindung: Der Server war nicht erreichbar."
-    )
+    assert message.startswith("Nicht gespeichert. Keine Verbindung: Der Server war nicht erreichbar.")
 
 
 def test_the_azure_interface_shows_its_checks(office):
@@ -215,7 +213,7 @@ def test_admin_enters_the_real_expiry_date(office):
     assert f"Läuft ab {day:%d.%m.%Y}" in green_field_text(page)
     assert "angenommen" not in green_field_text(page)
     page = office.follow(office.browser.post("/App%20Schnittstellen/m365_secret_expiry", {"expires_on": "morgen"}))
-    assert flashes(page) == ["Nicht gespeichert: Bitte ein Datum eintragen, z. B. 2028-11-28."]
+    assert flashes(page) == ["Nicht gespeichert: Bitte ein Datum eintragen, z. B. 28.11.2028."]
 
 
 def test_the_job_runs_through_the_host_scheduler(office):
@@ -303,16 +301,38 @@ def test_keep_alive_leaves_recently_refreshed_accounts_alone(office):
 # -- the overview ----------------------------------------------------------------------------------------------------
 
 
-def test_overview_of_all_oauth_accounts(office):
+def test_overview_of_all_mail_accounts(office):
     office.configure()
     office.connect("anna")
     ben_id = office.create_account("ben")
     office.enable_oauth(ben_id)
+    office.create_account("anna", address="info@anderer-anbieter.de", smtp_host="mail.anderer-anbieter.de")
     page = office.browser.get("/App%20E-Mailkonto/oauth_overview").text
     text = green_field_text(page)
-    assert "2 E-Mailkonten mit OAuth, davon 0 mit Handlungsbedarf." in text
-    assert f"{office.org.people['anna'].upn} verbunden; angemeldet als {office.org.people['anna'].upn}" in text
-    assert f"{office.org.people['ben'].upn} nicht angemeldet" in text
+    assert "3 E-Mailkonten, davon 2 mit OAuth; 1 braucht Aufmerksamkeit." in text
+    assert f"{office.org.people['anna'].upn} OAuth, verbunden; angemeldet als {office.org.people['anna'].upn}" in text
+    assert f"{office.org.people['ben'].upn} OAuth, nicht angemeldet" in text
+    assert "info@anderer-anbieter.de ohne OAuth" in text
+
+
+def test_a_problem_shows_its_title_not_only_its_code(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.ms.call("mailbox/update", address=office.org.people["anna"].upn, smtp_auth_enabled=False)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    office.instance.mailer.run_queue()
+    text = green_field_text(office.browser.get("/App%20E-Mailkonto/oauth_overview").text)
+    assert "OAuth, verbunden – SMTP AUTH ist ausgeschaltet (535 5.7.139)" in text
+
+
+def test_deleting_an_account_says_what_stays_at_microsoft(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    page = office.follow(office.browser.post(f"/App%20E-Mailkonto/{account_id}/loeschen"))
+    messages = flashes(page)
+    assert messages[0] == "E-Mailkonto gelöscht."
+    assert "Die Zustimmung bei Microsoft bleibt bestehen" in messages[1] and "myapps.microsoft.com" in messages[1]
+    assert office.row(account_id) is None
 
 
 def test_the_interface_shows_when_microsoft_accepted_the_secret(office):

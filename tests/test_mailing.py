@@ -86,7 +86,7 @@ def test_smtp_auth_disabled_is_explained_mail_is_held_and_goes_out_once_fixed(of
 
     office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=True)
     assert run_method(office, account_id)[-1] == (
-        f"✓ Mailserver: Testmail an {anna} gesendet. 1 wartende Mail(s) werden jetzt gesendet."
+        f"✓ Mailserver: Testmail an {anna} gesendet. 1 wartende Mail wird jetzt gesendet."
     )
     office.instance.mailer.run_queue()
     assert [m["subject"] for m in office.ms.messages(to="kurs@example.de")] == ["Bestätigung"]
@@ -159,7 +159,7 @@ def test_disconnect_stops_sending_until_the_next_sign_in(office):
         "Dieses E-Mailkonto ist noch nicht bei Microsoft angemeldet."
     )
     _, page = office.connect("anna", account_id)
-    assert "1 wartende Mail(s) werden jetzt gesendet." in flashes(page)[0]
+    assert "1 wartende Mail wird jetzt gesendet." in flashes(page)[0]
 
 
 def test_the_form_username_does_not_change_whom_cmxorganize_signs_in_as(office):

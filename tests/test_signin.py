@@ -227,7 +227,7 @@ def test_revoked_grant_holds_mail_tells_people_once_and_sends_after_the_next_sig
     _, page = office.connect("anna", account_id)
     assert flashes(page) == [
         f"E-Mailkonto eingerichtet, Testmail an {office.org.people['anna'].upn} gesendet. "
-        "2 wartende Mail(s) werden jetzt gesendet."
+        "2 wartende Mails werden jetzt gesendet."
     ]
     office.instance.mailer.run_queue()
     assert sorted(m["subject"] for m in office.ms.messages(to="kurs@example.de")) == ["Erste", "Zweite"]
