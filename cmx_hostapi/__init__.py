@@ -19,6 +19,7 @@ does not contain the host's version. 1.1 added :class:`Input`, :func:`cmx_record
 record; a plugin that runs on a 1.1 host must treat its absence as "admins only"),
 :meth:`Host.old_secret_keys_unused` (a plugin tells the host that old keys are no longer needed), and
 ``secret_shaped`` on :class:`InterfaceType` and :class:`SettingType` (values the host must never show again).
+1.3 added ``busy`` on :class:`Action` and :class:`Method` (what the person reads while the click's request runs).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.2"
+HOST_API_VERSION = "1.3"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -375,6 +376,8 @@ class Action:
 
     For ``method="POST"`` the host renders a form with its CSRF token, the ``fields`` as hidden inputs and the
     ``inputs`` (since 1.1) as visible ones. ``confirm`` is a question the browser asks before submitting.
+    ``busy`` (since 1.3) is what the host shows, with the button disabled, from the click until the answer arrives
+    (e.g. "Verbindung zu Microsoft wird hergestellt …"); a host without it shows the browser's own progress.
     """
 
     label: str
@@ -384,6 +387,7 @@ class Action:
     primary: bool = False
     confirm: str | None = None
     inputs: tuple[Input, ...] = ()
+    busy: str = ""
 
 
 GreenFieldItem = Note | Facts | CopyValue | Action
@@ -443,12 +447,14 @@ class Method:
     """A method button on a record's page, e.g. "E-Mailkonto testen" on "E-Mailkonto".
 
     The host runs ``handler(record_id, host, request)`` when the user clicks it and shows the returned messages.
+    ``busy`` (since 1.3): as :attr:`Action.busy`.
     """
 
     form: str
     name: str
     handler: Callable[[int, Host, Request], Sequence[Message]]
     description: str = ""
+    busy: str = ""
 
 
 @dataclass(frozen=True)

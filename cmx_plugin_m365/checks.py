@@ -20,6 +20,7 @@ from .config import AzureApp, Missing, Options, azure_app
 from .diagnosis import Finding, from_exception, from_oauth, from_page
 from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri
+from .wording import SEE_GREEN_FIELD, count, headline
 
 SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
 CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
@@ -195,18 +196,20 @@ def recheck(host: Host) -> list[Message]:
         store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
         client_secret.mark_validated(host)
         cleared = _clear_disproved(host)
-        extra = f" Behoben bei {cleared} E-Mailkonto/-konten; wartende Mails gehen jetzt hinaus." if cleared else ""
+        fixed = count(cleared, "E-Mailkonto", "E-Mailkonten")
+        extra = f" Behoben bei {fixed}; wartende Mails gehen jetzt hinaus." if cleared else ""
         messages.append(Message("success", f"✓ Zugangsdaten: {CREDENTIALS_OK}{extra}"))
     else:
         store.record_check(host, "credentials", ok=False, code=finding.code, text=finding.message())
-        messages.append(Message("error", f"✗ Zugangsdaten: {finding.message()}"))
+        # The Azure interface's green field shows the whole text of every check; the message only points to it.
+        messages.append(Message("error", f"✗ Zugangsdaten: {headline(finding.message())} – {SEE_GREEN_FIELD}"))
     probe = record_redirect_probe(host)
     if probe is None:
         messages.append(
             Message("success", f"✓ Umleitungs-URI: von Microsoft akzeptiert ({redirect_uri(host.public_base_url)}).")
         )
     else:
-        messages.append(Message("error", f"✗ Umleitungs-URI: {probe.message()}"))
+        messages.append(Message("error", f"✗ Umleitungs-URI: {headline(probe.message())} – {SEE_GREEN_FIELD}"))
     return messages
 
 

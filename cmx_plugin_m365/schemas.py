@@ -39,7 +39,7 @@ _GERMAN = (
     (re.compile(r"^Missing data for required field\.$|^Field may not be null\.$"), "Angabe fehlt."),
     (re.compile(r"^Not a valid string\.$"), "Bitte einen Text eintragen."),
     (re.compile(r"^Not a valid integer\.$|^Not a valid number\.$"), "Bitte eine Zahl eintragen."),
-    (re.compile(r"^Not a valid date\.$"), "Bitte ein Datum eintragen, z. B. 2028-11-28."),
+    (re.compile(r"^Not a valid date\.$"), "Bitte ein Datum eintragen, z. B. 28.11.2028."),
     (re.compile(r"^Not a valid boolean\.$"), "Bitte ja oder nein angeben."),
     (re.compile(r"^Unknown field\.$"), "Unbekanntes Feld."),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), r"Die Länge muss zwischen \1 und \2 Zeichen liegen."),

@@ -11,7 +11,11 @@ from . import client_secret, consent, diagnosis, mail_settings, names, permissio
 from .config import Options
 from .names import INTERFACE_TYPE
 from .redirect_uri import path_of, redirect_uri, registration_problem
-from .wording import count, when
+from .wording import count, headline, when
+
+# What the person reads between the click and the answer (host API 1.3, ``busy``).
+TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
+CHECKING = "Wird bei Microsoft geprüft …"
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -63,7 +67,7 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
                     level="success" if check.ok else "error",
                 )
             )
-    items.append(Action("Jetzt prüfen", path_of(host.route_url(names.RECHECK_PATH))))
+    items.append(Action("Jetzt prüfen", path_of(host.route_url(names.RECHECK_PATH)), busy=CHECKING))
     items.append(
         Action("Übersicht aller E-Mailkonten mit OAuth", path_of(host.route_url(names.OVERVIEW_PATH)), method="GET")
     )
@@ -154,6 +158,7 @@ def _consent_items(host: Host) -> list[GreenFieldItem]:
         Action(
             "Administratorzustimmung erteilen" if check is None or not check.ok else "Administratorzustimmung erneuern",
             path_of(host.route_url(names.ADMIN_CONSENT_PATH)),
+            busy=TO_MICROSOFT,
         )
     )
     return items
@@ -205,7 +210,8 @@ def _history(host: Host, account_id: int, count: int = 3) -> Facts:
     """The account's latest events (sign-ins, refreshes, problems), newest first: what happened, for support."""
     rows = []
     for event in store.events(host, account_id, count):
-        text = event["text"] if len(event["text"]) <= 160 else event["text"][:159] + "…"
+        text = headline(event["text"])  # the whole text stood in the message when it happened
+        text = text if len(text) <= 160 else text[:159] + "…"
         if event["repeats"] > 1:
             text = f"{text} ({event['repeats']}×)"
         rows.append((_when(event["at"]), text))
@@ -251,7 +257,11 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
         confirm="OAuth für dieses E-Mailkonto ausschalten und die Anmeldung löschen?",
     )
     sign_in = Action(
-        "Bei Microsoft anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field, primary=True
+        "Bei Microsoft anmelden",
+        path_of(host.route_url(names.START_PATH)),
+        fields=account_field,
+        primary=True,
+        busy=TO_MICROSOFT,
     )
     missing = signin.prerequisites(host, record_id)
     if missing:
@@ -313,7 +323,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             ),
         )
     items += [
-        Action("Erneut anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field),
+        Action("Erneut anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field, busy=TO_MICROSOFT),
         Action(
             "Verbindung trennen",
             path_of(host.route_url(names.DISCONNECT_PATH)),

@@ -14,6 +14,7 @@ from cmx_hostapi import Host, MailError, Message, Request
 from . import client_secret, identity, permissions, signin, store, tokens
 from .checks import CREDENTIALS_OK
 from .config import Missing, Options, azure_app
+from .wording import SEE_GREEN_FIELD, headline
 
 
 def run(account_id: int, host: Host, request: Request) -> list[Message]:
@@ -55,14 +56,26 @@ def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Messa
     try:
         tokens.access_token(host, account_id, force_refresh=True)  # a real refresh, not a cached token
     except MailError as error:
-        results.append(Message("error", f"✗ Anmeldung bei Microsoft: {error}"))
+        text = _once(host, account_id, str(error), error.code)
+        results.append(Message("error", f"✗ Anmeldung bei Microsoft: {text}"))
         return results
     name = (store.account_state(host, account_id) or state).signed_in_as
     results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {name}, eben erneuert)."))
     outcome = signin.send_test_mail(host, account_id)
-    prefix = "✓ Mailserver: " if outcome.ok else "✗ Mailserver: "
-    results.append(Message(outcome.level, prefix + outcome.text))
+    if outcome.ok:
+        results.append(Message(outcome.level, "✓ Mailserver: " + outcome.text))
+    else:
+        results.append(Message(outcome.level, "✗ Mailserver: " + _once(host, account_id, outcome.text, outcome.code)))
     return results
+
+
+def _once(host: Host, account_id: int, text: str, code: str | None) -> str:
+    """The failure's text — cut to its headline when the account's green field now shows the same problem in full
+    (the page shows the message and the green field together; nobody needs the paragraph twice)."""
+    state = store.account_state(host, account_id)
+    if code and state is not None and state.problem_code == code and state.problem_text:
+        return f"{headline(text)} – {SEE_GREEN_FIELD}"
+    return text
 
 
 def _message(outcome: signin.Outcome) -> Message:

@@ -63,6 +63,10 @@ def render() -> str:
                 "",
                 f"- **Ursache:** {entry.cause}",
                 f"- **Was tun:** {entry.action}",
+            ]
+            if entry.advice(waiting=True) != entry.action:
+                lines.append(f"- **Bei einer Anmeldung oder einem Test:** {entry.advice(waiting=True)}")
+            lines += [
                 f"- **Zuständig:** {entry.who}",
                 f"- **Mails:** {MAIL[entry.kind]}",
             ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -16,3 +17,16 @@ def count(n: int, one: str, many: str) -> str:
 def when(value: dt.datetime | None) -> str:
     """A moment as people here read it: local time (Europe/Berlin), "28.11.2026 21:08"; "–" for none."""
     return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"
+
+
+# A diagnosis reads "<title>: <cause> Was tun: <action> (Zuständig: <who>; Code <code>, …)", see Finding.message.
+_DIAGNOSIS = re.compile(r"(?P<head>.*?): .*? Was tun: .*\(Zuständig: [^;]*; Code (?P<code>[^,)]+)", re.DOTALL)
+
+SEE_GREEN_FIELD = "Ursache und was zu tun ist, stehen im grünen Feld."
+
+
+def headline(text: str) -> str:
+    """A diagnosis cut to what happened and its code: "Anmeldung widerrufen (Code AADSTS50173)" — for places that
+    list events or point to where the whole text stands, so that no paragraph is shown twice. Other text is kept."""
+    found = _DIAGNOSIS.match(text)
+    return f"{found['head']} (Code {found['code']})" if found else text

@@ -450,7 +450,8 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
                 return redirect(app_path("E-Mailkonto", record_id))
         with instance.db.transaction() as tx:
             queue = tx.execute(
-                "SELECT status, count(*) AS n, max(last_error) AS last_error FROM mail_queue WHERE account_id = :a "
+                "SELECT status, count(*) AS n, max(last_error) AS last_error, max(last_error_code) AS code "
+                "FROM mail_queue WHERE account_id = :a "
                 "AND status IN ('queued', 'held') GROUP BY status",
                 {"a": record_id or 0},
             ).fetchall()

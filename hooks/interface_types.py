@@ -2,6 +2,7 @@
 
 from cmx_hostapi import InterfaceType, hookimpl
 from cmx_plugin_m365.checks import check_interface
+from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.names import INTERFACE_TYPE
 from cmx_plugin_m365.schemas import AzureInterfaceSchema, looks_like_secret
 
@@ -19,7 +20,7 @@ def cmx_interface_types():
                 "Azure-Schnittstelle pro Instanz; alle E-Mailkonten mit OAuth verwenden sie."
             ),
             unique=True,
-            check=check_interface,
+            check=waited_for(check_interface),
             secret_shaped=looks_like_secret,
         )
     ]

@@ -2,6 +2,7 @@
 
 from cmx_hostapi import Method, hookimpl
 from cmx_plugin_m365 import selftest
+from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM, TEST_METHOD
 
 
@@ -11,7 +12,8 @@ def cmx_methods():
         Method(
             MAIL_ACCOUNT_FORM,
             TEST_METHOD,
-            selftest.run,
+            waited_for(selftest.run),
             description="Prüft Einrichtung und Anmeldung bei Microsoft und sendet eine Testmail an das Konto selbst.",
+            busy="E-Mailkonto wird getestet: Microsoft, Anmeldung, Mailserver … (dauert einige Sekunden)",
         ),
     ]

@@ -3,12 +3,14 @@ mail account is deleted, forget its tokens."""
 
 from cmx_hostapi import hookimpl
 from cmx_plugin_m365 import mail_settings, setup_checks
+from cmx_plugin_m365.diagnosis import person_waiting
 from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM
 
 
 @hookimpl
 def cmx_record_saved(form, record_id, created, host, request):
-    return setup_checks.after_save(form, record_id, host)
+    with person_waiting():  # the person who saved reads the result
+        return setup_checks.after_save(form, record_id, host)
 
 
 @hookimpl

@@ -2,18 +2,20 @@
 
 from cmx_hostapi import Route, hookimpl
 from cmx_plugin_m365 import names, views
+from cmx_plugin_m365.diagnosis import waited_for
 
 
 @hookimpl
 def cmx_routes():
+    # Behind every route a person waits for the answer: advice says "try again", not "cmxOrganize retries".
     return [
-        Route(names.ENABLE_PATH, views.enable, methods=("POST",)),
-        Route(names.DISABLE_PATH, views.disable, methods=("POST",)),
-        Route(names.START_PATH, views.start, methods=("POST",)),
-        Route(names.DISCONNECT_PATH, views.disconnect, methods=("POST",)),
-        Route(names.CALLBACK_PATH, views.callback, methods=("GET",)),
+        Route(names.ENABLE_PATH, waited_for(views.enable), methods=("POST",)),
+        Route(names.DISABLE_PATH, waited_for(views.disable), methods=("POST",)),
+        Route(names.START_PATH, waited_for(views.start), methods=("POST",)),
+        Route(names.DISCONNECT_PATH, waited_for(views.disconnect), methods=("POST",)),
+        Route(names.CALLBACK_PATH, waited_for(views.callback), methods=("GET",)),
         Route(names.OVERVIEW_PATH, views.overview, methods=("GET",), admin_only=True),
-        Route(names.EXPIRY_PATH, views.secret_expiry, methods=("POST",), admin_only=True),
-        Route(names.ADMIN_CONSENT_PATH, views.admin_consent, methods=("POST",), admin_only=True),
-        Route(names.RECHECK_PATH, views.recheck, methods=("POST",), admin_only=True),
+        Route(names.EXPIRY_PATH, waited_for(views.secret_expiry), methods=("POST",), admin_only=True),
+        Route(names.ADMIN_CONSENT_PATH, waited_for(views.admin_consent), methods=("POST",), admin_only=True),
+        Route(names.RECHECK_PATH, waited_for(views.recheck), methods=("POST",), admin_only=True),
     ]

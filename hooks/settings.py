@@ -2,6 +2,7 @@
 
 from cmx_hostapi import SettingType, hookimpl
 from cmx_plugin_m365.checks import check_tenant
+from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.names import SETTINGS_APP, TENANT_SETTING
 from cmx_plugin_m365.schemas import TenantIdSchema, looks_like_secret
 
@@ -15,7 +16,7 @@ def cmx_settings():
             label="Verzeichnis-ID (Mandant)",
             schema=TenantIdSchema,
             help="Die Verzeichnis-ID (GUID) Ihrer Organisation bei Microsoft, oder eine ihrer Domains.",
-            check=check_tenant,
+            check=waited_for(check_tenant),
             secret_shaped=looks_like_secret,
         )
     ]

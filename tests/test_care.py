@@ -6,6 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from cmx_plugin_m365 import client_secret, maintenance
+from cmx_plugin_m365.wording import BERLIN
 from devhost.office import INTERFACES, SETTINGS
 from devhost.pages import field_error, flashes, green_field_text
 
@@ -170,7 +171,9 @@ def test_expiry_warnings_once_per_threshold_and_daily_after(office):
     assert expires == info.entered_at + dt.timedelta(days=730)  # Entra's maximum, until the admin enters the date
 
     def run(days_before: float):
-        now = expires - dt.timedelta(days=days_before)
+        # Whole days on the wall clock in Berlin, where days are counted: across the end of summer time a UTC
+        # difference of 31 × 24 hours can be 30 calendar days late in the evening.
+        now = expires.astimezone(BERLIN) - dt.timedelta(days=days_before)
         with freeze_time(now):
             return client_secret.warn(host, now)
 
@@ -193,7 +196,7 @@ def test_expiry_warnings_once_per_threshold_and_daily_after(office):
 def test_a_secret_that_is_entered_late_warns_once_not_for_every_threshold(office):
     office.configure()
     host = office.instance.host
-    client_secret.set_expiry(host, (dt.datetime.now(dt.UTC) + dt.timedelta(days=5)).date())
+    client_secret.set_expiry(host, dt.datetime.now(BERLIN).date() + dt.timedelta(days=5))
     assert client_secret.warn(host, dt.datetime.now(dt.UTC)) == (
         "Geheimer Schlüssel der Azure-Schnittstelle läuft in 5 Tagen ab"
     )
@@ -205,7 +208,7 @@ def test_admin_enters_the_real_expiry_date(office):
     office.configure()
     interface_url = f"{INTERFACES}{interface_id(office)}"
     assert "angenommen: 24 Monate nach dem Eintragen" in green_field_text(office.browser.get(interface_url).text)
-    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=365)).date()
+    day = dt.datetime.now(BERLIN).date() + dt.timedelta(days=365)
     page = office.follow(
         office.browser.post("/App%20Schnittstellen/m365_secret_expiry", {"expires_on": day.isoformat()})
     )
@@ -219,7 +222,7 @@ def test_admin_enters_the_real_expiry_date(office):
 def test_the_job_runs_through_the_host_scheduler(office):
     office.configure()
     host = office.instance.host
-    client_secret.set_expiry(host, (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date())
+    client_secret.set_expiry(host, dt.datetime.now(BERLIN).date() + dt.timedelta(days=3))
     ran = office.instance.run_due_jobs()
     assert "m365: Ablauf des geheimen Schlüssels" in ran
     assert secret_warnings(office) == ["Geheimer Schlüssel der Azure-Schnittstelle läuft in 3 Tagen ab"]

@@ -6,6 +6,7 @@ import pytest
 from freezegun import freeze_time
 
 from cmx_plugin_m365 import cli, client_secret
+from cmx_plugin_m365.wording import BERLIN
 
 from .conftest import REPO_ROOT
 
@@ -49,7 +50,7 @@ def test_problems_need_action(office, config_file, capsys):
     ben_id = office.create_account("ben")
     office.enable_oauth(ben_id)
     office.ms.call("mailbox/update", address=office.org.people["anna"].upn, smtp_auth_enabled=False)
-    client_secret.set_expiry(office.instance.host, (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).date())
+    client_secret.set_expiry(office.instance.host, dt.datetime.now(BERLIN).date() + dt.timedelta(days=10))
     status, out, _ = doctor(capsys, config_file, "--smtp")
     assert status == 1
     assert any("Geheimer Schlüssel" in line and "in 10 Tagen" in line for line in lines_with(out, "!"))

@@ -84,6 +84,8 @@ def test_identity_platform_slower_than_the_timeout(office, connected):
         assert run_queue_at(office, later)["retry"] == 1
     mail = assert_retry_later(office, connected, later)
     assert mail["last_error"].startswith("Keine Antwort: Der Server hat nicht rechtzeitig geantwortet.")
+    # Nobody waits for a mail in the queue: cmxOrganize tries again by itself.
+    assert "Was tun: Nichts – cmxOrganize versucht es später erneut." in mail["last_error"]
     assert_cache_intact(office, connected, before)
 
 
@@ -108,6 +110,9 @@ def test_slow_code_redemption_says_so_and_stores_nothing(office):
     assert message.startswith(
         "Die Anmeldung bei Microsoft ist gescheitert. Keine Antwort: Der Server hat nicht rechtzeitig geantwortet."
     )
+    # Nobody retries a sign-in for the person who started it: the advice is theirs to follow.
+    assert "Was tun: In einigen Minuten noch einmal versuchen." in message
+    assert "cmxOrganize versucht es" not in message
     assert office.row(account_id)["token_cache"] is None
 
 
@@ -215,3 +220,13 @@ def test_an_outage_is_one_line_in_the_trail_not_one_per_retry(office, connected)
             ).fetchall()
         ]
     assert kinds == ["temporary"]
+
+
+def test_a_test_during_an_outage_tells_the_person_to_test_again(office, connected):
+    options(office)["http_timeout"] = 1.5
+    office.ms.call("fault", kind="hang", seconds=8, remaining=1)
+    with timed(10):
+        response = office.browser.post(f"/App%20E-Mailkonto/{connected}/methode", {"method": "E-Mailkonto testen"})
+    (failed,) = [m for m in flashes(office.follow(response)) if m.startswith("✗")]
+    assert failed.startswith("✗ App-Registrierung bei Microsoft: Keine Antwort")
+    assert "Was tun: In einigen Minuten noch einmal versuchen." in failed

@@ -73,7 +73,9 @@ def test_jetzt_pruefen_with_a_working_new_secret_clears_7000222_on_every_account
     with office.instance.db.transaction() as tx:  # the new value, as the interface's form stores it
         tx.execute("UPDATE interfaces SET password = :p WHERE type = 'Azure'", {"p": new["value"]})
     messages = recheck(office)
-    assert messages[0].startswith("✓ Zugangsdaten: Anwendungs-ID, Schlüssel und Verzeichnis passen. Behoben bei 2")
+    assert messages[0].startswith(
+        "✓ Zugangsdaten: Anwendungs-ID, Schlüssel und Verzeichnis passen. Behoben bei 2 E-Mailkonten;"
+    )
     assert {office.row(a)["problem_code"] for a in (anna_id, ben_id)} == {None}
     assert run_queue_at(office, when + dt.timedelta(minutes=1))["sent"] == 2
     assert "✓ Zugangsdaten" in interface_page(office)
@@ -157,3 +159,103 @@ def test_a_secret_typed_into_tenantid_is_not_shown_back(office):
     assert response.status_code == 400
     assert office.org.secret_value not in response.text
     assert "gehört ins Passwortfeld der Azure-Schnittstelle" in field_error(response.text, "value")
+
+
+# -- one clear message, nothing twice --------------------------------------------------------------------------------
+
+
+def test_a_failed_test_shows_the_paragraph_once_and_writes_it_once(office):
+    from devhost.pages import green_field_text
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.ms.call("user/revoke", oid=office.org.people["anna"].oid)
+    office.ms.call("clock/advance", seconds=7200)
+    response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
+    html = office.follow(response)
+    *_, failed = flashes(html)
+    assert failed == (
+        "✗ Anmeldung bei Microsoft: Anmeldung widerrufen (Code AADSTS50173) – Ursache und was zu tun ist, stehen im "
+        "grünen Feld."
+    )
+    green = green_field_text(html)
+    cause = "Microsoft hat die Anmeldung widerrufen – meist, weil das Kennwort"
+    assert green.count(cause) == 1  # the problem's note; the history lists it by its title
+    assert "Anmeldung widerrufen (Code AADSTS50173)" in green
+    events = [e for e in _events(office, account_id) if e["code"] == "AADSTS50173"]
+    assert len(events) == 1
+
+
+def _events(office, account_id):
+    from cmx_plugin_m365 import store
+
+    return store.events(office.instance.host, account_id, 50)
+
+
+def test_jetzt_pruefen_points_to_the_check_it_wrote(office):
+    office.configure()
+    office.ms.call("secret/expire", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    first, _ = recheck(office)
+    assert first == (
+        "✗ Zugangsdaten: Geheimer Schlüssel abgelaufen (Code AADSTS7000222) – Ursache und was zu tun ist, stehen im "
+        "grünen Feld."
+    )
+    page = interface_page(office)
+    assert page.count("Der geheime Schlüssel") <= 2 and "✗ Zugangsdaten (geprüft" in page
+    assert "Was tun:" in page
+
+
+def test_words_people_use_and_local_times(office):
+    import datetime as dt
+    import re
+    from zoneinfo import ZoneInfo
+
+    from devhost.pages import green_field_text
+
+    from .test_mailing import expire_access_token
+
+    office.configure()
+    account_id, _ = office.connect("anna")
+    expire_access_token(office)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    from .conftest import run_queue_at
+
+    run_queue_at(office, dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
+    green = green_field_text(office.browser.get(f"/App%20E-Mailkonto/{account_id}").text)
+    assert "Anmeldung bei Microsoft automatisch aufgefrischt." in green
+    assert "Zugangstoken" not in green and "token" not in green.lower()
+    # A notification, shown in the time people here read (the database keeps UTC).
+    office.ms.call("mailbox/update", address=office.org.people["anna"].upn, smtp_auth_enabled=False)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "y")
+    run_queue_at(office, dt.datetime.now(dt.UTC) + dt.timedelta(hours=2, minutes=1))
+    page = office.browser.get("/App%20Benachrichtigungen/").text
+    assert "UTC" not in page
+    shown = re.search(r"<td>(\d\d\.\d\d\.\d{4} \d\d:\d\d)</td>", page)[1]
+    with office.instance.db.transaction() as tx:
+        stored = tx.execute("SELECT created_at FROM notifications ORDER BY id DESC").fetchone()["created_at"]
+    if isinstance(stored, str):
+        stored = dt.datetime.fromisoformat(stored)
+    stored = stored if stored.tzinfo else stored.replace(tzinfo=dt.UTC)
+    assert shown == stored.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y %H:%M")
+    account_page = office.browser.get(f"/App%20E-Mailkonto/{account_id}").text
+    assert "1 Mail angehalten (Code 535 5.7.139)." in account_page and "Mail(s)" not in account_page
+
+
+# -- while it runs, the person sees that something happens -------------------------------------------------------------
+
+
+def test_buttons_that_wait_for_microsoft_say_so_while_they_run(office):
+    import re
+
+    office.configure()
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    html = office.browser.get(f"/App%20E-Mailkonto/{account_id}").text
+    sign_in = re.search(r'<form class="action"[^>]*oauth_start[^>]*>', html)[0]
+    assert 'data-busy="Verbindung zu Microsoft wird hergestellt …"' in sign_in
+    test = re.search(r'<form method="post" action="[^"]*/methode"[^>]*>', html)[0]
+    assert 'data-busy="E-Mailkonto wird getestet' in test
+    (interface,) = office.instance.host.interfaces("Azure")
+    html = office.browser.get(f"/App%20Schnittstellen/{interface.id}").text
+    recheck_form = re.search(r'<form class="action"[^>]*m365_recheck[^>]*>', html)[0]
+    assert 'data-busy="Wird bei Microsoft geprüft …"' in recheck_form

@@ -14,7 +14,19 @@ it for adding.
 """
 
 from .catalogue import CATALOGUE, aadsts_codes, entry, known, unknown_entry
-from .model import CMX_ADMIN, M365_ADMIN, SENDER, SUPPORT, USER, Entry, Finding, Kind
+from .model import (
+    CMX_ADMIN,
+    M365_ADMIN,
+    SENDER,
+    SUPPORT,
+    USER,
+    Entry,
+    Finding,
+    Kind,
+    is_person_waiting,
+    person_waiting,
+    waited_for,
+)
 from .readers import (
     PageReading,
     explain,
@@ -48,8 +60,11 @@ __all__ = [
     "from_page",
     "from_redirect",
     "from_smtp",
+    "is_person_waiting",
     "known",
+    "person_waiting",
     "pick_code",
     "read_page",
     "unknown_entry",
+    "waited_for",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import exchange_replies, general, identity_codes
-from .model import SUPPORT, Entry, Kind
+from .model import SUPPORT, WE_RETRY, Entry, Kind
 
 CATALOGUE: tuple[Entry, ...] = (
     *identity_codes.ENTRIES,
@@ -38,7 +38,8 @@ def unknown_entry(code: str, text: str, kind: Kind) -> Entry:
         code,
         "Unbekannte Antwort von Microsoft",
         f"Microsoft hat mit „{first_sentence(text)}“ geantwortet.",
-        "Erneut versuchen; bleibt es, den cmxKonzepte-Support mit dem Code verständigen.",
+        f"{WE_RETRY if kind is Kind.TEMPORARY else 'Erneut versuchen'}; bleibt es, den cmxKonzepte-Support mit dem "
+        "Code verständigen.",
         SUPPORT,
         kind,
         known=False,

@@ -21,8 +21,11 @@ from __future__ import annotations
 from .model import CMX_ADMIN, M365_ADMIN, SENDER, SUPPORT, USER, Entry, Kind
 
 
-def smtp(key: str, pattern: str, title: str, cause: str, action: str, who: str, kind: Kind, en: str) -> Entry:
-    return Entry(key, title, cause, action, who, kind, match=pattern, en=en)
+def smtp(
+    key: str, pattern: str, title: str, cause: str, action: str, who: str, kind: Kind, en: str, *, waiting: str = ""
+) -> Entry:
+    """One SMTP reply; ``waiting`` is what to do about a temporary one while a person waits (a test mail)."""
+    return Entry(key, title, cause, action, who, kind, match=pattern, en=en, action_waiting=waiting)
 
 
 ENABLE_SMTP_AUTH = (
@@ -156,7 +159,9 @@ ENTRIES: tuple[Entry, ...] = (
          "Minute).",
          "Nichts – die Mails bleiben in der Warteschlange und gehen hinaus, sobald das Limit es zulässt. Bei "
          "regelmäßig großen Mengen mehrere Postfächer verwenden.",
-         CMX_ADMIN, Kind.TEMPORARY, "Sending limit reached"),
+         CMX_ADMIN, Kind.TEMPORARY, "Sending limit reached",
+         waiting="Die Testmail später noch einmal senden; wartende Mails gehen hinaus, sobald das Limit es zulässt. "
+         "Bei regelmäßig großen Mengen mehrere Postfächer verwenden."),
     smtp("432 4.3.2", r"4\.3\.2\b.*(thread limit|concurrent connection)", "Zu viele gleichzeitige Verbindungen",
          "Microsoft erlaubt je Postfach höchstens drei gleichzeitige Verbindungen.",
          "Nichts – die Mail geht mit dem nächsten Versuch hinaus.",
@@ -165,7 +170,9 @@ ENTRIES: tuple[Entry, ...] = (
          "Microsoft hat den Versand wegen auffälliger Aktivität vorübergehend eingeschränkt, um ihn zu prüfen.",
          "Nichts – ist der Versand in Ordnung, hebt Microsoft die Einschränkung bald auf; die Mails werden erneut "
          "gesendet.",
-         CMX_ADMIN, Kind.TEMPORARY, "Sending temporarily restricted"),
+         CMX_ADMIN, Kind.TEMPORARY, "Sending temporarily restricted",
+         waiting="Später noch einmal versuchen; ist der Versand in Ordnung, hebt Microsoft die Einschränkung bald "
+         "auf."),
     smtp("554 5.2.2", r"mailbox full|QuotaExceededException|ShutoffQuota", "Postfach voll",
          "Das Postfach ist voll; Microsoft legt jede gesendete Mail in „Gesendete Elemente“ ab und nimmt deshalb keine "
          "mehr an.",

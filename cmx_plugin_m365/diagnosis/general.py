@@ -10,11 +10,11 @@ from .model import CMX_ADMIN, M365_ADMIN, SUPPORT, USER, Entry, Kind
 OAUTH: tuple[Entry, ...] = (
     Entry("oauth:temporarily_unavailable", "Störung bei Microsoft",
           "Der Anmeldedienst von Microsoft ist vorübergehend nicht verfügbar.",
-          "Etwas später erneut versuchen.",
+          "Nichts – cmxOrganize versucht es später erneut.",
           USER, Kind.TEMPORARY, en="Microsoft temporarily unavailable"),
     Entry("oauth:server_error", "Störung bei Microsoft",
           "Der Anmeldedienst von Microsoft meldet einen Fehler.",
-          "Etwas später erneut versuchen.",
+          "Nichts – cmxOrganize versucht es später erneut.",
           USER, Kind.TEMPORARY, en="Error at Microsoft"),
     Entry("oauth:access_denied", "Anmeldung abgebrochen oder Zustimmung verweigert",
           "Die Anmeldung wurde abgebrochen oder der Zugriff verweigert – bei Organisationen, in denen nur "

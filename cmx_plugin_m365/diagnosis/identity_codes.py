@@ -360,8 +360,8 @@ ENTRIES: tuple[Entry, ...] = (
          M365_ADMIN, Kind.CONFIGURATION, "Federated identity provider reported an error"),
     *aad("80001 80002 80005 80007 80010 80013 80014", "Lokale Kennwortprüfung gestört",
          "Die Kennwortprüfung gegen das lokale Active Directory (Pass-Through-Authentifizierung) ist gestört.",
-         "Später erneut versuchen; bleibt es, prüft der IT-Admin die Authentifizierungs-Agenten und das lokale "
-         "Active Directory.",
+         "Nichts – cmxOrganize versucht es später erneut; bleibt es, prüft der IT-Admin die "
+         "Authentifizierungs-Agenten und das lokale Active Directory.",
          M365_ADMIN, Kind.TEMPORARY, "On-premises password validation failed"),
     # -- cmxOrganize's side -------------------------------------------------------------------------------------------
     *aad("70011 28002 28003 700023 1002012 90009 901002", "Ungültige Berechtigungsanfrage",
@@ -389,12 +389,12 @@ ENTRIES: tuple[Entry, ...] = (
     *aad("50000 50033 50087 90006 90012 90024 90033 90090 90091 70012 40010 230109 50166 501621",
          "Störung bei Microsoft",
          "Microsoft meldet einen vorübergehenden Fehler.",
-         "Nichts – cmxOrganize versucht es später erneut; bei einer Anmeldung einfach noch einmal versuchen.",
+         "Nichts – cmxOrganize versucht es später erneut.",
          CMX_ADMIN, Kind.TEMPORARY, "Transient error at Microsoft"),
     *aad("90036 90092 50086", "Fehler bei Microsoft",
          "Microsoft meldet einen Fehler, der sich durch Wiederholen nicht behebt.",
-         "Später erneut versuchen; bleibt es, den cmxKonzepte-Support mit dem Code verständigen (er wendet sich an "
-         "Microsoft).",
+         "Nichts – cmxOrganize versucht es später erneut; bleibt es, den cmxKonzepte-Support mit dem Code "
+         "verständigen (er wendet sich an Microsoft).",
          SUPPORT, Kind.TEMPORARY, "Non-retryable error at Microsoft"),
 )
 # fmt: on

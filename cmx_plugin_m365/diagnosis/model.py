@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 
@@ -29,6 +34,40 @@ M365_ADMIN = "der Microsoft-365-Admin Ihrer Organisation"
 SUPPORT = "der cmxKonzepte-Support"
 SENDER = "die Person, die die Mail verschickt hat"
 
+WE_RETRY = "Nichts – cmxOrganize versucht es später erneut"
+"""What to do about a temporary failure when nobody waits (sending, refreshing, the daily check)."""
+TRY_AGAIN = "In einigen Minuten noch einmal versuchen"
+"""What to do about it when a person waits for the answer: nothing retries a sign-in or a test for them."""
+
+_waiting: ContextVar[bool] = ContextVar("cmx_m365_person_waiting", default=False)
+
+
+@contextmanager
+def person_waiting() -> Iterator[None]:
+    """Within this block a person waits for the answer (a sign-in, "E-Mailkonto testen", "Jetzt prüfen", saving the
+    Azure interface): advice on temporary failures tells them to try again instead of promising a retry that only
+    background work does."""
+    token = _waiting.set(True)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+
+
+def waited_for(function: Callable) -> Callable:
+    """Run ``function`` (a route, a method, a check on saving) as something a person waits for."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with person_waiting():
+            return function(*args, **kwargs)
+
+    return run
+
+
+def is_person_waiting() -> bool:
+    return _waiting.get()
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -48,6 +87,19 @@ class Entry:
     knows how to get it, it adds the way to it (see :func:`cmx_plugin_m365.consent.hint`)."""
     known: bool = True
     """False for the stand-in entry of an answer the catalogue does not know (Microsoft's own words are kept)."""
+    action_waiting: str = ""
+    """For TEMPORARY entries whose ``action`` says more than "cmxOrganize tries again": the action when a person
+    waits for the answer. Without it, that action is :data:`TRY_AGAIN` plus the entry's "bleibt es, …" clause."""
+
+    def advice(self, *, waiting: bool) -> str:
+        """What to do: ``action`` — except for a temporary failure while a person waits (see
+        :func:`person_waiting`), where trying again is up to them."""
+        if self.kind is not Kind.TEMPORARY or not waiting:
+            return self.action
+        if self.action_waiting:
+            return self.action_waiting
+        persists = re.search(r"bleibt es, .*", self.action)
+        return f"{TRY_AGAIN}; {persists.group(0)}" if persists else f"{TRY_AGAIN}."
 
 
 @dataclass(frozen=True)
@@ -72,17 +124,17 @@ class Finding:
     def message(self, more_to_do: str = "") -> str:
         """The German text for people: title, cause, what to do and who, then the codes for support.
 
-        ``more_to_do`` is said after the catalogue's action, e.g. where exactly to give the admin consent."""
+        What to do fits the moment (see :func:`person_waiting`); ``more_to_do`` is said after it, e.g. where exactly
+        to give the admin consent."""
         support = [f"Code {self.code}"]
         if self.trace_id:
             support.append(f"Trace-ID {self.trace_id}")
         if self.correlation_id:
             support.append(f"Correlation-ID {self.correlation_id}")
         entry = self.entry
-        return (
-            f"{entry.title}: {entry.cause} Was tun: {entry.action}{more_to_do} (Zuständig: {entry.who}; "
-            f"{', '.join(support)})"
-        )
+        action = entry.advice(waiting=is_person_waiting())
+        who = f"Zuständig: {entry.who}; {', '.join(support)}"
+        return f"{entry.title}: {entry.cause} Was tun: {action}{more_to_do} ({who})"
 
     def mail_error(self, *, retry_after: float | None = None) -> MailError:
         """The host API error that tells the host what to do with the mail (``retry_after``: when a temporary
