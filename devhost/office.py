@@ -83,20 +83,32 @@ class Office:
     # -- section 2 of the admin guide -------------------------------------------------------------------------------
 
     def configure(self, *, secret: str | None = None, tenant: str | None = None) -> None:
-        response = self.browser.post(
-            INTERFACES + "neu",
-            {
-                "name": "Microsoft 365",
-                "type": "Azure",
-                "username": self.org.client_id,
-                "password": secret or self.org.secret_value,
-            },
-        )
+        response = self.save_interface(password=secret or self.org.secret_value)
         assert response.status_code == 302, field_error(response.text, "password") or response.text
         self.follow(response)  # read the page it leads to, as a person would (and with it, its messages)
-        response = self.browser.post(SETTINGS + "neu", {"name": "TenantID", "value": tenant or self.org.tenant_id})
+        response = self.save_tenant(tenant or self.org.tenant_id)
         assert response.status_code == 302, field_error(response.text, "value")
         self.follow(response)
+
+    def save_interface(self, **values: str):
+        """Save the Azure interface's form (a new one, or the existing one) with these values; the response."""
+        data = {
+            "name": "Microsoft 365",
+            "type": "Azure",
+            "username": self.org.client_id,
+            "password": self.org.secret_value,
+            **values,
+        }
+        existing = self.instance.host.interfaces("Azure")
+        return self.browser.post(f"{INTERFACES}{existing[0].id}" if existing else INTERFACES + "neu", data)
+
+    def save_tenant(self, value: str):
+        """Save the setting TenantID (a new one, or the existing one); the response."""
+        with self.instance.db.transaction() as tx:
+            row = tx.execute("SELECT id FROM settings WHERE name = 'TenantID'").fetchone()
+        return self.browser.post(
+            f"{SETTINGS}{row['id']}" if row else SETTINGS + "neu", {"name": "TenantID", "value": value}
+        )
 
     # -- section 3 --------------------------------------------------------------------------------------------------
 

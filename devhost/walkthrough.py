@@ -1,4 +1,4 @@
-"""``python -m devhost walkthrough``: the admin guide's sections 2 and 3, performed headless, step by step.
+"""``python -m devhost walkthrough``: the admin guide (sections 2, 3 and 4) and its usual mistakes, headless.
 
 Starts the Microsoft emulators and a fresh devhost (SQLite, real HTTP) in this process, then does what the
 guide tells an admin to do, through the same screens and buttons, and prints ✓ or ✗ for each step. The exit
@@ -12,12 +12,17 @@ import secrets
 import tempfile
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import requests
+
+from cmx_plugin_m365.wording import count
+
 from .emulators import Emulators
-from .office import INTERFACES, Office
+from .office import INTERFACES, HttpBrowser, Office
 from .pages import field_error, flashes, green_field_text
-from .stage import live_office
+from .stage import ADMIN, live_office
 
 
 class Steps:
@@ -48,14 +53,6 @@ def _guide(steps: Steps, office: Office) -> None:
     steps.check(
         "Die Azure-Schnittstelle zeigt die Umleitungs-URI zum Registrieren",
         f"{office.browser.base_url}/App%20E-Mailkonto/continue_oauth" in page,
-    )
-    response = office.browser.post(
-        INTERFACES + "neu",
-        {"name": "Microsoft 365", "type": "Azure", "username": org.client_id, "password": org.secret_id},
-    )
-    steps.check(
-        "Geheime ID statt Wert im Passwortfeld wird mit Erklärung abgelehnt",
-        (field_error(response.text, "password") or "").startswith("Das ist die ID des geheimen Schlüssels"),
     )
     office.configure()
     steps.check(
@@ -158,6 +155,98 @@ def _guide(steps: Steps, office: Office) -> None:
         " / ".join(messages),
     )
 
+    _secret_rotation(steps, office, account_id)
+    _usual_mistakes(steps, office, account_id)
+
+
+def _test(office: Office, account_id: int) -> list[str]:
+    """ "E-Mailkonto testen" clicked; the messages it shows."""
+    response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
+    return flashes(office.follow(response))
+
+
+def _secret_rotation(steps: Steps, office: Office, account_id: int) -> None:
+    org = office.org
+    steps.out("Abschnitt 4 – Erneuern des geheimen Schlüssels")
+    new = office.ms.secret(org.client_id)  # Entra: Zertifikate & Geheimnisse → Neuer geheimer Clientschlüssel
+    messages = flashes(office.follow(office.save_interface(password=new["value"])))
+    steps.check(
+        "Neuen Schlüssel eingetragen: cmxOrganize prüft ihn sofort und sagt, dass der alte gelöscht werden darf",
+        len(messages) == 2
+        and messages[1].startswith("Neuer geheimer Schlüssel geprüft")
+        and "Sie können den alten geheimen Schlüssel" in messages[1],
+        " / ".join(messages),
+    )
+    steps.check(
+        "Die Testmail nach dem Schlüsselwechsel ist angekommen",
+        any(m["subject"] == "cmxOrganize: Testmail nach Schlüsselwechsel" for m in office.mails_to("anna")),
+    )
+    office.ms.call("secret/delete", client_id=org.client_id, secret_id=org.secret_id)
+    messages = _test(office, account_id)
+    steps.check(
+        "Alten Schlüssel im Entra Admin Center gelöscht: „E-Mailkonto testen“ meldet jeden Schritt als erfolgreich",
+        len(messages) == 4 and all(m.startswith("✓") for m in messages),
+        " / ".join(messages),
+    )
+    office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", "Erinnerung", "Kurs morgen.")
+    counts = office.instance.mailer.run_queue()
+    steps.check("Der Versand geht mit dem neuen Schlüssel weiter", counts["sent"] == 1, str(counts))
+
+
+def _usual_mistakes(steps: Steps, office: Office, account_id: int) -> None:
+    org = office.org
+    steps.out("Typische Fehler")
+    secret = office.instance.host.interfaces("Azure")[0].password
+    response = office.save_interface(password=org.secret_id)  # the "Geheime ID" column instead of "Wert"
+    steps.check(
+        "Geheime ID statt Wert im Passwortfeld: abgelehnt mit Erklärung, der bisherige Schlüssel gilt weiter",
+        (field_error(response.text, "password") or "").startswith("Das ist die ID des geheimen Schlüssels")
+        and office.instance.host.interfaces("Azure")[0].password == secret,
+        field_error(response.text, "password") or "",
+    )
+    other = office.ms.tenant("Anderer Mandant")  # e.g. the directory ID of a test tenant
+    response = office.save_tenant(other["id"])
+    error = field_error(response.text, "value") or ""
+    steps.check(
+        "Verzeichnis-ID eines anderen Mandanten als TenantID: abgelehnt mit Erklärung, die bisherige gilt weiter",
+        "App-Registrierung nicht gefunden" in error
+        and office.instance.host.setting("Einstellungen", "TenantID") == org.tenant_id,
+        error,
+    )
+    _other_address(steps, office, account_id)
+    address = office.instance.host.mail_account(account_id).address
+    office.ms.call("mailbox/update", address=address, smtp_auth_enabled=False)
+    messages = _test(office, account_id)
+    green = green_field_text(office.page(account_id))
+    steps.check(
+        "SMTP AUTH am Postfach ausgeschaltet: „E-Mailkonto testen“ nennt den Schalter im Microsoft 365 Admin Center",
+        messages[-1].startswith("✗ Mailserver:") and "SMTP AUTH" in messages[-1] and "Authentifiziertes SMTP" in green,
+        " / ".join(messages),
+    )
+    office.ms.call("mailbox/update", address=address, smtp_auth_enabled=True)
+    messages = _test(office, account_id)
+    steps.check(
+        "… wieder eingeschaltet: „E-Mailkonto testen“ ist grün, das Problem ist aus dem grünen Feld verschwunden",
+        all(m.startswith("✓") for m in messages) and "SMTP AUTH" not in green_field_text(office.page(account_id)),
+        " / ".join(messages),
+    )
+
+
+def _other_address(steps: Steps, office: Office, account_id: int) -> None:
+    """cmxOrganize configured as http://localhost:…, opened as http://127.0.0.1:… (or with/without "www.")."""
+    configured = office.browser.base_url
+    elsewhere = configured.replace("localhost", "127.0.0.1")
+    session = requests.Session()
+    session.trust_env = False
+    browser = HttpBrowser(elsewhere, session).login(*ADMIN)
+    there = replace(office, browser=browser)
+    messages = flashes(there.click(account_id, "Erneut anmelden"))
+    steps.check(
+        "cmxOrganize unter einer anderen Adresse geöffnet: die Meldung nennt die richtige Adresse",
+        len(messages) == 1 and f"über {configured} auf" in messages[0] and "Sicherheitsmerkmal" not in messages[0],
+        " / ".join(messages),
+    )
+
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING)
@@ -170,5 +259,6 @@ def main() -> int:
         except Exception as error:  # a step that crashed is a failed step, with the reason
             steps.check("Durchlauf ohne Absturz", False, "".join(traceback.format_exception_only(error)).strip())
             traceback.print_exc()
-    steps.out(f"\n{'Alle Schritte erfolgreich.' if not steps.failed else f'{steps.failed} Schritt(e) gescheitert.'}")
+    failed = count(steps.failed, "Schritt", "Schritte")
+    steps.out("\n" + ("Alle Schritte erfolgreich." if not steps.failed else f"{failed} gescheitert."))
     return 0 if not steps.failed else 1

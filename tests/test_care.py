@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from cmx_plugin_m365 import client_secret, maintenance
 from cmx_plugin_m365.wording import BERLIN
-from devhost.office import INTERFACES, SETTINGS
+from devhost.office import INTERFACES
 from devhost.pages import field_error, flashes, green_field_text
 
 from .conftest import run_queue_at
@@ -29,31 +29,11 @@ def unreachable_microsoft(office):
     options["login_base_url"] = saved
 
 
-def save_interface(office, **values):
-    data = {
-        "name": "Microsoft 365",
-        "type": "Azure",
-        "username": office.org.client_id,
-        "password": office.org.secret_value,
-        **values,
-    }
-    existing = office.instance.host.interfaces("Azure")
-    url = f"{INTERFACES}{existing[0].id}" if existing else INTERFACES + "neu"
-    return office.browser.post(url, data)
-
-
-def save_tenant(office, value):
-    with office.instance.db.transaction() as tx:
-        row = tx.execute("SELECT id FROM settings WHERE name = 'TenantID'").fetchone()
-    url = f"{SETTINGS}{row['id']}" if row else SETTINGS + "neu"
-    return office.browser.post(url, {"name": "TenantID", "value": value})
-
-
 # -- checks when saving ---------------------------------------------------------------------------------------------
 
 
 def test_unknown_tenant_is_refused_with_microsofts_code(office):
-    response = save_tenant(office, "nichtda.onmicrosoft.com")
+    response = office.save_tenant("nichtda.onmicrosoft.com")
     message = field_error(response.text, "value")
     assert message.startswith(
         "Nicht gespeichert. Verzeichnis nicht gefunden: "
@@ -64,7 +44,7 @@ def test_unknown_tenant_is_refused_with_microsofts_code(office):
 
 
 def test_a_tenant_domain_is_accepted(office):
-    assert save_tenant(office, office.org.domain).status_code == 302
+    assert office.save_tenant(office.org.domain).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -83,7 +63,7 @@ def test_interface_values_that_do_not_work_are_not_stored_and_the_old_ones_stay(
         "expired secret": {"password": office.ms.secret(office.org.client_id, days=-1)["value"]},
         "unknown app": {"username": "11111111-2222-4333-8444-555555555555"},
     }[what]
-    response = save_interface(office, **values)
+    response = office.save_interface(**values)
     assert response.status_code == 400
     message = field_error(response.text, field)
     assert message.startswith(f"Nicht gespeichert – die bisherigen Werte gelten weiter. {title}:")
@@ -93,14 +73,14 @@ def test_interface_values_that_do_not_work_are_not_stored_and_the_old_ones_stay(
 
 
 def test_tenant_that_does_not_hold_the_app_is_refused(office):
-    save_interface(office)
+    office.save_interface()
     other = office.ms.tenant("Anderer Mandant")
-    response = save_tenant(office, other["id"])
+    response = office.save_tenant(other["id"])
     assert "App-Registrierung nicht gefunden" in field_error(response.text, "value")
 
 
 def test_microsoft_unreachable_while_saving_refuses_and_says_why(office, unreachable_microsoft):
-    response = save_tenant(office, office.org.tenant_id)
+    response = office.save_tenant(office.org.tenant_id)
     message = field_error(response.text, "value")
     assert message.startswith("Nicht gespeichert. Keine Verbindung: Der Server war nicht erreichbar.")
 
@@ -121,8 +101,8 @@ def test_unregistered_redirect_uri_is_found_before_anyone_is_stuck_at_microsoft(
         client_id=office.org.client_id,
         redirect_uris=["https://www.kurse.example.de/App%20E-Mailkonto/continue_oauth"],
     )
-    office.follow(save_interface(office))
-    response = save_tenant(office, office.org.tenant_id)
+    office.follow(office.save_interface())
+    response = office.save_tenant(office.org.tenant_id)
     messages = flashes(office.follow(response))
     assert messages[0] == "Einstellung gespeichert."
     assert messages[1].startswith(
@@ -237,7 +217,7 @@ def test_rotation_proves_the_new_secret_and_says_when_the_old_one_may_go(office)
     account_id, _ = office.connect("anna")
     new = office.ms.secret(office.org.client_id)
     office.ms.call("counters/reset")
-    page = office.follow(save_interface(office, password=new["value"]))
+    page = office.follow(office.save_interface(password=new["value"]))
     messages = flashes(page)
     assert messages[0] == "Schnittstelle gespeichert."
     assert messages[1].startswith(
@@ -259,7 +239,7 @@ def test_rotation_proves_the_new_secret_and_says_when_the_old_one_may_go(office)
 def test_a_new_secret_that_does_not_work_never_replaces_the_old(office):
     office.configure()
     account_id, _ = office.connect("anna")
-    response = save_interface(office, password="Zzz8Q~" + "y" * 34)
+    response = office.save_interface(password="Zzz8Q~" + "y" * 34)
     assert "Geheimer Schlüssel ungültig" in field_error(response.text, "password")
     assert office.instance.host.interfaces("Azure")[0].password == office.org.secret_value
     assert flashes(
