@@ -15,14 +15,14 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host, Message
 
-from . import client_secret, identity, store
+from . import client_secret, identity, status, store
 from .config import AzureApp, Missing, Options, azure_app
 from .diagnosis import Finding, from_exception, from_oauth, from_page
 from .names import INTERFACE_TYPE
 from .redirect_uri import redirect_uri
+from .status import SECRET_CODES
 from .wording import SEE_GREEN_FIELD, count, headline
 
-SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
 CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
 NOT_STORED = "Nicht gespeichert – die bisherigen Werte gelten weiter. "
 NOT_STORED_FIRST = "Nicht gespeichert. "
@@ -169,21 +169,6 @@ def _record_probe(host: Host, finding: Finding | None) -> None:
     )
 
 
-APP_CODES = (
-    *SECRET_CODES,
-    "AADSTS700016",
-    "AADSTS700011",
-    "AADSTS90002",
-    "AADSTS70002",
-    "AADSTS7000112",
-    "AADSTS70001",
-    "oauth:invalid_client",
-    "oauth:unauthorized_client",
-)
-"""Problems of the app registration itself: a client-credentials request that succeeds disproves them for every
-account (a working new secret clears "7000222" everywhere)."""
-
-
 def recheck(host: Host) -> list[Message]:
     """Check the setup now — the app's credentials at Microsoft and the redirect URI — record the results, and clear
     every account problem a success disproves (their held mail goes out). For "Jetzt prüfen" and the daily job."""
@@ -195,7 +180,7 @@ def recheck(host: Host) -> list[Message]:
     if finding is None:
         store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
         client_secret.mark_validated(host)
-        cleared = _clear_disproved(host)
+        cleared = status.app_problems_disproved(host)
         fixed = count(cleared, "E-Mailkonto", "E-Mailkonten")
         extra = f" Behoben bei {fixed}; wartende Mails gehen jetzt hinaus." if cleared else ""
         messages.append(Message("success", f"✓ Zugangsdaten: {CREDENTIALS_OK}{extra}"))
@@ -211,19 +196,6 @@ def recheck(host: Host) -> list[Message]:
     else:
         messages.append(Message("error", f"✗ Umleitungs-URI: {headline(probe.message())} – {SEE_GREEN_FIELD}"))
     return messages
-
-
-def _clear_disproved(host: Host) -> int:
-    cleared = 0
-    for state in store.all_account_states(host):
-        if state.problem_code in APP_CODES:
-            store.clear_problem(host, state.account_id, state=store.CONNECTED if state.has_tokens else None)
-            store.add_event(
-                host, "recovered", "Die Zugangsdaten der App funktionieren wieder.", account_id=state.account_id
-            )
-            host.release_held_mail(state.account_id)
-            cleared += 1
-    return cleared
 
 
 def daily_recheck(host: Host, now: dt.datetime) -> int:

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from cmx_hostapi import Host, Interface, MailError, Message
 
-from . import store, tokens
+from . import status, store, tokens
 from .config import fingerprint
 from .names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
+from .wording import BERLIN, count
 
 LIFETIME = dt.timedelta(days=730)
 """Entra's longest secret lifetime (24 months), assumed until the admin enters the real date."""
 THRESHOLDS = (30, 14, 7, 1)
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -139,6 +138,7 @@ def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Messa
         store.record_check(host, "rotation", ok=True, text=text)
         return [Message("info", text)]
     account = host.mail_account(connected[0].account_id)
+    cleared = status.blaming_the_app(host)  # the proof's own account may recover on the way
     try:
         tokens.access_token(host, account.id, force_refresh=True)  # a refresh sends the client secret
         host.send_mail(
@@ -155,10 +155,14 @@ def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Messa
         store.record_check(host, "rotation", ok=False, text=text, code=error.code)
         return [Message("error", text)]
     mark_validated(host)
+    host.release_held_mail(account.id)  # its problem, if any, went with the test mail that just worked
+    status.app_problems_disproved(host)  # e.g. "secret expired" on every other account: their mail goes now
+    fixed = count(cleared, "E-Mailkonto", "E-Mailkonten")
+    fixed = f" Behoben bei {fixed}; wartende Mails gehen jetzt hinaus." if cleared else ""
     text = (
         f"Neuer geheimer Schlüssel geprüft: Erneuerung der Anmeldung und Testmail über {account.address} "
         f"erfolgreich. Sie können den alten geheimen Schlüssel {old} jetzt im Entra Admin Center löschen "
-        "(App-Registrierungen → cmxOrganize → Zertifikate & Geheimnisse)."
+        f"(App-Registrierungen → cmxOrganize → Zertifikate & Geheimnisse).{fixed}"
     )
     store.record_check(host, "rotation", ok=True, text=text)
     store.add_event(host, "secret_rotated", text)

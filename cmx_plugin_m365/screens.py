@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
 
@@ -11,13 +10,11 @@ from . import client_secret, consent, diagnosis, mail_settings, names, permissio
 from .config import Options
 from .names import INTERFACE_TYPE
 from .redirect_uri import path_of, redirect_uri, registration_problem
-from .wording import count, headline, when
+from .wording import BERLIN, count, headline, when
 
 # What the person reads between the click and the answer (host API 1.3, ``busy``).
 TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
 CHECKING = "Wird bei Microsoft geprüft …"
-
-BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:

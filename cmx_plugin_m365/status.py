@@ -86,3 +86,41 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
     text = f"{intro}\n\n{message}\n\n{host.record_url('E-Mailkonto', account_id)}"
     host.notify("account_contact", subject, text, account_id=account_id)
     host.notify("admins", subject, text, account_id=account_id)
+
+
+SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
+"""Microsoft refused the client secret: wrong value, expired, or none sent."""
+
+APP_CODES = (
+    *SECRET_CODES,
+    "AADSTS700016",
+    "AADSTS700011",
+    "AADSTS90002",
+    "AADSTS70002",
+    "AADSTS7000112",
+    "AADSTS70001",
+    "oauth:invalid_client",
+    "oauth:unauthorized_client",
+)
+"""Problems of the app registration itself: a client-credentials request that succeeds disproves them for every
+account (a working new secret clears "7000222" everywhere)."""
+
+
+def blaming_the_app(host: Host) -> int:
+    """How many accounts have a problem of the app registration (see :data:`APP_CODES`)."""
+    return sum(1 for state in store.all_account_states(host) if state.problem_code in APP_CODES)
+
+
+def app_problems_disproved(host: Host) -> int:
+    """The app's credentials just worked at Microsoft: clear every account problem that blamed them, and let the
+    mail held for it go. Returns how many accounts were cleared."""
+    cleared = 0
+    for state in store.all_account_states(host):
+        if state.problem_code in APP_CODES:
+            store.clear_problem(host, state.account_id, state=store.CONNECTED if state.has_tokens else None)
+            store.add_event(
+                host, "recovered", "Die Zugangsdaten der App funktionieren wieder.", account_id=state.account_id
+            )
+            host.release_held_mail(state.account_id)
+            cleared += 1
+    return cleared

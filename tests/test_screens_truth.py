@@ -81,6 +81,28 @@ def test_jetzt_pruefen_with_a_working_new_secret_clears_7000222_on_every_account
     assert "✓ Zugangsdaten" in interface_page(office)
 
 
+def test_saving_a_working_new_secret_clears_7000222_on_every_account(office):
+    import datetime as dt
+
+    from .conftest import run_queue_at
+    from .test_mailing import expire_access_token
+
+    office.configure()
+    anna_id, _ = office.connect("anna")
+    ben_id, _ = office.connect("ben")
+    office.ms.call("secret/expire", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    when = expire_access_token(office)
+    for account_id in (anna_id, ben_id):
+        office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", str(account_id))
+    assert run_queue_at(office, when)["held"] == 2
+    new = office.ms.call("secret", client_id=office.org.client_id)
+    messages = flashes(office.follow(office.save_interface(password=new["value"])))
+    assert messages[1].startswith("Neuer geheimer Schlüssel geprüft")
+    assert messages[1].endswith("Behoben bei 2 E-Mailkonten; wartende Mails gehen jetzt hinaus.")
+    assert {office.row(a)["problem_code"] for a in (anna_id, ben_id)} == {None}
+    assert run_queue_at(office, when + dt.timedelta(minutes=1))["sent"] == 2
+
+
 def test_a_fixed_redirect_uri_turns_green_with_jetzt_pruefen(office):
     office.configure()
     office.ms.call("app/redirect_uris", client_id=office.org.client_id, redirect_uris=["https://other.example/cb"])
