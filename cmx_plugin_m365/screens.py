@@ -215,6 +215,35 @@ def _history(host: Host, account_id: int, count: int = 3) -> Facts:
     return Facts(tuple(rows))
 
 
+def _admin_consent_needed(host: Host, account_id: int) -> list[Note]:
+    """While the account is not connected and its last sign-in ended at "admin approval needed" (or another answer
+    whose fix is the admin's consent): say so until someone signs in — and once the consent is given, that now the
+    sign-in will work."""
+    event = store.last_sign_in(host, account_id)
+    if event is None or event["kind"] != "signin_failed" or not diagnosis.known(event["code"] or ""):
+        return []
+    entry = diagnosis.entry(event["code"])
+    if not entry.admin_consent:
+        return []
+    check = consent.granted(host)
+    if check is not None and check.ok and check.at > event["at"]:
+        return [
+            Note(
+                f"Die Administratorzustimmung wurde am {_when(check.at)} erteilt. Jetzt „Bei Microsoft anmelden“ "
+                "wählen: Microsoft fragt nicht mehr nach einer Zustimmung.",
+                level="success",
+            )
+        ]
+    return [
+        Note(
+            f"Letzter Anmeldeversuch ({_when(event['at'])}): {entry.title}. Verlangt Ihre Organisation die "
+            "Zustimmung eines Administrators, erteilt sie ein Microsoft-365-Admin einmalig für alle: in der "
+            "Azure-Schnittstelle mit „Administratorzustimmung erteilen“.",
+            level="warning",
+        )
+    ]
+
+
 def mail_account_green_field(record_id: int | None, host: Host, user: User | None = None) -> list[GreenFieldItem]:
     """The E-Mailkonto's green field, by the account's state (see the admin guide, section 3). People who may not
     change the account (``user``; see :mod:`permissions`) see the state, not the buttons."""
@@ -271,6 +300,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             switch_off,
         ]
     account = host.mail_account(record_id)
+    consent_note = _admin_consent_needed(host, record_id)
     if state.state == store.NEW:
         return [
             Note(
@@ -278,7 +308,9 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
                 f"dem das Postfach {account.address} gehört. Microsoft fragt, mit welchem Konto; wählen Sie dieses. "
                 "Den Benutzernamen trägt cmxOrganize danach selbst ein: den Anmeldenamen, den Microsoft nennt."
             ),
+            *consent_note,
             sign_in,
+            _history(host, record_id),
             switch_off,
         ]
     facts = Facts(
@@ -297,6 +329,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
                 level="error",
             ),
             Note(state.problem_text or "", level="error"),
+            *consent_note,
             sign_in,
             facts,
             _history(host, record_id),

@@ -512,6 +512,16 @@ def events(host: Host, account_id: int, limit: int = 20) -> list[dict]:
         ).fetchall()
 
 
+def last_sign_in(host: Host, account_id: int) -> dict | None:
+    """The account's newest sign-in event (started, failed, refused or connected), or None."""
+    with host.db.transaction() as tx:
+        return tx.execute(
+            "SELECT at, kind, code, text FROM m365_event WHERE account_id = :a AND kind IN "
+            "('signin_started', 'signin_failed', 'signin_refused', 'connected') ORDER BY id DESC LIMIT 1",
+            {"a": account_id},
+        ).fetchone()
+
+
 # -- results of online checks --------------------------------------------------------------------------------------
 
 

@@ -168,6 +168,25 @@ def test_where_only_admins_may_consent_the_person_is_told_who_must_act(office):
     assert office.row(account_id)["token_cache"] is None
 
 
+
+def test_the_account_keeps_saying_that_admin_consent_is_needed_until_it_is_given(office):
+    office.configure()
+    admins_only(office)
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    office.come_back(office.at_microsoft(office.start_sign_in(account_id), "anna").url)
+    green = green_field_text(office.page(account_id))  # later, without the message
+    assert "Zustimmung eines Administrators erforderlich. Verlangt Ihre Organisation" in green
+    assert "„Administratorzustimmung erteilen“" in green
+    office.grant_admin_consent("admin")
+    green = green_field_text(office.page(account_id))
+    assert "Die Administratorzustimmung wurde am" in green
+    assert "Zustimmung eines Administrators erforderlich." not in green
+    office.come_back(office.at_microsoft(office.start_sign_in(account_id), "anna").url)
+    green = green_field_text(office.page(account_id))
+    assert "Mit Microsoft 365 verbunden" in green and "Administratorzustimmung" not in green
+
+
 def test_admin_consent_from_cmxorganize_then_the_person_signs_in(office):
     office.configure()
     admins_only(office)
