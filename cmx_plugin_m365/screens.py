@@ -77,6 +77,14 @@ def _secret_expired_since(host: Host, checked_at: dt.datetime) -> bool:
     return info is not None and checked_at < info.expires_at <= store.utcnow()
 
 
+def _expired_at_microsoft(host: Host, info: client_secret.SecretInfo) -> dt.datetime | None:
+    """When Microsoft said this secret has expired (the latest credentials check, made after it was entered)."""
+    check = store.checks(host).get("credentials")
+    if check and not check.ok and check.code == "AADSTS7000222" and check.at >= info.entered_at:
+        return check.at
+    return None
+
+
 def _secret_items(host: Host) -> list[GreenFieldItem]:
     info = client_secret.current(host)
     if info is None:
@@ -87,19 +95,26 @@ def _secret_items(host: Host) -> list[GreenFieldItem]:
     source = (
         "" if info.expiry_confirmed else " (angenommen: 24 Monate nach dem Eintragen – bitte das echte Datum eintragen)"
     )
+    said_expired = _expired_at_microsoft(host, info)  # Microsoft's word beats the date we were told or assumed
     items: list[GreenFieldItem] = [
         Facts(
             (
                 ("Geheimer Schlüssel eingetragen", _when(info.entered_at)),
-                ("Läuft ab", f"{expiry}{source}"),
-                ("Bei Microsoft geprüft", _when(info.validated_at)),
+                (
+                    "Läuft ab",
+                    f"abgelaufen (laut Microsoft, festgestellt {_when(said_expired)})"
+                    if said_expired
+                    else f"{expiry}{source}",
+                ),
+                ("Zuletzt von Microsoft akzeptiert", _when(info.validated_at)),
             )
         )
     ]
-    if now >= info.expires_at:
+    if said_expired or now >= info.expires_at:
+        since = "laut Microsoft abgelaufen" if said_expired else f"seit {expiry} abgelaufen"
         items.append(
             Note(
-                f"Der geheime Schlüssel ist seit {expiry} abgelaufen: Über E-Mailkonten mit OAuth wird nichts "
+                f"Der geheime Schlüssel ist {since}: Über E-Mailkonten mit OAuth wird nichts "
                 "mehr gesendet. Legen Sie im Entra Admin Center einen neuen an und tragen Sie seinen Wert "
                 "hier ins Passwortfeld ein.",
                 level="error",

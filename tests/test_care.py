@@ -323,7 +323,7 @@ def test_the_interface_shows_when_microsoft_accepted_the_secret(office):
     info = client_secret.current(office.instance.host)
     assert info.validated_at is not None
     text = green_field_text(office.browser.get(f"{INTERFACES}{interface_id(office)}").text)
-    assert "Bei Microsoft geprüft –" not in text
+    assert "Zuletzt von Microsoft akzeptiert –" not in text
 
 
 def test_old_events_and_pending_sign_ins_are_purged(office):

@@ -168,7 +168,6 @@ def test_where_only_admins_may_consent_the_person_is_told_who_must_act(office):
     assert office.row(account_id)["token_cache"] is None
 
 
-
 def test_the_account_keeps_saying_that_admin_consent_is_needed_until_it_is_given(office):
     office.configure()
     admins_only(office)

@@ -5,6 +5,7 @@ A screenshot of every step goes to ``$CMX_TEST_ARTIFACTS/e2e/<test>`` (default `
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -15,7 +16,8 @@ import pytest
 
 from devhost.stage import ADMIN, live_office
 
-from ..conftest import REPO_ROOT
+from ..conftest import REPO_ROOT, run_queue_at
+from ..test_mailing import expire_access_token
 
 pytestmark = pytest.mark.e2e
 
@@ -69,9 +71,33 @@ class Shots:
         self.n += 1
         self.page.screenshot(path=str(self.folder / f"{self.n:02d}-{name}.png"), full_page=True)
 
+    def while_loading(self, name: str) -> None:
+        """The page as it is now, while the browser waits for an answer (Playwright's own screenshot would wait for
+        the next page; the DevTools protocol takes the picture at once)."""
+        self.n += 1
+        cdp = self.page.context.new_cdp_session(self.page)
+        data = cdp.send("Page.captureScreenshot", {"format": "png"})["data"]
+        (self.folder / f"{self.n:02d}-{name}.png").write_bytes(base64.b64decode(data))
+
+    def green_field(self, name: str) -> None:
+        """The green field alone, as the person sees it in this state."""
+        self.n += 1
+        self.page.locator(".green-field").screenshot(path=str(self.folder / f"{self.n:02d}-gruenes-feld-{name}.png"))
+
 
 def flash_texts(page) -> list[str]:
     return [re.sub(r"\s+", " ", t).strip() for t in page.locator(".flash").all_inner_texts()]
+
+
+def green_text(page) -> str:
+    return re.sub(r"\s+", " ", page.locator(".green-field").inner_text())
+
+
+def log_in(page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    page.fill("#f-login", ADMIN[0])
+    page.fill("#f-password", ADMIN[1])
+    page.click("button:has-text('Anmelden')")
 
 
 def test_admin_sets_up_two_mail_accounts_in_the_browser(live, page, ms, caplog):
@@ -242,6 +268,8 @@ def test_where_only_admins_may_consent_the_admin_consents_from_cmxorganize(offic
     (message,) = flash_texts(page)
     assert "Zustimmung eines Administrators erforderlich" in message and "Administratorzustimmung erteilen" in message
     shot("meldung-admin-muss-zustimmen")
+    assert "Zustimmung eines Administrators erforderlich. Verlangt Ihre Organisation" in green_text(page)
+    shot.green_field("administratorzustimmung-noetig")
 
     # The admin grants consent from the Azure interface.
     (interface,) = office.instance.host.interfaces("Azure")
@@ -266,3 +294,113 @@ def test_where_only_admins_may_consent_the_admin_consents_from_cmxorganize(offic
     page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20E-Mailkonto/\d+"))
     assert flash_texts(page) == [f"E-Mailkonto eingerichtet, Testmail an {anna.upn} gesendet."]
     shot("eingerichtet-nach-administratorzustimmung")
+
+
+def test_what_the_admin_sees_stays_true_in_the_browser(office_live, page, ms):
+    """Issue 11 in chromium: another address (1), "E-Mailkonto testen" proving each link (3), "Jetzt prüfen" and a
+    new secret clearing what they disprove (4), the progress shown while Microsoft is asked (5), and the green field
+    in each state of an account."""
+    office = office_live
+    base_url, org = office.browser.base_url, office.org
+    anna = org.people["anna"]
+    office.configure()
+    account_id, _ = office.connect("anna")
+    shot = Shots(page, "zustaende")
+    page.set_default_timeout(15000)
+    log_in(page, base_url)
+    account_url = f"{base_url}/App%20E-Mailkonto/{account_id}"
+
+    def run_test() -> list[str]:
+        page.click("button:has-text('E-Mailkonto testen')")
+        page.wait_for_selector(".flash")
+        return flash_texts(page)
+
+    page.goto(account_url)
+    assert "Mit Microsoft 365 verbunden (OAuth)." in green_text(page)
+    shot.green_field("verbunden")
+
+    # 5 and 3: while the test waits for Microsoft, the person sees it; then every step is proven now.
+    ms.call("fault", kind="hang", seconds=2, remaining=1)
+    # Clicked from within the page: what the submit handlers show is read before the answer replaces the page.
+    busy_text, disabled = page.evaluate(
+        """() => {
+            const button = [...document.querySelectorAll('button')].find(b => b.textContent === 'E-Mailkonto testen');
+            button.click();
+            return [button.form.querySelector('.busy')?.textContent, button.disabled];
+        }"""
+    )
+    assert busy_text.startswith("E-Mailkonto wird getestet") and disabled
+    shot.while_loading("test-laeuft")
+    page.wait_for_selector(".flash")
+    assert [t[:1] for t in flash_texts(page)] == ["✓", "✓", "✓", "✓"]
+
+    # Sign-in revoked at Microsoft: the test says so at its own step at once (no cached token hides it).
+    ms.call("user/revoke", oid=anna.oid)
+    page.goto(account_url)
+    messages = run_test()
+    assert [m[:1] for m in messages] == ["✓", "✓", "✗"]
+    assert messages[2].startswith("✗ Anmeldung bei Microsoft: Anmeldung widerrufen (Code AADSTS50173)")
+    assert "Anmeldung bei Microsoft erforderlich" in green_text(page)
+    shot.green_field("anmeldung-erforderlich")
+    page.click(".green-field button:has-text('Bei Microsoft anmelden')")
+    page.wait_for_url(re.compile(re.escape(ms.addresses.login_base_url)))
+    page.fill("input[name=password]", anna.password)
+    page.click("#idSIButton9")
+    page.wait_for_url(re.compile(re.escape(account_url)))
+    assert "Testmail an" in flash_texts(page)[0]
+
+    # SMTP AUTH switched off for the mailbox: a problem the account's green field explains.
+    ms.call("mailbox/update", address=anna.upn, smtp_auth_enabled=False)
+    messages = run_test()
+    assert messages[-1].startswith("✗ Mailserver:") and "SMTP AUTH" in messages[-1]
+    assert "Authentifiziertes SMTP" in green_text(page)
+    shot.green_field("problem")
+    ms.call("mailbox/update", address=anna.upn, smtp_auth_enabled=True)
+    assert [m[:1] for m in run_test()] == ["✓", "✓", "✓", "✓"]
+    assert "SMTP AUTH" not in green_text(page)
+
+    # 1: cmxOrganize opened as 127.0.0.1 instead of the configured localhost.
+    elsewhere = base_url.replace("localhost", "127.0.0.1")
+    log_in(page, elsewhere)
+    page.goto(f"{elsewhere}/App%20E-Mailkonto/{account_id}")
+    page.click(".green-field button:has-text('Erneut anmelden')")
+    (message,) = flash_texts(page)
+    assert f"Bitte rufen Sie cmxOrganize über {base_url} auf" in message and "Sicherheitsmerkmal" not in message
+    shot("andere-adresse")
+
+    # The secret expires: the test fails at the app's step; the mail that could not go is held, and said why.
+    ms.call("secret/expire", client_id=org.client_id, secret_id=org.secret_id)
+    page.goto(account_url)
+    messages = run_test()
+    assert [m[:1] for m in messages] == ["✓", "✗"]
+    assert messages[1].startswith("✗ App-Registrierung bei Microsoft: Geheimer Schlüssel abgelaufen")
+    later = expire_access_token(office)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    assert run_queue_at(office, later)["held"] == 1
+    page.goto(account_url)
+    assert "Geheimer Schlüssel abgelaufen" in green_text(page)
+    shot.green_field("schluessel-abgelaufen")
+
+    # 4: "Jetzt prüfen" on the Azure interface says ✗ now; a new secret, saved, clears the account's problem.
+    (interface,) = office.instance.host.interfaces("Azure")
+    interface_url = f"{base_url}/App%20Schnittstellen/{interface.id}"
+    page.goto(interface_url)
+    page.click(".green-field button:has-text('Jetzt prüfen')")
+    page.wait_for_selector(".flash")
+    assert flash_texts(page)[0].startswith("✗ Zugangsdaten: Geheimer Schlüssel abgelaufen (Code AADSTS7000222)")
+    assert "✗ Zugangsdaten" in green_text(page) and "Läuft ab abgelaufen (laut Microsoft" in green_text(page)
+    shot.green_field("schnittstelle-schluessel-abgelaufen")
+    new = ms.secret(org.client_id)
+    page.fill("#f-password", new["value"])
+    page.click("form.record button:has-text('Speichern')")
+    page.wait_for_selector(".flash")
+    messages = flash_texts(page)
+    assert messages[1].startswith("Neuer geheimer Schlüssel geprüft")
+    assert messages[1].endswith("Behoben bei 1 E-Mailkonto; wartende Mails gehen jetzt hinaus.")
+    page.click(".green-field button:has-text('Jetzt prüfen')")
+    page.wait_for_selector(".flash")
+    assert [m[:13] for m in flash_texts(page)] == ["✓ Zugangsdate", "✓ Umleitungs-"]
+    shot.green_field("schnittstelle-geprueft")
+    page.goto(account_url)
+    assert "Geheimer Schlüssel abgelaufen" not in green_text(page).split("Angemeldet als")[0]
+    assert run_queue_at(office, later)["sent"] == 1
