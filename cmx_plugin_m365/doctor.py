@@ -25,6 +25,7 @@ from .config import PLUGIN_ID, Missing, Options, azure_app
 from .diagnosis import Finding, from_exception, from_smtp
 from .names import INTERFACE_TYPE
 from .schemas import AzureInterfaceSchema, TenantIdSchema
+from .wording import count
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -105,14 +106,14 @@ def run(
 def _unknown_answers(host: Host) -> Iterator[Row]:
     """Answers of Microsoft the catalogue could not explain, so that they can be added (kept in the event trail)."""
     area = ("Unbekannte Antwort", "Unknown answer")
-    for code, text, count in store.unknown_answers(host):
+    for code, text, times in store.unknown_answers(host):
         yield Row(
             area,
             code,
             Status.WARN,
             (
-                f"{count}× „{text}“ – bitte mit dem Code an den cmxKonzepte-Support, damit cmxOrganize sie erklärt.",
-                f'{count}× "{text}" – not in the catalogue; send it to support so that it gets explained.',
+                f"{times}× „{text}“ – bitte mit dem Code an den cmxKonzepte-Support, damit cmxOrganize sie erklärt.",
+                f'{times}× "{text}" – not in the catalogue; send it to support so that it gets explained.',
             ),
         )
 
@@ -280,7 +281,9 @@ def render(rows: list[Row], lang: str = "de", width: int = 120) -> str:
     actions = sum(r.needs_action for r in rows)
     lines.append("-" * width)
     if lang == "de":
-        lines.append("Alles in Ordnung." if not actions else f"{actions} Punkt(e) brauchen Aufmerksamkeit (! oder ✗).")
+        need = f"{count(actions, 'Punkt braucht', 'Punkte brauchen')} Aufmerksamkeit (! oder ✗)."
+        lines.append("Alles in Ordnung." if not actions else need)
     else:
-        lines.append("All good." if not actions else f"{actions} item(s) need attention (! or ✗).")
+        need = f"{actions} {'item needs' if actions == 1 else 'items need'} attention (! or ✗)."
+        lines.append("All good." if not actions else need)
     return "\n".join(lines)

@@ -59,7 +59,7 @@ def test_problems_need_action(office, config_file, capsys):
     )
     failed = "\n".join(lines_with(out, "✗"))
     assert office.org.people["anna"].upn in failed and "SMTP AUTH ist ausgeschaltet" in out
-    assert out.splitlines()[-1] == "3 Punkt(e) brauchen Aufmerksamkeit (! oder ✗)."
+    assert out.splitlines()[-1] == "3 Punkte brauchen Aufmerksamkeit (! oder ✗)."
 
 
 def test_english_on_request(office, config_file, capsys):
@@ -72,7 +72,7 @@ def test_english_on_request(office, config_file, capsys):
     assert status == 1
     assert out.splitlines()[0].split() == ["Check", "Subject", "Result"]
     assert any("Mail account" in line and "token: AADSTS50173" in line for line in lines_with(out, "✗"))
-    assert out.splitlines()[-1] == "1 item(s) need attention (! or ✗)."
+    assert out.splitlines()[-1] == "1 item needs attention (! or ✗)."
 
 
 def test_configuration_missing(office, config_file, capsys):
