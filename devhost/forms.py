@@ -84,7 +84,9 @@ class MailAccountSchema(Schema):
 
     contact = _Trimmed(
         required=True,
-        validate=validate.Length(min=1, max=200, error="Bitte Mitarbeiter*in oder Geschäftsstelle eintragen."),
+        validate=validate.Length(
+            min=1, max=200, error="Bitte Mitarbeiter*in oder Geschäftsstelle eintragen (bis 200 Zeichen)."
+        ),
         error_messages=_required("Bitte Mitarbeiter*in oder Geschäftsstelle eintragen."),
     )
     address = _Trimmed(required=True, error_messages=_required("Bitte die E-Mailadresse eintragen."))
