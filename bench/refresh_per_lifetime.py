@@ -27,7 +27,8 @@ from pathlib import Path
 
 from _common import microsoft, office
 
-from cmx_plugin_m365 import maintenance, tokens
+from cmx_plugin_m365 import tokens
+from cmx_plugin_m365.care import maintenance
 from devhost import worker
 
 

@@ -17,7 +17,8 @@ import tracemalloc
 
 from _common import microsoft, office
 
-from cmx_plugin_m365 import client_secret, doctor, maintenance, tokens
+from cmx_plugin_m365 import doctor, tokens
+from cmx_plugin_m365.care import client_secret, maintenance
 from devhost.cli import DevhostHandle
 
 

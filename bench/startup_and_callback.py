@@ -18,7 +18,8 @@ from pathlib import Path
 
 from _common import REPO_ROOT, median, microsoft, office, percentile
 
-from cmx_plugin_m365 import identity, views
+from cmx_plugin_m365 import identity
+from cmx_plugin_m365.web import views
 from devhost import loader
 from devhost.config import InstanceConfig
 from devhost.db import Database

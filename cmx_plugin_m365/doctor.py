@@ -20,11 +20,14 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host, InstanceHandle, MailError
 
-from . import checks, client_secret, identity, store, tokens, xoauth2
+from . import identity, store, tokens
+from .care import checks, client_secret
 from .config import PLUGIN_ID, Missing, Options, azure_app
 from .diagnosis import Finding, from_exception, from_smtp
 from .names import INTERFACE_TYPE
-from .schemas import AzureInterfaceSchema, TenantIdSchema
+from .sending import xoauth2
+from .signin import redirect_uri
+from .web.schemas import AzureInterfaceSchema, TenantIdSchema
 from .wording import count
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -159,7 +162,7 @@ def _configuration(host: Host) -> Iterator[Row]:
         Status.OK,
         ("Anwendungs-ID, Schlüssel und Verzeichnis passen.", "client ID, secret and directory work together"),
     )
-    finding = checks.record_redirect_probe(host)
+    finding = redirect_uri.record_redirect_probe(host)
     uri_area = ("Umleitungs-URI", "Redirect URI")
     if finding is not None:
         yield Row(uri_area, host.public_base_url, Status.FAIL, _finding_detail(finding))

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 from cmx_hostapi import Host
 
-from . import consent, store
+from . import store
 from .diagnosis import Finding, Kind
+from .names import INTERFACE_FORM, INTERFACE_TYPE
 
 _held: contextvars.ContextVar[list | None] = contextvars.ContextVar("m365_held_reports", default=None)
 
@@ -64,7 +65,7 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
             store.add_event(host, kind, finding.message(), account_id=account_id, code=finding.code)
         return
     state = store.SIGNIN_REQUIRED if finding.kind is Kind.SIGN_IN else None
-    message = finding.message(consent.hint(host, finding))
+    message = finding.message(admin_consent_hint(host, finding))
     is_new = store.set_problem(host, account_id, code=finding.code, text=message, state=state)
     if not is_new:
         return
@@ -124,3 +125,23 @@ def app_problems_disproved(host: Host) -> int:
             host.release_held_mail(state.account_id)
             cleared += 1
     return cleared
+
+
+ENTRA_CONSENT_PATH = (
+    "Microsoft Entra Admin Center → Unternehmensanwendungen → cmxOrganize → Berechtigungen → "
+    "„Administratorzustimmung für … erteilen“"
+)
+
+
+def admin_consent_hint(host: Host, finding: Finding) -> str:
+    """For an answer whose fix is the admin's consent: where to give it (empty for other answers)."""
+    if not finding.entry.admin_consent:
+        return ""
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    where = (
+        f"in cmxOrganize in der Azure-Schnittstelle mit „Administratorzustimmung erteilen“ "
+        f"({host.record_url(INTERFACE_FORM, interfaces[0].id)})"
+        if interfaces
+        else "in cmxOrganize in der Azure-Schnittstelle"
+    )
+    return f" Die Administratorzustimmung gibt es {where}, oder im {ENTRA_CONSENT_PATH}."

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from cmx_hostapi import PeriodicJob, hookimpl
-from cmx_plugin_m365 import checks, client_secret, maintenance
+from cmx_plugin_m365.care import checks, client_secret, maintenance
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 server's refusals mean."""
 
 from cmx_hostapi import hookimpl
-from cmx_plugin_m365 import mailing
+from cmx_plugin_m365.sending import mailing
 
 
 @hookimpl

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from cmx_plugin_m365 import schemas, tokens
+from cmx_plugin_m365 import tokens
+from cmx_plugin_m365.web import schemas
 from devhost import forms
 from devhost.pages import flashes
 
@@ -229,7 +230,7 @@ def test_every_schema_either_loads_or_says_why_in_german(schema, data):
         assert messages
         for message in messages:
             # The plugin's schemas speak German; the devhost's stand-ins for cmxOrganize's forms are left to it.
-            assert schema.__module__ != "cmx_plugin_m365.schemas" or german(message), message
+            assert schema.__module__ != "cmx_plugin_m365.web.schemas" or german(message), message
             fixed = inspect.getsource(sys.modules[schema.__module__])  # the schema's own words
             for value in data.values():  # what was typed is never shown back (a secret may be in the wrong field)
                 if isinstance(value, str) and len(value.strip()) >= 8 and value not in fixed:

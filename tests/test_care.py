@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from freezegun import freeze_time
 
-from cmx_plugin_m365 import client_secret, maintenance
+from cmx_plugin_m365.care import client_secret, maintenance
 from cmx_plugin_m365.wording import BERLIN
 from devhost.office import INTERFACES
 from devhost.pages import field_error, flashes, green_field_text
@@ -149,11 +149,14 @@ def test_expiry_warnings_once_per_threshold_and_daily_after(office):
     info = client_secret.current(host)
     expires = info.expires_at
     assert expires == info.entered_at + dt.timedelta(days=730)  # Entra's maximum, until the admin enters the date
+    # Days are counted on Berlin's calendar: the test must not depend on the time of day it runs at, so the expiry is
+    # moved to noon of its day, and every "now" keeps that wall-clock time (across summer time, too).
+    expires = dt.datetime.combine(expires.astimezone(BERLIN).date(), dt.time(12), BERLIN)
+    with office.instance.db.transaction() as tx:
+        tx.execute("UPDATE m365_secret SET expires_at = :x", {"x": expires.astimezone(dt.UTC)})
 
     def run(days_before: float):
-        # Whole days on the wall clock in Berlin, where days are counted: across the end of summer time a UTC
-        # difference of 31 × 24 hours can be 30 calendar days late in the evening.
-        now = expires.astimezone(BERLIN) - dt.timedelta(days=days_before)
+        now = expires - dt.timedelta(days=days_before)
         with freeze_time(now):
             return client_secret.warn(host, now)
 

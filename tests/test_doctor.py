@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from freezegun import freeze_time
 
-from cmx_plugin_m365 import cli, client_secret
+from cmx_plugin_m365 import cli
+from cmx_plugin_m365.care import client_secret
 from cmx_plugin_m365.wording import BERLIN
 
 from .conftest import REPO_ROOT

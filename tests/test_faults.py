@@ -165,7 +165,7 @@ def test_concurrency_limit_432_is_temporary(office, connected):
             smtp = stack.enter_context(smtplib.SMTP(office.ms.addresses.smtp_host, office.ms.addresses.smtp_port))
             smtp.starttls(context=context)
             smtp.ehlo()
-            from cmx_plugin_m365.xoauth2 import initial_response
+            from cmx_plugin_m365.sending.xoauth2 import initial_response
 
             smtp.docmd("AUTH", "XOAUTH2 " + initial_response(anna, token))
             smtp.docmd("MAIL", f"FROM:<{anna}>")

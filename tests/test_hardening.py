@@ -7,7 +7,7 @@ import ssl
 import pytest
 
 from cmx_hostapi import PermanentMailError
-from cmx_plugin_m365 import mailing
+from cmx_plugin_m365.sending import mailing
 
 
 def test_the_bearer_token_goes_only_to_a_verified_server(office):
@@ -187,7 +187,7 @@ def test_a_worker_with_the_old_key_list_does_not_stop_the_others(office):
     old_key = office.instance.config.encryption_keys[0]
     rolled = second_worker(office, [secrets.token_bytes(32), old_key])  # new key first, old kept
     try:
-        from cmx_plugin_m365 import maintenance
+        from cmx_plugin_m365.care import maintenance
 
         assert maintenance.reencrypt(rolled.host, dt_now()) == 1
         assert rolled.host.old_keys_unused_by == {"m365"}  # the host may drop the old key now
@@ -231,7 +231,8 @@ def test_a_sign_in_that_cannot_be_decrypted_here_is_explained_not_a_500(office):
 def test_re_encryption_leaves_a_leased_row_alone_and_only_the_owner_releases(office):
     import secrets
 
-    from cmx_plugin_m365 import maintenance, store
+    from cmx_plugin_m365 import store
+    from cmx_plugin_m365.care import maintenance
 
     office.configure()
     account_id, _ = office.connect("anna")

@@ -4,7 +4,8 @@ import base64
 import datetime as dt
 import json
 
-from cmx_plugin_m365 import maintenance, tokens
+from cmx_plugin_m365 import tokens
+from cmx_plugin_m365.care import maintenance
 from devhost.pages import green_field_text
 
 from .conftest import flashes, run_queue_at

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from cmx_plugin_m365.schemas import AzureInterfaceSchema, TenantIdSchema
+from cmx_plugin_m365.web.schemas import AzureInterfaceSchema, TenantIdSchema
 
 CLIENT_ID = "3f2a8b1c-9d4e-4f5a-8b6c-7d8e9f0a1b2c"
 SECRET_VALUE = "Qx8Q~abcDEFghiJKLmnoPQRstuVWXyz0123456789"  # shape of an Entra secret value (40 chars)

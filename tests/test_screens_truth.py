@@ -121,7 +121,7 @@ def test_a_check_from_before_the_secrets_expiry_is_not_shown_as_true(office):
 
     from freezegun import freeze_time
 
-    from cmx_plugin_m365 import client_secret
+    from cmx_plugin_m365.care import client_secret
 
     office.configure()
     client_secret.set_expiry(office.instance.host, (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).date())
@@ -133,7 +133,8 @@ def test_a_check_from_before_the_secrets_expiry_is_not_shown_as_true(office):
 def test_the_daily_job_checks_the_setup(office):
     import datetime as dt
 
-    from cmx_plugin_m365 import checks, store
+    from cmx_plugin_m365 import store
+    from cmx_plugin_m365.care import checks
 
     office.configure()
     before = store.checks(office.instance.host)["credentials"].at

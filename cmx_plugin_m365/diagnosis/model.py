@@ -84,7 +84,7 @@ class Entry:
     """The title in English (``cmx-m365 doctor --lang en``); cause and action are German only."""
     admin_consent: bool = False
     """The fix is (or may be) the Microsoft 365 admin's consent for the whole organisation: where the product
-    knows how to get it, it adds the way to it (see :func:`cmx_plugin_m365.consent.hint`)."""
+    knows how to get it, it adds the way to it (see :func:`cmx_plugin_m365.status.admin_consent_hint`)."""
     known: bool = True
     """False for the stand-in entry of an answer the catalogue does not know (Microsoft's own words are kept)."""
     action_waiting: str = ""

@@ -34,14 +34,13 @@ import msal
 
 from cmx_hostapi import Host, MailError, Request
 
-from . import consent, identity, keys, status, store, tokens
-from .checks import probe_once
-from .config import Missing, Options, azure_app
-from .crypto import DecryptionError
-from .diagnosis import Finding, Kind, from_oauth
-from .diagnosis.exchange_replies import SEND_AS_TITLE
-from .redirect_uri import browser_mismatch, redirect_uri
-from .wording import count
+from .. import identity, keys, status, store, tokens
+from ..config import Missing, Options, azure_app
+from ..crypto import DecryptionError
+from ..diagnosis import Finding, Kind, from_oauth
+from ..diagnosis.exchange_replies import SEND_AS_TITLE
+from ..wording import count
+from .redirect_uri import browser_mismatch, probe_once, redirect_uri
 
 STARTS_PER_USER = (5, dt.timedelta(minutes=1))
 """At most this many sign-ins one user may start in this time (a click flood must not reach Microsoft)."""
@@ -335,7 +334,7 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
 
 
 def _failed(host: Host, account_id: int, finding: Finding, what: str) -> Outcome:
-    text = finding.message(consent.hint(host, finding))
+    text = finding.message(status.admin_consent_hint(host, finding))
     store.add_event(host, "signin_failed", text, account_id=account_id, code=finding.code)
     if not finding.known:
         store.add_event(host, "unknown_answer", finding.microsoft_text[:500], account_id=account_id, code=finding.code)

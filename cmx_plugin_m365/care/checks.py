@@ -15,13 +15,14 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host, Message
 
-from . import client_secret, identity, status, store
-from .config import AzureApp, Missing, Options, azure_app
-from .diagnosis import Finding, from_exception, from_oauth, from_page
-from .names import INTERFACE_TYPE
-from .redirect_uri import redirect_uri
-from .status import SECRET_CODES
-from .wording import SEE_GREEN_FIELD, count, headline
+from .. import identity, status, store
+from ..config import AzureApp, Missing, Options, azure_app
+from ..diagnosis import Finding, from_exception, from_oauth
+from ..names import INTERFACE_TYPE
+from ..signin.redirect_uri import record_redirect_probe, redirect_uri
+from ..status import SECRET_CODES
+from ..wording import SEE_GREEN_FIELD, count, headline
+from . import client_secret
 
 CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
 NOT_STORED = "Nicht gespeichert – die bisherigen Werte gelten weiter. "
@@ -99,74 +100,6 @@ def _credentials(options: Options, azure: AzureApp) -> Finding | None:
     except identity.MicrosoftError as error:
         return error.finding
     return None
-
-
-def probe_redirect_uri(host: Host) -> Finding | None:
-    """Ask Microsoft's authorize endpoint (without anyone signed in) whether it would accept our redirect URI.
-
-    Microsoft shows AADSTS50011 / 500113 / 700016 on its own page and never sends them back, so a person would be
-    stuck there. Returns the diagnosis, or None when Microsoft shows its sign-in page. Network trouble is not a
-    finding here (the sign-in itself will tell).
-    """
-    azure = azure_app(host)
-    if isinstance(azure, Missing):
-        return None
-    options = Options.of(host)
-    try:
-        app = identity.build(options, azure)
-    except identity.MicrosoftError:
-        return None
-    flow = identity.initiate(app, options.smtp_send, redirect_uri=redirect_uri(host.public_base_url), login_hint="")
-    return probe_auth_uri(options, flow["auth_uri"])
-
-
-def probe_auth_uri(options: Options, auth_uri: str) -> Finding | None:
-    """What Microsoft's page for this authorize URL says: a diagnosis for an error it would not send back, or None.
-
-    A GET without cookies changes nothing at Microsoft, so the very URL a person is about to open can be probed.
-    """
-    try:
-        response = identity.session(options).get(auth_uri, allow_redirects=False)
-    except requests.RequestException:
-        return None
-    if response.is_redirect:
-        return None
-    # Microsoft shows these errors on its own page (with status 200 or 400) and never sends the person back.
-    return from_page(response.text)
-
-
-PROBE_KEPT = dt.timedelta(minutes=5)
-"""How long a good answer of Microsoft to the redirect-URI probe is trusted before a sign-in asks again."""
-
-
-def probe_once(host: Host, options: Options, auth_uri: str) -> Finding | None:
-    """:func:`probe_auth_uri` before a sign-in, but at most once in :data:`PROBE_KEPT` while Microsoft accepts the
-    redirect URI: many sign-ins in a row (a course office connecting twenty accounts, or a flood of clicks) do not
-    each send a request to Microsoft. A refusal is asked again every time, so that a fix is seen at once."""
-    check = store.checks(host).get("redirect_uri")
-    if check is not None and check.ok and store.utcnow() - check.at < PROBE_KEPT:
-        return None
-    finding = probe_auth_uri(options, auth_uri)
-    _record_probe(host, finding)
-    return finding
-
-
-def record_redirect_probe(host: Host) -> Finding | None:
-    finding = probe_redirect_uri(host)
-    _record_probe(host, finding)
-    return finding
-
-
-def _record_probe(host: Host, finding: Finding | None) -> None:
-    store.record_check(
-        host,
-        "redirect_uri",
-        ok=finding is None,
-        code=finding.code if finding else None,
-        text=finding.message()
-        if finding
-        else f"Microsoft akzeptiert die Umleitungs-URI {redirect_uri(host.public_base_url)}.",
-    )
 
 
 def recheck(host: Host) -> list[Message]:

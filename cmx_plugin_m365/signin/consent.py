@@ -18,18 +18,13 @@ from urllib.parse import urlencode
 
 from cmx_hostapi import Host, Request
 
-from . import identity, store
-from .config import Missing, Options, azure_app
-from .diagnosis import Finding, from_oauth
-from .names import INTERFACE_FORM, INTERFACE_TYPE
+from .. import identity, store
+from ..config import Missing, Options, azure_app
+from ..diagnosis import from_oauth
 from .redirect_uri import browser_mismatch, redirect_uri
 
 CHECK = "admin_consent"
 LIFETIME = dt.timedelta(minutes=15)
-ENTRA_PATH = (
-    "Microsoft Entra Admin Center → Unternehmensanwendungen → cmxOrganize → Berechtigungen → "
-    "„Administratorzustimmung für … erteilen“"
-)
 
 
 @dataclass(frozen=True)
@@ -129,20 +124,6 @@ def _tenant_guid(host: Host) -> str | None:
         return identity.tenant_guid(identity.build(Options.of(host), azure))
     except identity.MicrosoftError:
         return None
-
-
-def hint(host: Host, finding: Finding) -> str:
-    """For an answer whose fix is the admin's consent: where to give it (empty for other answers)."""
-    if not finding.entry.admin_consent:
-        return ""
-    interfaces = host.interfaces(INTERFACE_TYPE)
-    where = (
-        f"in cmxOrganize in der Azure-Schnittstelle mit „Administratorzustimmung erteilen“ "
-        f"({host.record_url(INTERFACE_FORM, interfaces[0].id)})"
-        if interfaces
-        else "in cmxOrganize in der Azure-Schnittstelle"
-    )
-    return f" Die Administratorzustimmung gibt es {where}, oder im {ENTRA_PATH}."
 
 
 def granted(host: Host) -> store.CheckResult | None:

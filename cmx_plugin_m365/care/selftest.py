@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from cmx_hostapi import Host, MailError, Message, Request
 
-from . import client_secret, identity, permissions, signin, store, tokens
+from .. import identity, permissions, store, tokens
+from ..config import Missing, Options, azure_app
+from ..signin import flow
+from ..wording import SEE_GREEN_FIELD, headline
+from . import client_secret
 from .checks import CREDENTIALS_OK
-from .config import Missing, Options, azure_app
-from .wording import SEE_GREEN_FIELD, headline
 
 
 def run(account_id: int, host: Host, request: Request) -> list[Message]:
@@ -27,7 +29,7 @@ def run(account_id: int, host: Host, request: Request) -> list[Message]:
         return [Message("error", permissions.REFUSAL)]
     state = store.account_state(host, account_id)
     if state is None:  # not an OAuth account: the test mail is all there is to test
-        return [_message(signin.send_test_mail(host, account_id))]
+        return [_message(flow.send_test_mail(host, account_id))]
     results = _steps(host, account_id, state)
     ok = all(m.level == "success" for m in results)
     store.add_event(
@@ -61,7 +63,7 @@ def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Messa
         return results
     name = (store.account_state(host, account_id) or state).signed_in_as
     results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {name}, eben erneuert)."))
-    outcome = signin.send_test_mail(host, account_id)
+    outcome = flow.send_test_mail(host, account_id)
     if outcome.ok:
         results.append(Message(outcome.level, "✓ Mailserver: " + outcome.text))
     else:
@@ -78,5 +80,5 @@ def _once(host: Host, account_id: int, text: str, code: str | None) -> str:
     return text
 
 
-def _message(outcome: signin.Outcome) -> Message:
+def _message(outcome: flow.Outcome) -> Message:
     return Message(outcome.level, outcome.text)

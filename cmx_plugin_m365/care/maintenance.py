@@ -7,8 +7,8 @@ import datetime as dt
 
 from cmx_hostapi import Host, MailError
 
-from . import keys, store, tokens
-from .crypto import DecryptionError
+from .. import keys, store, tokens
+from ..crypto import DecryptionError
 
 KEEP_ALIVE_AFTER = dt.timedelta(days=60)
 """Microsoft drops a refresh token after 90 days without use; refreshing idle ones at 60 keeps them alive."""

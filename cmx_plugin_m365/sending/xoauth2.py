@@ -9,8 +9,8 @@ import ssl
 
 from cmx_hostapi import Host, MailAccount, PermanentMailError, TemporaryMailError
 
-from . import identity, status, store, tokens
-from .diagnosis import Finding, from_smtp
+from .. import identity, status, store, tokens
+from ..diagnosis import Finding, from_smtp
 
 LAST_SENT_WRITE_INTERVAL = dt.timedelta(minutes=5)
 """How stale "last successful send" may get: it is written at most this often, not once per mail."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from cmx_hostapi import Host, Message
 
+from ..config import Missing, azure_app
+from ..names import INTERFACE_FORM, INTERFACE_TYPE, TENANT_SETTING
+from ..signin.redirect_uri import record_redirect_probe
 from . import client_secret
-from .checks import record_redirect_probe
-from .config import Missing, azure_app
-from .names import INTERFACE_FORM, INTERFACE_TYPE, TENANT_SETTING
 
 SETTING_FORM = "Einstellung"
 

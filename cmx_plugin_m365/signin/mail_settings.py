@@ -11,8 +11,8 @@ import json
 
 from cmx_hostapi import Host, MailAccount, Message
 
-from . import store, tokens
-from .config import Options
+from .. import store, tokens
+from ..config import Options
 
 FIELDS = ("smtp_host", "smtp_port", "encryption", "username", "password")
 

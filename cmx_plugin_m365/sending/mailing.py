@@ -6,8 +6,9 @@ import smtplib
 
 from cmx_hostapi import Host, MailAccount, MailError
 
-from . import status, store, xoauth2
-from .diagnosis import from_smtp
+from .. import status, store
+from ..diagnosis import from_smtp
+from . import xoauth2
 
 
 def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:

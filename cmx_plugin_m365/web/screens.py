@@ -6,11 +6,13 @@ import datetime as dt
 
 from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
 
-from . import client_secret, consent, diagnosis, mail_settings, names, permissions, signin, store
-from .config import Options
-from .names import INTERFACE_TYPE
-from .redirect_uri import path_of, redirect_uri, registration_problem
-from .wording import BERLIN, count, headline, when
+from .. import diagnosis, names, permissions, store
+from ..care import client_secret
+from ..config import Options
+from ..names import INTERFACE_TYPE
+from ..signin import consent, flow, mail_settings
+from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
+from ..wording import BERLIN, count, headline, when
 
 # What the person reads between the click and the answer (host API 1.3, ``busy``).
 TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
@@ -304,7 +306,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
         primary=True,
         busy=TO_MICROSOFT,
     )
-    missing = signin.prerequisites(host, record_id)
+    missing = flow.prerequisites(host, record_id)
     if missing:
         return [
             Note(

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from cmx_hostapi import Host, Interface, MailError, Message
 
-from . import status, store, tokens
-from .config import fingerprint
-from .names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
-from .wording import BERLIN, count
+from .. import status, store, tokens
+from ..config import fingerprint
+from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
+from ..wording import BERLIN, count
 
 LIFETIME = dt.timedelta(days=730)
 """Entra's longest secret lifetime (24 months), assumed until the admin enters the real date."""

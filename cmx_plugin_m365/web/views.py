@@ -8,10 +8,13 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Action, Host, Message, Note, Page, Redirect, Request
 
-from . import checks, client_secret, consent, mail_settings, permissions, screens, signin, store, tokens
-from .config import Options
-from .names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
-from .redirect_uri import path_of
+from .. import permissions, store, tokens
+from ..care import checks, client_secret
+from ..config import Options
+from ..names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
+from ..signin import consent, flow, mail_settings
+from ..signin.redirect_uri import path_of
+from . import screens
 from .schemas import AccountFormSchema, CallbackQuerySchema, SecretExpirySchema, first_error
 
 
@@ -137,7 +140,7 @@ def start(request: Request, host: Host) -> Redirect:
     account_id, refusal = _account_to_change(request, host)
     if refusal:
         return refusal
-    url, problem = signin.start(host, request, account_id)
+    url, problem = flow.start(host, request, account_id)
     if problem:
         return _back(host, account_id, problem.level, problem.text)
     return Redirect(url)
@@ -162,7 +165,7 @@ def callback(request: Request, host: Host) -> Redirect | Page:
     if consent.is_answer(answer):
         result = consent.finish(host, request, answer)
         return _to_interface(host, result.level, result.text)
-    outcome = signin.finish(host, request, answer)
+    outcome = flow.finish(host, request, answer)
     return _back(host, outcome.account_id, outcome.level, outcome.text)
 
 
