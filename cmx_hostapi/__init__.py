@@ -20,6 +20,8 @@ record; a plugin that runs on a 1.1 host must treat its absence as "admins only"
 :meth:`Host.old_secret_keys_unused` (a plugin tells the host that old keys are no longer needed), and
 ``secret_shaped`` on :class:`InterfaceType` and :class:`SettingType` (values the host must never show again).
 1.3 added ``busy`` on :class:`Action` and :class:`Method` (what the person reads while the click's request runs).
+1.4 added :func:`cmx_deliver` (a plugin may deliver a finished mail itself, e.g. over Microsoft Graph) and
+``Input.type = "select"`` with ``options``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.3"
+HOST_API_VERSION = "1.4"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -362,12 +364,16 @@ class CopyValue:
 
 @dataclass(frozen=True)
 class Input:
-    """A field the user fills in before clicking an :class:`Action` (host API 1.1)."""
+    """A field the user fills in before clicking an :class:`Action` (host API 1.1).
+
+    ``type="select"`` (since 1.4) offers ``options`` — (value, label) pairs — with ``value`` preselected; a host
+    without it shows a text field, and the plugin's schema refuses anything but the options' values."""
 
     name: str
     label: str
-    type: Literal["text", "date"] = "text"
+    type: Literal["text", "date", "select"] = "text"
     value: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -519,6 +525,21 @@ def cmx_smtp_authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) 
     password, if any). Return True after authenticating the connection successfully. Raise a
     :class:`MailError` subclass when it failed; the subclass tells the host what to do with the mail.
     First result wins: the first plugin that does not return None handles the connection.
+    """
+
+
+@hookspec(firstresult=True)
+def cmx_deliver(
+    account: MailAccount, message: bytes, sender: str, recipients: Sequence[str], host: Host
+) -> bool | None:
+    """Called by the host's mailer for every mail, before it opens an SMTP connection (host API 1.4).
+
+    ``message`` is the finished mail as the host would send it after DATA (RFC 5322, CRLF line ends, headers
+    included), ``sender`` the envelope sender (MAIL FROM) and ``recipients`` the envelope recipients (RCPT TO).
+    Return None to let the host send it over SMTP as always (it then asks :func:`cmx_smtp_authenticate`). Return
+    True when the plugin delivered the mail itself (e.g. over Microsoft Graph). Raise a :class:`MailError` subclass
+    when it could not; the subclass tells the host what to do with the mail, exactly as for SMTP. First result wins.
+    A host that never calls this hook sends every mail over SMTP.
     """
 
 

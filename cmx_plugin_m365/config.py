@@ -26,6 +26,8 @@ class Cloud:
     app_resource: str
     """The resource of the client-credentials check that proves client ID, secret and tenant (``…/.default``)."""
     smtp_host: str
+    graph: str
+    """Microsoft Graph's root: the resource of Mail.Send, and where its API is (GRAPH-DEPLOY)."""
 
 
 CLOUDS = (
@@ -37,6 +39,7 @@ CLOUDS = (
         "https://outlook.office.com",
         "https://outlook.office365.com",
         "smtp.office365.com",
+        "https://graph.microsoft.com",
     ),
     # GCC High / DoD: login.microsoftonline.us (ENTRA-NATCLOUD); SMTP host and SMTP.Send resource only from
     # third-party code (next-features.md §6: no Microsoft-authored source; DoD's SMTP host is disputed there).
@@ -46,6 +49,7 @@ CLOUDS = (
         "https://outlook.office365.us",
         "https://outlook.office365.us",
         "smtp.office365.us",
+        "https://graph.microsoft.us",  # GCC High (GRAPH-DEPLOY); DoD's is dod-graph.microsoft.us
     ),
     # Microsoft 365 operated by 21Vianet: login.partner.microsoftonline.cn (ENTRA-NATCLOUD; the Graph page names
     # login.chinacloudapi.cn); resource and SMTP host from third-party code (next-features.md §6).
@@ -55,6 +59,7 @@ CLOUDS = (
         "https://partner.outlook.cn",
         "https://partner.outlook.cn",
         "smtp.partner.outlook.cn",
+        "https://microsoftgraph.chinacloudapi.cn",  # GRAPH-DEPLOY
     ),
 )
 
@@ -66,8 +71,7 @@ def cloud_of(login_base_url: str) -> Cloud:
 
 
 SMTP_SEND = f"{CLOUDS[0].outlook_resource}/SMTP.Send"
-"""The one delegated permission the plugin asks for in the global cloud (a token request may target one resource
-only); :attr:`Options.smtp_send` is the configured cloud's."""
+"""SMTP AUTH's delegated permission in the global cloud; :attr:`Options.smtp_send` is the configured cloud's."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ class Options:
     smtp_host: str = ""
     """Exchange Online's SMTP host; empty: the cloud's (``smtp.office365.com`` worldwide)."""
     smtp_port: int = 587
+    graph_base_url: str = ""
+    """Where Microsoft Graph's API is; empty: the cloud's (``https://graph.microsoft.com``). The devhost points it at
+    its emulator, like ``login_base_url``."""
     http_timeout: float = 15.0
     """Seconds msal may wait for Microsoft per request (connect and read)."""
     signin_minutes: int = 10
@@ -96,6 +103,8 @@ class Options:
     def __post_init__(self) -> None:
         if not self.smtp_host:
             object.__setattr__(self, "smtp_host", self.cloud.smtp_host)
+        if not self.graph_base_url:
+            object.__setattr__(self, "graph_base_url", self.cloud.graph)
 
     @property
     def cloud(self) -> Cloud:
@@ -105,6 +114,19 @@ class Options:
     def smtp_send(self) -> str:
         """The scope to ask for: ``https://outlook.office.com/SMTP.Send`` in the global cloud."""
         return f"{self.cloud.outlook_resource}/SMTP.Send"
+
+    @property
+    def graph_send(self) -> tuple[str, str]:
+        """Graph's delegated permissions for sending: Mail.Send (the own mailbox) and Mail.Send.Shared (a shared
+        mailbox with Send As; GRAPH-OTHERUSER). Neither needs admin consent (next-features §1.1)."""
+        return f"{self.cloud.graph}/Mail.Send", f"{self.cloud.graph}/Mail.Send.Shared"
+
+    @property
+    def signin_scopes(self) -> list[str]:
+        """What a sign-in asks consent for: both sending routes at once (an authorize request may name several
+        resources; the code is then redeemed for one, and the other token comes from the same refresh token:
+        next-features §1.5)."""
+        return [self.smtp_send, *self.graph_send]
 
     @property
     def credentials_scope(self) -> str:

@@ -30,9 +30,15 @@ class Session(requests.Session):
         if self.ca_file:
             kwargs.setdefault("verify", self.ca_file)
         response = super().request(method, url, **kwargs)
-        if response.status_code in (429, 503) and response.headers.get("Retry-After", "").isdigit():
-            _seen.retry_after = min(3600.0, float(response.headers["Retry-After"]))
+        if response.status_code in (429, 503) and seconds(response.headers.get("Retry-After")) is not None:
+            _seen.retry_after = seconds(response.headers.get("Retry-After"))
         return response
+
+
+def seconds(retry_after: str | None) -> float | None:
+    """A Retry-After header in seconds (Microsoft sends a number of seconds), at most an hour; None if absent."""
+    value = (retry_after or "").strip()
+    return min(3600.0, float(value)) if value.isdigit() else None
 
 
 def retry_after_seen() -> float | None:

@@ -76,15 +76,16 @@ def tenant_guid(app: msal.ConfidentialClientApplication) -> str:
     return app.authority.token_endpoint.split("/")[3]
 
 
-def initiate(app: msal.ConfidentialClientApplication, scope: str, *, redirect_uri: str, login_hint: str) -> dict:
+def initiate(app: msal.ConfidentialClientApplication, scopes: list[str], *, redirect_uri: str, login_hint: str) -> dict:
     """Start an auth code flow with PKCE, nonce and state; ``prompt=select_account`` so that the person always sees
-    which account they sign in with (the admin guide's "sign out first" step becomes unnecessary)."""
+    which account they sign in with (the admin guide's "sign out first" step becomes unnecessary). ``scopes`` may
+    name several resources (consent for SMTP and Graph at once); the code is redeemed for one of them."""
     with warnings.catch_warnings():
         # msal recommends response_mode=form_post. We use the default (query) on purpose: a cross-site POST would
         # arrive without the host's SameSite=Lax session cookie, and the pending sign-in is bound to that session.
         warnings.filterwarnings("ignore", message="response_mode='form_post' is recommended")
         return app.initiate_auth_code_flow(
-            [scope], redirect_uri=redirect_uri, prompt="select_account", login_hint=login_hint or None
+            scopes, redirect_uri=redirect_uri, prompt="select_account", login_hint=login_hint or None
         )
 
 

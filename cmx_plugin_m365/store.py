@@ -43,11 +43,18 @@ class AccountState:
     notified_at: dt.datetime | None
     cache_version: int
     has_tokens: bool
+    route: str = "auto"
+    """The sending route chosen for the account: ``auto``, ``smtp`` or ``graph`` (see :mod:`..sending.route`)."""
+    route_in_use: str = "smtp"
+    route_since: dt.datetime | None = None
+    route_reason: str | None = None
+    """Why the route in use is what it is (a catalogue code such as ``535 5.7.139``), when it was switched."""
 
 
 _STATE_COLUMNS = (
     "account_id, state, signed_in_as, tenant_id, user_oid, connected_at, last_sent_at, last_refresh_at, problem_code, "
-    "problem_text, problem_at, notified_at, cache_version, token_cache IS NOT NULL AS has_tokens"
+    "problem_text, problem_at, notified_at, cache_version, token_cache IS NOT NULL AS has_tokens, route, "
+    "route_in_use, route_since, route_reason"
 )
 
 
@@ -226,6 +233,33 @@ def clear_problem(host: Host, account_id: int, *, state: str | None = None) -> N
         )
 
 
+def choose_route(host: Host, account_id: int, route: str) -> None:
+    """The admin chose how the account's mail leaves. ``smtp`` and ``graph`` take effect at once; ``auto`` keeps the
+    route in use and switches when SMTP AUTH turns out to be off."""
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET route = :route, "
+            "route_in_use = CASE WHEN :route = 'auto' THEN route_in_use ELSE :route END, "
+            "route_since = CASE WHEN :route = 'auto' OR route_in_use = :route THEN route_since ELSE :now END, "
+            "route_reason = CASE WHEN :route = 'auto' OR route_in_use = :route THEN route_reason ELSE NULL END "
+            "WHERE account_id = :id",
+            {"id": account_id, "route": route, "now": utcnow()},
+        )
+
+
+def use_route(host: Host, account_id: int, route_in_use: str, reason: str | None) -> bool:
+    """Switch the route in use (``auto`` found SMTP AUTH off). True for exactly one caller: the one that tells."""
+    with host.db.transaction() as tx:
+        return (
+            tx.execute(
+                "UPDATE m365_account SET route_in_use = :use, route_since = :now, route_reason = :why "
+                "WHERE account_id = :id AND route_in_use <> :use",
+                {"id": account_id, "use": route_in_use, "now": utcnow(), "why": reason},
+            ).rowcount
+            == 1
+        )
+
+
 def record_sent(host: Host, account_id: int) -> None:
     """A mail went out: remember when, and that no refusal is pending."""
     with host.db.transaction() as tx:
@@ -252,13 +286,16 @@ class StoredCache:
     last_sent_at: dt.datetime | None
     user_oid: str | None = None
     auth_refusals: int = 0
+    route: str = "auto"
+    route_in_use: str = "smtp"
 
 
 def load_cache(host: Host, account_id: int) -> StoredCache | None:
     with host.db.transaction() as tx:
         row = tx.execute(
             "SELECT token_cache, cache_version, signed_in_as, state, refresh_lease_until, problem_code, "
-            "problem_text, last_sent_at, user_oid, auth_refusals FROM m365_account WHERE account_id = :id",
+            "problem_text, last_sent_at, user_oid, auth_refusals, route, route_in_use FROM m365_account "
+            "WHERE account_id = :id",
             {"id": account_id},
         ).fetchone()
     if row is None:
@@ -275,6 +312,8 @@ def load_cache(host: Host, account_id: int) -> StoredCache | None:
         row["last_sent_at"],
         row["user_oid"],
         row["auth_refusals"],
+        row["route"],
+        row["route_in_use"],
     )
 
 

@@ -24,7 +24,7 @@ from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailE
 from . import http, identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError, Vault
-from .diagnosis import from_exception, from_oauth
+from .diagnosis import Finding, entry, from_exception, from_oauth
 
 EXPIRY_MARGIN = 300
 """Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
@@ -46,9 +46,9 @@ class _Held:
     expires_on: float
 
 
-_memory: dict[tuple[int, str], _Held] = {}
-"""(account id, digest of the stored cache) → access token. Keyed by the stored blob itself, so a token can
-only come from the cache it was read from, whichever instance or version that was."""
+_memory: dict[tuple[int, str, tuple[str, ...]], _Held] = {}
+"""(account id, digest of the stored cache, scopes) → access token. Keyed by the stored blob itself, so a token can
+only come from the cache it was read from, whichever instance or version that was; one per resource (SMTP, Graph)."""
 _memory_lock = threading.Lock()
 
 
@@ -79,14 +79,26 @@ def forget(account_id: int) -> None:
 
 
 def access_token(
-    host: Host, account_id: int, *, force_refresh: bool = False, stored: store.StoredCache | None = None
+    host: Host,
+    account_id: int,
+    *,
+    force_refresh: bool = False,
+    stored: store.StoredCache | None = None,
+    scopes: tuple[str, ...] | None = None,
+    claims: str | None = None,
+    report: bool = True,
 ) -> str:
-    """A valid access token for SMTP.Send of the account's signed-in user.
+    """A valid access token of the account's signed-in user, for SMTP.Send (default) or the given ``scopes`` of one
+    resource (Graph's Mail.Send): the same refresh token serves both (next-features §1.5).
 
-    ``stored`` is the account's row if the caller has just read it (sending reads it once per mail). Raises
-    SignInRequired (the account must sign in again), PermanentMailError (configuration) or TemporaryMailError (try
-    later). Problems are recorded on the account and told to people once.
+    ``stored`` is the account's row if the caller has just read it (sending reads it once per mail). ``claims`` is
+    a resource's claims challenge (Conditional Access): the refresh asks Microsoft for a token that satisfies it.
+    ``report=False`` only asks (the second route in "E-Mailkonto testen"): a failure is not the account's problem.
+    Raises SignInRequired (the account must sign in again), PermanentMailError (configuration) or TemporaryMailError
+    (try later). Problems are recorded on the account and told to people once.
     """
+    scopes = scopes or (Options.of(host).smtp_send,)
+    force_refresh = force_refresh or bool(claims)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         stored = stored or store.load_cache(host, account_id)
@@ -101,12 +113,12 @@ def access_token(
                 stored.problem_text or "Anmeldung bei Microsoft erforderlich.", code=stored.problem_code
             )
         if not force_refresh:
-            held = _from_memory(account_id, stored.blob) or _from_cache(host, account_id, stored)
+            held = _from_memory(account_id, stored.blob, scopes) or _from_cache(host, account_id, stored, scopes)
             if held is not None:
                 return held.token
         owner = store.take_refresh_lease(host, account_id, stored.version, lease_seconds(Options.of(host)))
         if owner:
-            return _refresh(host, account_id, stored, force_refresh, owner)
+            return _refresh(host, account_id, stored, force_refresh, owner, scopes, claims, report)
         if time.monotonic() > deadline:
             raise TemporaryMailError(
                 "Die Erneuerung der Anmeldung bei Microsoft dauert zu lange; die Mail wird später erneut gesendet.",
@@ -128,36 +140,46 @@ def _leased(row: store.StoredCache) -> bool:
     return row.lease_until is not None and row.lease_until >= store.utcnow()
 
 
-def _key(account_id: int, blob: bytes) -> tuple[int, str]:
-    return account_id, hashlib.blake2b(blob, digest_size=16).hexdigest()
+def _key(account_id: int, blob: bytes, scopes: tuple[str, ...]) -> tuple[int, str, tuple[str, ...]]:
+    return account_id, hashlib.blake2b(blob, digest_size=16).hexdigest(), scopes
 
 
-def _from_memory(account_id: int, blob: bytes) -> _Held | None:
+def _from_memory(account_id: int, blob: bytes, scopes: tuple[str, ...]) -> _Held | None:
     with _memory_lock:
-        held = _memory.get(_key(account_id, blob))
+        held = _memory.get(_key(account_id, blob, scopes))
     if held and held.expires_on - EXPIRY_MARGIN > time.time():
         return held
     return None
 
 
-def _remember(account_id: int, blob: bytes, held: _Held) -> _Held:
+def _remember(account_id: int, blob: bytes, scopes: tuple[str, ...], held: _Held) -> _Held:
+    key = _key(account_id, blob, scopes)
     with _memory_lock:
-        for key in [k for k in _memory if k[0] == account_id]:
-            del _memory[key]
-        _memory[_key(account_id, blob)] = held
+        for old in [k for k in _memory if k[0] == account_id and k[1] != key[1]]:
+            del _memory[old]  # tokens of an older cache of this account
+        _memory[key] = held
     return held
 
 
-def _from_cache(host: Host, account_id: int, stored: store.StoredCache) -> _Held | None:
+def _from_cache(host: Host, account_id: int, stored: store.StoredCache, scopes: tuple[str, ...]) -> _Held | None:
     """A still valid access token from the stored cache (no network), or None when a refresh is due."""
     cache = _unseal_here(host, account_id, stored.blob)
     now = time.time()
-    scope = Options.of(host).smtp_send
-    for entry in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[scope]):
-        expires_on = float(entry["expires_on"])
+    for token in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+        if not _grants(token.get("target", ""), scopes):
+            continue
+        expires_on = float(token["expires_on"])
         if expires_on - EXPIRY_MARGIN > now:
-            return _remember(account_id, stored.blob, _Held(entry["secret"], expires_on))
+            return _remember(account_id, stored.blob, scopes, _Held(token["secret"], expires_on))
     return None
+
+
+def _grants(target: str, scopes: tuple[str, ...]) -> bool:
+    """Whether a cached token is for ``scopes``. Microsoft names Graph's permissions without their resource in the
+    answer ("Mail.Send", not "https://graph.microsoft.com/Mail.Send"; msal-python#450), and msal caches the answer's
+    names: so a requested scope matches in either form."""
+    granted = set(target.split())
+    return all(s in granted or s.rsplit("/", 1)[-1] in granted for s in scopes)
 
 
 def _wait_for_new_version(host: Host, account_id: int, version: int, deadline: float) -> None:
@@ -170,7 +192,16 @@ def _wait_for_new_version(host: Host, account_id: int, version: int, deadline: f
             return  # the refreshing worker died; compete for the lease again
 
 
-def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool, owner: str) -> str:
+def _refresh(
+    host: Host,
+    account_id: int,
+    stored: store.StoredCache,
+    force: bool,
+    owner: str,
+    scopes: tuple[str, ...],
+    claims: str | None,
+    report: bool = True,
+) -> str:
     """Ask Microsoft for a new access token (holding the lease ``owner``) and store the new cache."""
     http.retry_after_seen()  # forget what an earlier request of this thread left
     try:
@@ -180,12 +211,14 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
                 "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
             )
         cache = _unseal_here(host, account_id, stored.blob)
-        result = _acquire_silently(host, azure, cache, stored.user_oid, force)
+        result = _acquire_silently(host, azure, cache, stored.user_oid, force, scopes, claims)
     except identity.MicrosoftError as error:
         store.release_refresh_lease(host, account_id, owner)
-        status.report(host, account_id, error.finding)  # recorded and told once; temporary ones only in the trail
+        finding = _for_graph(error.finding) if scopes != (Options.of(host).smtp_send,) else error.finding
+        if report:
+            status.report(host, account_id, finding)  # recorded and told once; temporary ones only in the trail
         # Microsoft's Retry-After (429/503), so that the host retries when Microsoft wants it, not sooner.
-        raise error.finding.mail_error(retry_after=http.retry_after_seen()) from None
+        raise finding.mail_error(retry_after=http.retry_after_seen()) from None
     except BaseException:
         store.release_refresh_lease(host, account_id, owner)
         raise
@@ -195,9 +228,24 @@ def _refresh(host: Host, account_id: int, stored: store.StoredCache, force: bool
         store.release_refresh_lease(host, account_id, owner)
         return result["access_token"]
     store.add_event(host, "refresh", "Anmeldung bei Microsoft automatisch aufgefrischt.", account_id=account_id)
-    _follow_rename(host, account_id, stored.signed_in_as, result)
+    if scopes == (Options.of(host).smtp_send,):
+        _follow_rename(host, account_id, stored.signed_in_as, result)  # the UPN Exchange checks is in this token
     expires_on = time.time() + int(result.get("expires_in", 0))
-    return _remember(account_id, blob, _Held(result["access_token"], expires_on)).token
+    return _remember(account_id, blob, scopes, _Held(result["access_token"], expires_on)).token
+
+
+CONSENT_CODES = ("AADSTS65001", "oauth:consent_required", "oauth:interaction_required")
+"""Answers to a Graph token request of an account that signed in before Graph was asked for (only SMTP.Send was
+consented): a refresh cannot add a permission, a new sign-in must (ENTRA-RT; 65001 DelegationDoesNotExist)."""
+
+
+def _for_graph(finding: Finding) -> Finding:
+    """A missing consent for Graph is no broken sign-in: SMTP may still work; say what the new sign-in is for."""
+    if finding.code in CONSENT_CODES or finding.entry.key in CONSENT_CODES:
+        return Finding(
+            entry("graph:consent"), finding.code, finding.trace_id, finding.correlation_id, finding.microsoft_text
+        )
+    return finding
 
 
 def _follow_rename(host: Host, account_id: int, stored_name: str | None, result: dict) -> None:
@@ -214,7 +262,13 @@ def _follow_rename(host: Host, account_id: int, stored_name: str | None, result:
 
 
 def _acquire_silently(
-    host: Host, azure: AzureApp, cache: msal.SerializableTokenCache, user_oid: str | None, force: bool
+    host: Host,
+    azure: AzureApp,
+    cache: msal.SerializableTokenCache,
+    user_oid: str | None,
+    force: bool,
+    scopes: tuple[str, ...],
+    claims: str | None = None,
 ) -> dict:
     """msal's silent acquisition (a refresh when due); every way it fails becomes a MicrosoftError.
 
@@ -227,7 +281,9 @@ def _acquire_silently(
         mine = [a for a in accounts if user_oid and a.get("local_account_id") == user_oid] or accounts
         if not mine:
             raise identity.MicrosoftError(from_oauth("invalid_grant", "AADSTS9002313: no account in the token cache"))
-        result = app.acquire_token_silent_with_error([options.smtp_send], mine[0], force_refresh=force)
+        result = app.acquire_token_silent_with_error(
+            list(scopes), mine[0], force_refresh=force, claims_challenge=claims
+        )
     except (requests.RequestException, json.JSONDecodeError) as error:
         # JSONDecodeError: msal could not read the answer as JSON (a proxy's page instead of Microsoft's answer).
         raise identity.MicrosoftError(from_exception(error)) from None

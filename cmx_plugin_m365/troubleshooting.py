@@ -8,6 +8,7 @@ from .diagnosis import CATALOGUE, Entry, Kind
 SECTIONS = (
     ("Anmeldedienst von Microsoft (Codes AADSTS…)", lambda e: e.key.startswith(("AADSTS", "oauth:", "oidc:"))),
     ("Mailserver von Microsoft (SMTP-Antworten)", lambda e: e.key[:1].isdigit()),
+    ("Versand über Microsoft Graph", lambda e: e.key.startswith("graph:")),
     ("Netzwerk", lambda e: e.key.startswith("net:")),
 )
 

@@ -29,6 +29,7 @@ from .entra.directory import Directory
 from .entra.server import create_app
 from .entra.tokens import SigningKey
 from .exchange.server import ExchangeController, ExchangeHandler, tls_context
+from .graph.server import register_graph
 
 LOCALHOST = "localhost"
 
@@ -47,6 +48,8 @@ class Addresses:
     smtp_port: int
     ca_file: str
     """The CA that signed both servers' certificates: what clients must trust."""
+    graph_base_url: str = ""
+    """Where Microsoft Graph is (``https://graph.microsoft.com`` in production; here the identity server's host)."""
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -77,6 +80,7 @@ class Emulators:
         base_url = f"https://{LOCALHOST}:{entra_port}"
         directory, key = Directory(), SigningKey()
         app = create_app(directory, key, base_url)
+        register_graph(app, directory, key, base_url)  # Graph lives on the same server (its own paths, /v1.0/…)
         http_context = tls_context(str(cert_file), str(key_file))
         http_server = make_server("127.0.0.1", entra_port, app, threaded=True, ssl_context=http_context)
         threading.Thread(target=http_server.serve_forever, daemon=True, name="entra").start()
@@ -88,7 +92,12 @@ class Emulators:
         )
         smtp.start()
         directory.counters.clear()  # the controller's own start-up probe is not a client
-        return cls(Addresses(base_url, LOCALHOST, smtp_port, str(ca_file)), directory, http_server, smtp)
+        return cls(
+            Addresses(base_url, LOCALHOST, smtp_port, str(ca_file), graph_base_url=base_url),
+            directory,
+            http_server,
+            smtp,
+        )
 
     def stop(self) -> None:
         self._smtp.stop()

@@ -29,6 +29,7 @@ def plugin_config(ms: Control) -> dict:
     return {
         "m365": {
             "login_base_url": ms.addresses.login_base_url,
+            "graph_base_url": ms.addresses.graph_base_url or ms.addresses.login_base_url,
             "ca_file": ms.addresses.ca_file,
             "smtp_host": ms.addresses.smtp_host,
             "smtp_port": ms.addresses.smtp_port,
@@ -134,15 +135,18 @@ class Office:
         """Click a button of the account page's green field; returns the page the browser ends on."""
         return self.click_on(f"{ACCOUNTS}{account_id}", label)
 
-    def click_on(self, path: str, label: str) -> str:
-        """Click a button of the green field of the page at ``path``; returns the page the browser ends on (or
-        Microsoft's URL, where the button leads there)."""
+    def click_on(self, path: str, label: str, **chosen: str) -> str:
+        """Click a button of the green field of the page at ``path`` (after choosing ``chosen`` in its fields);
+        returns the page the browser ends on (or Microsoft's URL, where the button leads there)."""
         html = self.browser.get(path).text
         forms = re.findall(r'<form class="action" action="([^"]+)" method="post"[^>]*>(.*?)</form>', html, re.S)
         for action, body in forms:
             if f">{label}</button>" in body:
                 fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body))
                 fields.pop("csrf_token", None)
+                for name, value in chosen.items():
+                    assert f'name="{name}"' in body, f"no field {name!r} at the button {label!r}"
+                    fields[name] = value
                 # Post where the button points, as a browser does: an absolute URL on another host than the page's
                 # is another site (no session cookie there).
                 target = urlsplit(action)
@@ -162,6 +166,10 @@ class Office:
             parts = urlsplit(location)
             response = browser.get(parts.path + ("?" + parts.query if parts.query else ""))
         return response.text
+
+    def choose_route(self, account_id: int, route: str) -> str:
+        """The account's "Versandweg": ``auto``, ``smtp`` or ``graph``; returns the page the browser ends on."""
+        return self.click_on(f"{ACCOUNTS}{account_id}", "Versandweg speichern", route=route)
 
     def enable_oauth(self, account_id: int) -> str:
         return self.click(account_id, "OAuth (Microsoft 365) verwenden")

@@ -42,6 +42,7 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
         plugin_config={
             "m365": {
                 "login_base_url": f"https://localhost:{EMULATOR_PORTS[0]}",
+                "graph_base_url": f"https://localhost:{EMULATOR_PORTS[0]}",  # the emulator serves Graph there too
                 "ca_file": ca_file,
                 "smtp_host": "localhost",
                 "smtp_port": EMULATOR_PORTS[1],

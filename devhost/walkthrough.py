@@ -7,6 +7,7 @@ status is 0 only when every step passed: a smoke test anyone can run.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import tempfile
@@ -147,8 +148,7 @@ def _guide(steps: Steps, office: Office) -> None:
     office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", "Anmeldebestätigung", "Willkommen!")
     counts = office.instance.mailer.run_queue()
     steps.check("Eine Mail aus der Warteschlange geht per XOAUTH2 hinaus", counts["sent"] == 1, str(counts))
-    response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
-    messages = flashes(office.follow(response))
+    messages = _test(office, account_id)
     steps.check(
         "„E-Mailkonto testen“ meldet jeden Schritt als erfolgreich",
         len(messages) == 4 and all(m.startswith("✓") for m in messages),
@@ -157,12 +157,13 @@ def _guide(steps: Steps, office: Office) -> None:
 
     _secret_rotation(steps, office, account_id)
     _usual_mistakes(steps, office, account_id)
+    _without_smtp_auth(steps, office, account_id)
 
 
 def _test(office: Office, account_id: int) -> list[str]:
-    """ "E-Mailkonto testen" clicked; the messages it shows."""
+    """ "E-Mailkonto testen" clicked; the steps it reports (✓/✗; its note on the second route left out)."""
     response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
-    return flashes(office.follow(response))
+    return [m for m in flashes(office.follow(response)) if m[:1] in "✓✗"]
 
 
 def _secret_rotation(steps: Steps, office: Office, account_id: int) -> None:
@@ -215,11 +216,13 @@ def _usual_mistakes(steps: Steps, office: Office, account_id: int) -> None:
     )
     _other_address(steps, office, account_id)
     address = office.instance.host.mail_account(account_id).address
+    office.choose_route(account_id, "smtp")
     office.ms.call("mailbox/update", address=address, smtp_auth_enabled=False)
     messages = _test(office, account_id)
     green = green_field_text(office.page(account_id))
     steps.check(
-        "SMTP AUTH am Postfach ausgeschaltet: „E-Mailkonto testen“ nennt den Schalter im Microsoft 365 Admin Center",
+        "SMTP AUTH am Postfach ausgeschaltet (Versandweg „SMTP“): „E-Mailkonto testen“ nennt den Schalter im "
+        "Microsoft 365 Admin Center",
         messages[-1].startswith("✗ Mailserver:") and "SMTP AUTH" in messages[-1] and "Authentifiziertes SMTP" in green,
         " / ".join(messages),
     )
@@ -228,6 +231,42 @@ def _usual_mistakes(steps: Steps, office: Office, account_id: int) -> None:
     steps.check(
         "… wieder eingeschaltet: „E-Mailkonto testen“ ist grün, das Problem ist aus dem grünen Feld verschwunden",
         all(m.startswith("✓") for m in messages) and "SMTP AUTH" not in green_field_text(office.page(account_id)),
+        " / ".join(messages),
+    )
+
+
+def _without_smtp_auth(steps: Steps, office: Office, account_id: int) -> None:
+    """The mailbox's SMTP AUTH is switched off for good: the route "automatisch" sends over Microsoft Graph."""
+    steps.out("Versand ohne SMTP AUTH (Microsoft Graph)")
+    address = office.instance.host.mail_account(account_id).address
+    office.choose_route(account_id, "auto")
+    office.ms.call("mailbox/update", address=address, smtp_auth_enabled=False)
+    told_before = len(office.notifications())
+    subjects = ("Zertifikat Erste Hilfe", "Rechnung Kurs 12")
+    for subject in subjects:
+        office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", subject, "Im Anhang.")
+    first = office.instance.mailer.run_queue()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+    second = office.instance.mailer.run_queue(now=later)
+    arrived = [m for m in office.ms.messages(to="teilnehmer@example.de") if m["subject"] in subjects]
+    steps.check(
+        "SMTP AUTH aus, Versandweg „automatisch“: die Mails gehen über Microsoft Graph hinaus, jede genau einmal",
+        sorted(m["subject"] for m in arrived) == sorted(subjects) and all(m["via"] == "graph" for m in arrived),
+        f"{first} / {second} / {[(m['subject'], m['via']) for m in arrived]}",
+    )
+    told = [n["subject"] for n in office.notifications()[told_before:]]
+    steps.check(
+        "Die Admins erfahren einmal, dass das E-Mailkonto jetzt über Microsoft Graph sendet",
+        told == [f"E-Mailkonto {address}: Versand jetzt über Microsoft Graph"],
+        " / ".join(told),
+    )
+    messages = _test(office, account_id)
+    green = green_field_text(office.page(account_id))
+    steps.check(
+        "„E-Mailkonto testen“ prüft den Weg über Microsoft Graph; das grüne Feld nennt ihn",
+        all(m.startswith("✓") for m in messages)
+        and messages[-1].startswith("✓ Microsoft Graph:")
+        and "automatisch – zurzeit Microsoft Graph" in green,
         " / ".join(messages),
     )
 

@@ -14,6 +14,7 @@ def cmx_routes():
         Route(names.DISABLE_PATH, waited_for(views.disable), methods=("POST",)),
         Route(names.START_PATH, waited_for(views.start), methods=("POST",)),
         Route(names.DISCONNECT_PATH, waited_for(views.disconnect), methods=("POST",)),
+        Route(names.ROUTE_PATH, waited_for(views.route), methods=("POST",)),
         Route(names.CALLBACK_PATH, waited_for(views.callback), methods=("GET",)),
         Route(names.OVERVIEW_PATH, views.overview, methods=("GET",), admin_only=True),
         Route(names.EXPIRY_PATH, waited_for(views.secret_expiry), methods=("POST",), admin_only=True),

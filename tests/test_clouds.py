@@ -60,4 +60,11 @@ def test_the_plugin_asks_for_the_configured_clouds_scope(office):
     account_id = office.create_account("anna")
     office.enable_oauth(account_id)
     scope = query(office.start_sign_in(account_id))["scope"]
-    assert set(scope.split()) == {"https://outlook.office.com/SMTP.Send", "offline_access", "openid", "profile"}
+    assert set(scope.split()) == {
+        "https://outlook.office.com/SMTP.Send",
+        "https://graph.microsoft.com/Mail.Send",  # the second route: consent for both at one sign-in
+        "https://graph.microsoft.com/Mail.Send.Shared",
+        "offline_access",
+        "openid",
+        "profile",
+    }

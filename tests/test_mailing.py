@@ -11,9 +11,11 @@ from devhost.pages import green_field_text
 from .conftest import flashes, run_queue_at
 
 
-def run_method(office, account_id, name="E-Mailkonto testen"):
+def run_method(office, account_id, name="E-Mailkonto testen", *, everything=False):
+    """The steps "E-Mailkonto testen" reports (✓/✗ lines); ``everything``: also its note on the second route."""
     response = office.browser.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": name})
-    return flashes(office.follow(response))
+    messages = flashes(office.follow(response))
+    return messages if everything else [m for m in messages if m[:1] in "✓✗"]
 
 
 def expire_access_token(office, hours=2):
@@ -27,15 +29,18 @@ def test_e_mailkonto_testen_reports_each_step(office):
     account_id, _ = office.connect("anna")
     anna = office.org.people["anna"].upn
     office.ms.call("counters/reset")
-    assert run_method(office, account_id) == [
+    assert run_method(office, account_id, everything=True) == [
         "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden.",
         "✓ App-Registrierung bei Microsoft: Anwendungs-ID, Schlüssel und Verzeichnis passen.",
         f"✓ Anmeldung bei Microsoft gültig (als {anna}, eben erneuert).",
         f"✓ Mailserver: Testmail an {anna} gesendet.",
+        "Zweiter Versandweg, Microsoft Graph: möglich (die Anmeldung erlaubt ihn).",
     ]
     assert len(office.mails_to("anna")) == 2  # the sign-in's and this one
     counters = office.ms.counters()  # each link proven now, nothing from a cache
-    assert counters["token:client_credentials"] == 1 and counters["token:refresh_token"] == 1
+    # The forced refresh for SMTP, and a token for Graph (the second route, asked, not used).
+    assert counters["token:client_credentials"] == 1 and counters["token:refresh_token"] == 2
+    assert counters.get("graph:sendMail", 0) == 0
 
 
 def test_e_mailkonto_testen_sees_an_expired_secret_at_once_at_its_own_step(office):
@@ -59,9 +64,11 @@ def test_e_mailkonto_testen_sees_a_revoked_sign_in_at_its_own_step(office):
 
 
 def held_by_smtp_auth_off(office) -> tuple[int, str]:
-    """Anna is connected, her mailbox's SMTP AUTH is off at Microsoft, and one mail is held. (account id, address)"""
+    """Anna is connected with the route fixed to SMTP, her mailbox's SMTP AUTH is off at Microsoft, and one mail is
+    held. (account id, address)"""
     office.configure()
     account_id, _ = office.connect("anna")
+    office.choose_route(account_id, "smtp")
     anna = office.org.people["anna"].upn
     office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "Sie sind angemeldet.")
@@ -259,6 +266,7 @@ def test_smtp_replies_are_checked_not_ignored(office):
     """A 535 from the server is an error the person reads, with the server's code; never a silent success."""
     office.configure()
     account_id, _ = office.connect("anna")
+    office.choose_route(account_id, "smtp")  # on "automatisch" the mail would go over Graph instead
     office.ms.call("tenant/update", tenant_id=office.org.tenant_id, smtp_auth_enabled=False)
     messages = run_method(office, account_id)
     assert messages[-1].startswith(

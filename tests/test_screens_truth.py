@@ -246,6 +246,7 @@ def test_words_people_use_and_local_times(office):
     assert "Anmeldung bei Microsoft automatisch aufgefrischt." in green
     assert "Zugangstoken" not in green and "token" not in green.lower()
     # A notification, shown in the time people here read (the database keeps UTC).
+    office.choose_route(account_id, "smtp")
     office.ms.call("mailbox/update", address=office.org.people["anna"].upn, smtp_auth_enabled=False)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "y")
     run_queue_at(office, dt.datetime.now(dt.UTC) + dt.timedelta(hours=2, minutes=1))

@@ -13,6 +13,7 @@ from cmx_hostapi import Host, MailError, Message, Request
 
 from .. import identity, permissions, store, tokens
 from ..config import Missing, Options, azure_app
+from ..sending import graph, route, xoauth2
 from ..signin import flow
 from ..wording import SEE_GREEN_FIELD, headline
 from . import client_secret
@@ -31,7 +32,7 @@ def run(account_id: int, host: Host, request: Request) -> list[Message]:
     if state is None:  # not an OAuth account: the test mail is all there is to test
         return [_message(flow.send_test_mail(host, account_id))]
     results = _steps(host, account_id, state)
-    ok = all(m.level == "success" for m in results)
+    ok = all(m.level in ("success", "info") for m in results)  # "info": the note on the second route
     store.add_event(
         host,
         "tested",
@@ -64,11 +65,30 @@ def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Messa
     name = (store.account_state(host, account_id) or state).signed_in_as
     results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {name}, eben erneuert)."))
     outcome = flow.send_test_mail(host, account_id)
+    now = store.account_state(host, account_id) or state  # the route in use may have changed on the way
+    step = "Microsoft Graph" if now.route_in_use == route.GRAPH else "Mailserver"
     if outcome.ok:
-        results.append(Message(outcome.level, "✓ Mailserver: " + outcome.text))
+        results.append(Message(outcome.level, f"✓ {step}: {outcome.text}"))
     else:
-        results.append(Message(outcome.level, "✗ Mailserver: " + _once(host, account_id, outcome.text, outcome.code)))
+        results.append(Message(outcome.level, f"✗ {step}: " + _once(host, account_id, outcome.text, outcome.code)))
+    results.append(_other_route(host, account_id, now))
     return results
+
+
+def _other_route(host: Host, account_id: int, state: store.AccountState) -> Message:
+    """Whether the route not in use would work too — asked, not used: nothing is sent and nothing recorded."""
+    if state.route_in_use == route.GRAPH:
+        finding = xoauth2.probe(host, host.mail_account(account_id))
+        if finding is None:
+            keeps = " „automatisch“ bleibt bei Microsoft Graph." if state.route == route.AUTO else ""
+            return Message("info", f"Zweiter Versandweg, SMTP: würde ebenfalls funktionieren.{keeps}")
+        return Message("info", f"Zweiter Versandweg, SMTP: nicht möglich – {finding.entry.title} ({finding.code}).")
+    refused = graph.can_send(host, account_id, report=False)
+    if refused is None:
+        return Message("info", "Zweiter Versandweg, Microsoft Graph: möglich (die Anmeldung erlaubt ihn).")
+    return Message(
+        "info", f"Zweiter Versandweg, Microsoft Graph: nicht ohne Weiteres möglich – {headline(str(refused))}."
+    )
 
 
 def _once(host: Host, account_id: int, text: str, code: str | None) -> str:

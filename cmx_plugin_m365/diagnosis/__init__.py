@@ -2,7 +2,8 @@
 
 Where the entries come from is said at the top of each table: ``identity_codes`` (the identity platform's AADSTS
 codes, from Microsoft's list of Entra error codes and real captured answers), ``exchange_replies`` (Exchange Online's
-SMTP replies, from Microsoft's NDR and SMTP submission pages and real captured replies) and ``general`` (OAuth
+SMTP replies, from Microsoft's NDR and SMTP submission pages and real captured replies), ``graph_errors``
+(Microsoft Graph's answers to sending, from its docs and real captured answers) and ``general`` (OAuth
 ``error`` values without a known code, and the network). ``readers`` turns each form Microsoft answers in — token
 endpoint body, redirect query, sign-in page, SMTP reply, exception — into a :class:`Finding`.
 
@@ -32,6 +33,7 @@ from .readers import (
     explain,
     from_body,
     from_exception,
+    from_graph,
     from_oauth,
     from_page,
     from_redirect,
@@ -56,6 +58,7 @@ __all__ = [
     "explain",
     "from_body",
     "from_exception",
+    "from_graph",
     "from_oauth",
     "from_page",
     "from_redirect",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from . import exchange_replies, general, identity_codes
+from . import exchange_replies, general, graph_errors, identity_codes
 from .model import SUPPORT, WE_RETRY, Entry, Kind
 
 CATALOGUE: tuple[Entry, ...] = (
     *identity_codes.ENTRIES,
     *general.OAUTH,
     *exchange_replies.ENTRIES,
+    *graph_errors.ENTRIES,
     *general.NETWORK,
 )
 

@@ -22,10 +22,22 @@ from .model import CMX_ADMIN, M365_ADMIN, SENDER, SUPPORT, USER, Entry, Kind
 
 
 def smtp(
-    key: str, pattern: str, title: str, cause: str, action: str, who: str, kind: Kind, en: str, *, waiting: str = ""
+    key: str,
+    pattern: str,
+    title: str,
+    cause: str,
+    action: str,
+    who: str,
+    kind: Kind,
+    en: str,
+    *,
+    waiting: str = "",
+    graph_helps: bool = False,
 ) -> Entry:
     """One SMTP reply; ``waiting`` is what to do about a temporary one while a person waits (a test mail)."""
-    return Entry(key, title, cause, action, who, kind, match=pattern, en=en, action_waiting=waiting)
+    return Entry(
+        key, title, cause, action, who, kind, match=pattern, en=en, action_waiting=waiting, graph_helps=graph_helps
+    )
 
 
 ENABLE_SMTP_AUTH = (
@@ -33,6 +45,10 @@ ENABLE_SMTP_AUTH = (
     "„Authentifiziertes SMTP“ einschalten, oder per PowerShell: Set-CASMailbox -Identity <Adresse> "
     "-SmtpClientAuthenticationDisabled $false. Ist es für die ganze Organisation aus, zusätzlich "
     "Set-TransportConfig -SmtpClientAuthenticationDisabled $false. Die Änderung kann bis zu einer Stunde brauchen."
+)
+OR_GRAPH = (
+    " Oder im E-Mailkonto den Versandweg „automatisch“ oder „Microsoft Graph“ wählen: Microsoft Graph braucht kein "
+    "SMTP AUTH."
 )
 USE_OAUTH = "Im E-Mailkonto „OAuth (Microsoft 365) verwenden“ wählen und bei Microsoft anmelden."
 SEND_AS = (
@@ -52,12 +68,13 @@ ENTRIES: tuple[Entry, ...] = (
     smtp("535 5.7.139", r"SmtpClientAuthentication is disabled", "SMTP AUTH ist ausgeschaltet",
          "Für dieses Postfach (oder die ganze Organisation) ist „Authentifiziertes SMTP“ bei Microsoft "
          "ausgeschaltet; Programme wie cmxOrganize dürfen darüber nicht senden.",
-         ENABLE_SMTP_AUTH, M365_ADMIN, Kind.CONFIGURATION, "SMTP AUTH disabled for the mailbox or tenant"),
+         ENABLE_SMTP_AUTH + OR_GRAPH, M365_ADMIN, Kind.CONFIGURATION, "SMTP AUTH disabled for the mailbox or tenant",
+         graph_helps=True),
     smtp("535 5.7.139", r"security defaults", "Durch Sicherheitsstandards blockiert",
          "Die Sicherheitsstandards (Security Defaults) Ihrer Organisation blockieren SMTP AUTH.",
          "Der Microsoft-365-Admin schaltet die Sicherheitsstandards ab und ersetzt sie durch Richtlinien für "
-         "bedingten Zugriff, die SMTP AUTH für dieses Postfach erlauben.",
-         M365_ADMIN, Kind.CONFIGURATION, "Blocked by security defaults"),
+         "bedingten Zugriff, die SMTP AUTH für dieses Postfach erlauben." + OR_GRAPH,
+         M365_ADMIN, Kind.CONFIGURATION, "Blocked by security defaults", graph_helps=True),
     smtp("535 5.7.139", r"did not meet the criteria", "Durch Richtlinie für bedingten Zugriff blockiert",
          "Eine Richtlinie Ihrer Organisation (bedingter Zugriff, z. B. nach Standort des Servers) lässt die "
          "Anmeldung am Mailserver nicht zu.",

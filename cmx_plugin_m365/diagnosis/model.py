@@ -87,6 +87,9 @@ class Entry:
     knows how to get it, it adds the way to it (see :func:`cmx_plugin_m365.status.admin_consent_hint`)."""
     known: bool = True
     """False for the stand-in entry of an answer the catalogue does not know (Microsoft's own words are kept)."""
+    graph_helps: bool = False
+    """SMTP AUTH itself is refused for the mailbox (switched off, security defaults): Microsoft Graph does not depend
+    on it, so the route "automatisch" sends over Graph instead (see :mod:`cmx_plugin_m365.sending.route`)."""
     action_waiting: str = ""
     """For TEMPORARY entries whose ``action`` says more than "cmxOrganize tries again": the action when a person
     waits for the answer. Without it, that action is :data:`TRY_AGAIN` plus the entry's "bleibt es, …" clause."""

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from . import graph_errors
 from .catalogue import SMTP_ENTRIES, entry, first_sentence, known, unknown_entry
 from .identity_codes import WRAPPERS
 from .model import Finding, Kind
@@ -287,6 +288,37 @@ def from_smtp(code: int | str, text: str | bytes = "") -> Finding:
             return Finding(found, key, microsoft_text=text)
     kind = Kind.TEMPORARY if 400 <= code < 500 else Kind.CONFIGURATION
     return Finding(unknown_entry(key, text, kind), key, microsoft_text=text)
+
+
+# -- Microsoft Graph ---------------------------------------------------------------------------------------------------
+
+
+def from_graph(status: int, body: str | bytes = "", retry_after: str | None = None) -> Finding:
+    """Diagnose Graph's answer to a sendMail (any status but 202): ``{"error": {"code", "message", "innerError":
+    {"request-id", …}}}``, or a body that is not Graph's (a proxy) — then the status decides."""
+    text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
+    try:
+        error = json.loads(text).get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    code = str(error.get("code") or "") if isinstance(error, dict) else ""
+    message = str(error.get("message") or "") if isinstance(error, dict) else ""
+    inner = error.get("innerError") or {} if isinstance(error, dict) else {}
+    request_id = inner.get("request-id") if isinstance(inner, dict) else None
+    if known(f"graph:{code}"):
+        key = f"graph:{code}"
+    elif status == 429:
+        key = "graph:http-429"
+    elif status >= 500:
+        key = "graph:http-5xx"
+    elif status == 413:
+        key = "graph:RequestEntityTooLarge"
+    else:
+        shown = f"graph:{code or f'http-{status}'}"
+        kind = graph_errors.UNKNOWN_BY_STATUS.get(status, Kind.CONFIGURATION)
+        stand_in = unknown_entry(shown, message or text or f"HTTP {status}", kind)
+        return Finding(stand_in, shown, request_id, None, message)
+    return Finding(entry(key), f"graph:{code}" if code else key, request_id, None, message or text[:300])
 
 
 # -- the network -------------------------------------------------------------------------------------------------------

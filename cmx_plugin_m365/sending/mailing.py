@@ -1,4 +1,4 @@
-"""The plugin's part in every mail the host sends through an OAuth account."""
+"""The plugin's part in every mail the host sends through an OAuth account: the route, SMTP AUTH, the replies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from cmx_hostapi import Host, MailAccount, MailError
 
 from .. import status, store
 from ..diagnosis import from_smtp
-from . import xoauth2
+from . import route, xoauth2
+
+
+def deliver(account: MailAccount, message: bytes, host: Host) -> bool | None:
+    """Deliver over Microsoft Graph when that is the account's route (True); None lets the host use SMTP."""
+    return route.deliver(host, account, message)
 
 
 def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import smtplib
 import ssl
 
-from cmx_hostapi import Host, MailAccount, PermanentMailError, TemporaryMailError
+from cmx_hostapi import Host, MailAccount, MailError, PermanentMailError, TemporaryMailError
 
 from .. import identity, status, store, tokens
-from ..diagnosis import Finding, from_smtp
+from ..config import Options
+from ..diagnosis import Finding, Kind, from_exception, from_smtp, unknown_entry
+from . import route, sent
 
-LAST_SENT_WRITE_INTERVAL = dt.timedelta(minutes=5)
-"""How stale "last successful send" may get: it is written at most this often, not once per mail."""
 RETRY_AFTER_REFUSAL = 120.0
 """Seconds until a mail refused once with 535 5.7.3 (setup proven) is tried again."""
 
@@ -67,15 +66,38 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
         user = identity.sign_in_name({"access_token": token}) or state.signed_in_as or account.username
         code, reply = exchange(smtp, user, token)
         if code == 235:
-            _succeeded(host, account.id, state)
+            sent(host, account.id, state)
             return
         finding = from_smtp(code, reply)
         if finding.code == "535 5.7.3" and attempt == 1:
             continue  # the token may have been revoked early: get a new one and try once more
         if finding.code == "535 5.7.3" and _proven(state) and store.count_refusal(host, account.id) == 0:
             raise _passing_refusal(host, account.id, finding)
+        if finding.entry.graph_helps and state.route == route.AUTO:
+            raise route.smtp_auth_refused(host, account, finding)  # Graph does not need SMTP AUTH
         status.report(host, account.id, finding)
         raise finding.mail_error()
+
+
+def probe(host: Host, account: MailAccount) -> Finding | None:
+    """Would SMTP AUTH work for this account now? A connection to its mail server, STARTTLS with a verified
+    certificate, AUTH XOAUTH2 and QUIT — no mail, nothing recorded. None, or what the server (or the way) said."""
+    options = Options.of(host)
+    try:
+        token = tokens.access_token(host, account.id, report=False)
+    except MailError as error:
+        return Finding(unknown_entry(error.code or "?", str(error), Kind.SIGN_IN), error.code or "?")
+    context = ssl.create_default_context(cafile=options.ca_file)
+    try:
+        with smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=options.http_timeout) as smtp:
+            smtp.ehlo()
+            smtp.starttls(context=context)
+            smtp.ehlo()
+            user = identity.sign_in_name({"access_token": token}) or account.username
+            code, reply = exchange(smtp, user, token)
+    except (OSError, smtplib.SMTPException) as error:
+        return from_exception(error)
+    return None if code == 235 else from_smtp(code, reply)
 
 
 def _verified(sock: ssl.SSLSocket) -> bool:
@@ -107,12 +129,3 @@ def _passing_refusal(host: Host, account_id: int, finding: Finding) -> Temporary
         code=finding.code,
         retry_after=RETRY_AFTER_REFUSAL,
     )
-
-
-def _succeeded(host: Host, account_id: int, state: store.StoredCache) -> None:
-    if state.problem_code:
-        store.clear_problem(host, account_id)
-        store.add_event(host, "recovered", "Versand funktioniert wieder.", account_id=account_id)
-    last = state.last_sent_at
-    if last is None or state.auth_refusals or store.utcnow() - last >= LAST_SENT_WRITE_INTERVAL:
-        store.record_sent(host, account_id)

@@ -35,9 +35,9 @@ class Result:
 
 
 def scopes(options: Options) -> str:
-    """What the admin consents to: SMTP.Send, and the OpenID scopes msal adds to every sign-in (which need consent
-    too where users may not consent at all)."""
-    return f"{options.smtp_send} offline_access openid profile"
+    """What the admin consents to: SMTP.Send and Graph's Mail.Send and Mail.Send.Shared (both sending routes), and
+    the OpenID scopes msal adds to every sign-in (which need consent too where users may not consent at all)."""
+    return f"{' '.join(options.signin_scopes)} offline_access openid profile"
 
 
 def start(host: Host, request: Request) -> tuple[str | None, Result | None]:

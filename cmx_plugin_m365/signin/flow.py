@@ -32,13 +32,14 @@ from dataclasses import dataclass
 
 import msal
 
-from cmx_hostapi import Host, MailError, Request
+from cmx_hostapi import Host, MailAccount, MailError, Request
 
 from .. import identity, keys, status, store, tokens
 from ..config import Missing, Options, azure_app
 from ..crypto import DecryptionError
 from ..diagnosis import Finding, Kind, from_oauth
 from ..diagnosis.exchange_replies import SEND_AS_TITLE
+from ..sending.route import GRAPH, SWITCHED
 from ..wording import count
 from .redirect_uri import browser_mismatch, probe_once, redirect_uri
 
@@ -102,7 +103,9 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
         return None, _failed(host, account_id, error.finding, "Die Anmeldung konnte nicht beginnen")
     known = store.account_state(host, account_id)
     hint = (known.signed_in_as if known and known.user_oid else None) or account.username or account.address
-    flow = identity.initiate(app, options.smtp_send, redirect_uri=redirect_uri(host.public_base_url), login_hint=hint)
+    flow = identity.initiate(
+        app, options.signin_scopes, redirect_uri=redirect_uri(host.public_base_url), login_hint=hint
+    )
     finding = probe_once(host, options, flow["auth_uri"])
     if finding is not None:  # Microsoft would show an error page and never send the person back: say it here
         return None, _failed(host, account_id, finding, "Die Anmeldung bei Microsoft würde scheitern")
@@ -304,17 +307,17 @@ def _refusal(tenant_setting: str, tenant_guid: str, who: SignedIn, before: dict 
 
 
 def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -> Outcome:
-    """Send a test mail to the account's own address through the host's mailer (the path every mail takes)."""
+    """Send a test mail to the account's own address through the host's mailer (the path every mail takes). When the
+    route "automatisch" finds SMTP AUTH off on the way, the test mail goes again at once — over Microsoft Graph."""
     account = host.mail_account(account_id)
     done = "Bei Microsoft angemeldet. " if after_signin else ""
     try:
-        host.send_mail(
-            account_id,
-            account.address,
-            "cmxOrganize: Testmail",
-            f"Diese Testmail bestätigt, dass cmxOrganize über das E-Mailkonto {account.address} mit "
-            "Microsoft 365 (OAuth 2.0) senden kann.\n\nSie brauchen nichts weiter zu tun.",
-        )
+        try:
+            _test_mail(host, account)
+        except MailError as error:
+            if error.code != SWITCHED:
+                raise
+            _test_mail(host, account)  # the route is Microsoft Graph now
     except MailError as error:
         if store.last_event_code(host, account_id) != error.code:  # the problem's report wrote it already
             store.add_event(host, "test_failed", str(error), account_id=account_id, code=error.code)
@@ -322,15 +325,35 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
             False, "error", f"{done}Die Testmail konnte nicht gesendet werden. {error}", account_id, error.code
         )
     store.record_sent(host, account_id)  # "zuletzt erfolgreich gesendet" is true at once after a test
-    store.add_event(host, "test_sent", f"Testmail an {account.address} gesendet.", account_id=account_id)
+    state = store.account_state(host, account_id)
+    via_graph = state is not None and state.route_in_use == GRAPH
+    sent = (
+        f"Testmail an {account.address} über Microsoft Graph übergeben"
+        if via_graph
+        else (f"Testmail an {account.address} gesendet")
+    )
+    store.add_event(host, "test_sent", f"{sent}.", account_id=account_id)
     waiting = host.release_held_mail(account_id)
     queued = f" {count(waiting, 'wartende Mail wird', 'wartende Mails werden')} jetzt gesendet." if waiting else ""
-    text = (
-        f"E-Mailkonto eingerichtet, Testmail an {account.address} gesendet.{queued}"
-        if after_signin
-        else f"Testmail an {account.address} gesendet.{queued}"
+    # Graph's 202 is no delivery (GRAPH-SENDMAIL): a later failure comes back as a report into the mailbox.
+    accepted = (
+        f" Microsoft hat sie angenommen; scheitert die Zustellung später, kommt eine Unzustellbarkeitsnachricht in "
+        f"das Postfach {account.address}."
+        if via_graph
+        else ""
     )
-    return Outcome(True, "success", text, account_id)
+    text = f"E-Mailkonto eingerichtet, {sent}." if after_signin else f"{sent}."
+    return Outcome(True, "success", f"{text}{accepted}{queued}", account_id)
+
+
+def _test_mail(host: Host, account: MailAccount) -> None:
+    host.send_mail(
+        account.id,
+        account.address,
+        "cmxOrganize: Testmail",
+        f"Diese Testmail bestätigt, dass cmxOrganize über das E-Mailkonto {account.address} mit "
+        "Microsoft 365 (OAuth 2.0) senden kann.\n\nSie brauchen nichts weiter zu tun.",
+    )
 
 
 def _failed(host: Host, account_id: int, finding: Finding, what: str) -> Outcome:

@@ -81,7 +81,7 @@ def probe_redirect_uri(host: Host) -> Finding | None:
         app = identity.build(options, azure)
     except identity.MicrosoftError:
         return None
-    flow = identity.initiate(app, options.smtp_send, redirect_uri=redirect_uri(host.public_base_url), login_hint="")
+    flow = identity.initiate(app, options.signin_scopes, redirect_uri=redirect_uri(host.public_base_url), login_hint="")
     return probe_auth_uri(options, flow["auth_uri"])
 
 

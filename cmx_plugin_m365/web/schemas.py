@@ -330,6 +330,22 @@ class AccountFormSchema(GermanSchema):
     """"OAuth verwenden": "1" once the person agreed that OAuth replaces the account's password or server."""
 
 
+class RouteSchema(GermanSchema):
+    """ "Versandweg speichern": which way the account's mail leaves."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    account_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=2**31 - 1))
+    route = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["auto", "smtp", "graph"], error="Bitte „automatisch“, „SMTP“ oder „Microsoft Graph“ wählen."
+        ),
+        error_messages={"required": "Bitte einen Versandweg wählen."},
+    )
+
+
 class GermanDate(fields.Date):
     """A date as people here type it (28.11.2028, also 28.11.28) or as a date picker sends it (2028-11-28)."""
 

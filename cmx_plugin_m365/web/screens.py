@@ -10,6 +10,7 @@ from .. import diagnosis, names, permissions, store
 from ..care import client_secret
 from ..config import Options
 from ..names import INTERFACE_TYPE
+from ..sending import route
 from ..signin import consent, flow, mail_settings
 from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
 from ..wording import BERLIN, count, headline, when
@@ -232,6 +233,35 @@ def _history(host: Host, account_id: int, count: int = 3) -> Facts:
     return Facts(tuple(rows))
 
 
+def _route(state: store.AccountState) -> str:
+    """How the account's mail leaves, and why when "automatisch" chose Graph."""
+    in_use = route.LABELS[state.route_in_use]
+    if state.route != route.AUTO:
+        return in_use
+    if state.route_in_use == route.GRAPH:
+        since = f" seit {_when(state.route_since)}" if state.route_since else ""
+        why = " (SMTP AUTH ist für das Postfach ausgeschaltet)" if state.route_reason else ""
+        return f"automatisch – zurzeit {in_use}{why}{since}"
+    return f"automatisch – zurzeit {in_use}"
+
+
+def _route_action(host: Host, state: store.AccountState, account_field) -> Action:
+    return Action(
+        "Versandweg speichern",
+        path_of(host.route_url(names.ROUTE_PATH)),
+        fields=account_field,
+        inputs=(
+            Input(
+                "route",
+                "Versandweg",
+                "select",
+                state.route,
+                options=tuple(route.LABELS.items()),
+            ),
+        ),
+    )
+
+
 def _admin_consent_needed(host: Host, account_id: int) -> list[Note]:
     """While the account is not connected and its last sign-in ended at "admin approval needed" (or another answer
     whose fix is the admin's consent): say so until someone signs in — and once the consent is given, that now the
@@ -336,8 +366,10 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             ("Sendet als", account.address),
             ("Verbunden seit", _when(state.connected_at)),
             ("Zuletzt erfolgreich gesendet", _when(state.last_sent_at)),
+            ("Versandweg", _route(state)),
         )
     )
+    choose_route = _route_action(host, state, account_field)
     if state.state == store.SIGNIN_REQUIRED:
         return [
             Note(
@@ -350,6 +382,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             sign_in,
             facts,
             _history(host, record_id),
+            choose_route,
             switch_off,
         ]
     items: list[GreenFieldItem] = [
@@ -370,6 +403,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             ),
         )
     items += [
+        choose_route,
         Action("Erneut anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field, busy=TO_MICROSOFT),
         Action(
             "Verbindung trennen",

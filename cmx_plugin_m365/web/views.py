@@ -12,10 +12,12 @@ from .. import permissions, store, tokens
 from ..care import checks, client_secret
 from ..config import Options
 from ..names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
+from ..sending import route as sending_route
 from ..signin import consent, flow, mail_settings
 from ..signin.redirect_uri import path_of
+from ..wording import count
 from . import screens
-from .schemas import AccountFormSchema, CallbackQuerySchema, SecretExpirySchema, first_error
+from .schemas import AccountFormSchema, CallbackQuerySchema, RouteSchema, SecretExpirySchema, first_error
 
 
 def _account_id(request: Request) -> int | None:
@@ -133,6 +135,35 @@ def disconnect(request: Request, host: Host) -> Redirect:
         "über dieses E-Mailkonto erst nach einer neuen Anmeldung. Bei Microsoft selbst entziehen Sie den "
         "Zugriff unter myapps.microsoft.com.",
     )
+
+
+def route(request: Request, host: Host) -> Redirect | Page:
+    """ "Versandweg speichern": automatisch, SMTP or Microsoft Graph for this account's mail."""
+    account_id, refusal = _account_to_change(request, host)
+    if refusal:
+        return refusal
+    state = store.account_state(host, account_id)
+    if state is None:
+        return _unknown_account(host)
+    try:
+        chosen = RouteSchema().load(dict(request.form))["route"]
+    except ValidationError as error:
+        return _back(host, account_id, "error", "Nicht gespeichert: " + first_error(error))
+    store.choose_route(host, account_id, chosen)
+    label = sending_route.LABELS[chosen]
+    store.add_event(
+        host, "route", f"Versandweg „{label}“ gewählt von {request.user.display_name}.", account_id=account_id
+    )
+    waiting = host.release_held_mail(account_id)  # held mail gets its chance on the route now in use
+    text = {
+        sending_route.AUTO: "Versandweg „automatisch“: SMTP, solange es geht; ist SMTP AUTH für das Postfach "
+        "ausgeschaltet, sendet cmxOrganize über Microsoft Graph.",
+        sending_route.SMTP: "Versandweg „SMTP“: Mails dieses E-Mailkontos gehen über den Mailserver (SMTP AUTH).",
+        sending_route.GRAPH: "Versandweg „Microsoft Graph“: Mails dieses E-Mailkontos gehen über Microsoft Graph "
+        "(ohne SMTP AUTH; höchstens etwa 3 MB je Mail).",
+    }[chosen]
+    more = f" {count(waiting, 'wartende Mail wird', 'wartende Mails werden')} jetzt gesendet." if waiting else ""
+    return _back(host, account_id, "success", f"{text}{more} „E-Mailkonto testen“ prüft den Weg.")
 
 
 def start(request: Request, host: Host) -> Redirect:

@@ -77,7 +77,7 @@ def _user(d: Directory, a: dict) -> dict:
 
 def _update_user(d: Directory, a: dict) -> dict:
     user = d.user(a["oid"])
-    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "password", "is_admin"):
+    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "password", "is_admin", "graph_step_up"):
         if name in a:
             setattr(user, name, a[name])
     return {}
@@ -101,6 +101,9 @@ def _update_mailbox(d: Directory, a: dict) -> dict:
         mailbox.smtp_auth_enabled = a["smtp_auth_enabled"]
     if "basic_auth_password" in a:
         mailbox.basic_auth_password = a["basic_auth_password"]
+    for name in ("rest_enabled", "full"):
+        if name in a:
+            setattr(mailbox, name, bool(a[name]))
     for oid in a.get("grant_send_as", []):
         mailbox.send_as.add(oid)
     return {}
@@ -176,6 +179,23 @@ def _auth_fault(d: Directory, a: dict) -> dict:
     return {}
 
 
+def _graph_fault(d: Directory, a: dict) -> dict:
+    """Graph answers the next sendMail requests with ``status`` (429 or 503 with ``retry_after``, or 500)."""
+    status = str(a.get("status") or "")
+    if status in ("", "none"):
+        d.graph_fault = None
+    elif status in ("429", "500", "503"):
+        d.graph_fault = Fault(kind=status, retry_after=int(a.get("retry_after", 5)), remaining=a.get("remaining"))
+    else:
+        raise DirectoryError("status is one of 429, 500, 503, none")
+    return {}
+
+
+def _graph_delay(d: Directory, a: dict) -> dict:
+    d.graph_delay = float(a.get("seconds", 0))
+    return {}
+
+
 def _advance_clock(d: Directory, a: dict) -> dict:
     d.clock.advance(float(a["seconds"]))
     return {"now": d.clock.now().isoformat()}
@@ -214,6 +234,8 @@ def _reset(d: Directory, a: dict) -> dict:
     d.fault = None
     d.smtp_fault = None
     d.auth_fault = None
+    d.graph_fault = None
+    d.graph_delay = 0.0
     d.clock.offset = dt.timedelta(0)
     d.access_token_lifetime = 3600
     d.messages.clear()
@@ -240,6 +262,8 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "fault": _fault,
     "smtp_fault": _smtp_fault,
     "auth_fault": _auth_fault,
+    "graph_fault": _graph_fault,
+    "graph_delay": _graph_delay,
     "clock": _clock,
     "clock/advance": _advance_clock,
     "token_lifetime": _token_lifetime,
@@ -282,6 +306,9 @@ def register_control(app: Flask, directory: Directory, base_url: str) -> None:
                 "blocked_by_conditional_access",
                 "alternate_login_id",
                 "is_admin",
+                "graph_step_up",
+                "rest_enabled",
+                "full",
             ):
                 if name in form:
                     form[name] = {"true": True, "false": False, "null": None}[form[name]]

@@ -93,8 +93,12 @@ class App:
     multi_tenant: bool = False
     redirect_uris: list[str] = field(default_factory=list)
     secrets: list[ClientSecret] = field(default_factory=list)
-    api_permissions: list[str] = field(default_factory=lambda: [f"{OUTLOOK}/SMTP.Send"])
-    """The delegated permissions configured under "API permissions": what admin consent with /.default grants."""
+    api_permissions: list[str] = field(
+        default_factory=lambda: [f"{OUTLOOK}/SMTP.Send", f"{GRAPH}/Mail.Send", f"{GRAPH}/Mail.Send.Shared"]
+    )
+    """The delegated permissions configured under "API permissions": what admin consent with /.default grants (the
+    admin guide's section 2 lists SMTP.Send of Office 365 Exchange Online and Mail.Send, Mail.Send.Shared of Microsoft
+    Graph)."""
 
 
 @dataclass
@@ -126,7 +130,12 @@ class User:
     blocked_by_conditional_access: bool = False
     """Refresh answers AADSTS53003."""
     tokens_valid_from: dt.datetime | None = None
-    """Refresh tokens issued before this are revoked (password reset, Revoke-MgUserSignInSession)."""
+    """Refresh tokens issued before this are revoked (password reset, Revoke-MgUserSignInSession); Graph answers
+    access tokens issued before it with a continuous-access-evaluation claims challenge."""
+    graph_step_up: bool = False
+    """A Conditional Access authentication context protects Graph for this user: Graph answers 401 with a claims
+    challenge (acrs "c1") until the token carries it; the token endpoint adds it when asked with ``claims`` (and
+    answers 50076 instead when the user must do MFA interactively)."""
 
 
 @dataclass
@@ -141,6 +150,10 @@ class Mailbox:
     """OIDs of users who may send as this address (Send As right)."""
     basic_auth_password: str | None = None
     """Emulator-only: lets AUTH LOGIN succeed for benchmarks that compare with password authentication."""
+    rest_enabled: bool = True
+    """False: Graph answers MailboxNotEnabledForRESTAPI (an inactive, soft-deleted or on-premises mailbox)."""
+    full: bool = False
+    """The mailbox is over its quota: Graph answers ErrorQuotaExceeded, SMTP 554 5.2.2."""
 
 
 @dataclass
@@ -207,6 +220,10 @@ class Directory:
         self.fault: Fault | None = None
         self.smtp_fault: Fault | None = None
         """A reply (``Fault.kind`` = the full SMTP reply line) the Exchange emulator gives to MAIL FROM."""
+        self.graph_fault: Fault | None = None
+        """An answer Graph gives instead of sending (``Fault.kind`` = the HTTP status: 429, 500, 503)."""
+        self.graph_delay = 0.0
+        """Seconds Graph takes per sendMail (to make concurrent requests meet)."""
         self.auth_fault: Fault | None = None
         """A reply the Exchange emulator gives to AUTH instead of checking the token (fault injection: a refusal
         that is Microsoft's passing fault, not the account's)."""

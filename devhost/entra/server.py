@@ -12,6 +12,7 @@ Endpoints (``{tenant}`` = GUID, verified domain, or common/organizations/consume
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 import uuid
@@ -25,6 +26,7 @@ from . import tokens
 from .control import register_control
 from .directory import (
     CODE_LIFETIME,
+    GRAPH,
     KNOWN_RESOURCES,
     OIDC_SCOPES,
     REFRESH_INACTIVITY,
@@ -492,12 +494,17 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         nonce: str | None = None,
         with_id_token: bool,
         login_name: str = "",
+        extra: dict | None = None,
     ):
         resource, resource_scopes = _resource_of(scopes)
         lifetime = directory.access_token_lifetime
+        # Microsoft Graph's permissions come back without the resource ("Files.ReadWrite openid profile" in msal's
+        # cache: AzureAD/microsoft-authentication-library-for-python#450; the same for other first-party APIs,
+        # microsoft-authentication-library-for-js#488), Exchange's with it ("https://outlook.office.com/SMTP.Send").
+        granted = [s.rsplit("/", 1)[-1] if resource == GRAPH else s for s in resource_scopes]
         body = {
             "token_type": "Bearer",
-            "scope": " ".join(resource_scopes + [s for s in OIDC_SCOPES if s in scopes and s != "email"]),
+            "scope": " ".join(granted + [s for s in OIDC_SCOPES if s in scopes and s != "email"]),
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
             "access_token": tokens.access_token(
@@ -510,6 +517,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                 tenant_id=tenant_id,
                 now=now(),
                 lifetime=lifetime,
+                extra=extra,
             ),
         }
         if "offline_access" in scopes:
@@ -597,8 +605,24 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             return json_error(65001, client_id=app_reg.client_id, app_name=app_reg.name)
         grant.last_used_at = now()
         return _issue(
-            app_reg, user, grant.tenant_id, scopes or grant.scopes, with_id_token=True, login_name=grant.login_name
+            app_reg,
+            user,
+            grant.tenant_id,
+            scopes or grant.scopes,
+            with_id_token=True,
+            login_name=grant.login_name,
+            extra=_claims_requested(request.form.get("claims", "")),
         )
+
+    def _claims_requested(claims: str) -> dict | None:
+        """A claims request after a resource's claims challenge (learn.microsoft.com/entra/identity-platform/
+        claims-challenge): an authentication context (``acrs``) is satisfied in the new token. A user who must do
+        MFA interactively never gets here: the refresh answers 50076 above."""
+        try:
+            acrs = json.loads(claims)["access_token"]["acrs"]["value"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        return {"acrs": [acrs]}
 
     def _client_credentials(app_reg: App, tenant: Tenant | None):
         scope = request.form.get("scope", "")

@@ -65,6 +65,7 @@ def access_token(
     tenant_id: str,
     now: dt.datetime,
     lifetime: int,
+    extra: dict | None = None,
 ) -> str:
     claims = {
         "aud": resource,
@@ -97,6 +98,7 @@ def access_token(
             claims["idp"] = guest_idp(user)
     else:
         claims.update({"oid": app.client_id, "sub": app.client_id, "roles": []})
+    claims.update(extra or {})
     return key.sign(claims)
 
 

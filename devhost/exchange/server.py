@@ -39,6 +39,11 @@ R_BASIC_DISABLED = "535 5.7.139 Authentication unsuccessful, basic authenticatio
 R_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail. {tail}"
 R_SEND_AS = "550 5.7.60 SMTP; Client does not have permissions to send as this sender {tail}"
 R_THREAD_LIMIT = "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"
+# A full sender mailbox: Exchange keeps every sent mail in Sent Items and refuses the submission (the catalogue's
+# 554 5.2.2 entry; the words as in real NDRs: "QuotaExceededException.MapiExceptionShutoffQuotaExceeded").
+R_MAILBOX_FULL = (
+    "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded"
+)
 
 
 def tail(now, session_id: str) -> str:
@@ -149,6 +154,9 @@ class ExchangeHandler:
             allowed = sender is not None and (sender.owner_oid == auth["oid"] or auth["oid"] in sender.send_as)
         if not allowed:
             return self._reply(server, R_SEND_AS)
+        own = self.directory.mailbox_of(auth["oid"])
+        if own is not None and own.full:
+            return R_MAILBOX_FULL
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 Sender OK"
@@ -163,6 +171,7 @@ class ExchangeHandler:
             self.directory.messages.append(
                 {
                     "received_at": self.directory.clock.now().isoformat(),
+                    "via": "smtp",
                     "auth_user": session.auth_data["login"],
                     "mail_from": envelope.mail_from,
                     "rcpt_tos": list(envelope.rcpt_tos),

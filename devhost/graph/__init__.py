@@ -1,0 +1,1 @@
+"""Microsoft Graph, emulated (mail sending)."""

@@ -1,0 +1,430 @@
+"""Microsoft Graph's mail sending, emulated on the identity emulator's HTTPS server (the same directory).
+
+Endpoints (all below ``/v1.0``, as on graph.microsoft.com):
+  POST /me/sendMail, /users/{id|upn}/sendMail     MIME (text/plain, base64) or JSON; 202 Accepted, empty body
+  GET  /me                                        the signed-in user (User.Read)
+  POST /me/messages                               a draft (MIME or JSON; Mail.ReadWrite)
+  POST /me/messages/{id}/attachments/createUploadSession   an upload session for one large attachment
+  PUT  /_graph/upload/{session}                   the session's pre-authenticated upload URL (no Authorization)
+  POST /me/messages/{id}/send                     sends the draft; 202
+
+Sources (short names of ../shared/reference/next-features.md §1): GRAPH-SENDMAIL (endpoints, Content-Type, base64
+MIME, 202, ErrorMimeContentInvalidBase64String), GRAPH-OTHERUSER (Mail.Send.Shared, Send As, ErrorSendAsDenied's
+exact body), GRAPH-LARGE (drafts, upload sessions, ranges below 4 MB, Mail.ReadWrite), GRAPH-THROTTLE (4 concurrent
+requests per app and mailbox, 429 with Retry-After, ApplicationThrottled "MailboxConcurrency" as captured in
+magodo/terraform-provider-outlook#21), §1.4 (the SMTP AUTH switches do not apply to Graph). Each answer below names
+its source where it is built; where none was found, the comment says what was inferred.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import email.policy
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections import Counter
+from email.utils import getaddresses
+
+import jwt
+from flask import Flask, Response, jsonify, request
+
+from devhost.entra.directory import GRAPH, Directory, User
+from devhost.entra.tokens import SigningKey
+
+REQUEST_LIMIT = 4 * 1024 * 1024
+"""Bytes per request: "there is a 4MB limit on the size of a request" (microsoft-graph-docs#85, #9834); above it
+413 Request Entity Too Large (next-features §1.2: python-o365#308, msgraph-sdk-powershell#1554)."""
+MAILBOX_CONCURRENCY = 4
+"""Concurrent requests per app and mailbox (GRAPH-THROTTLE; the 2019 announcement: "4 concurrent requests per
+mailbox"). The doc's scope moved between versions (PR #9394, #9428); per mailbox is what both versions share."""
+THROTTLE_RETRY_AFTER = 2
+UPLOAD_RANGE_LIMIT = 4 * 1024 * 1024
+"""GRAPH-LARGE: "keep each range < 4 MB"."""
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+
+
+def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: str) -> None:
+    state = _State()
+
+    def error(status: int, code: str, message: str, *, headers: dict | None = None):
+        """Graph's error shape, with innerError as real answers carry it (date, request-id, client-request-id:
+        iyear/E5SubBot#39, microsoftgraph/python-sample-auth#10)."""
+        request_id = str(uuid.uuid4())
+        body = {
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {
+                    "date": directory.clock.now().strftime("%Y-%m-%dT%H:%M:%S"),
+                    "request-id": request_id,
+                    "client-request-id": request.headers.get("client-request-id", request_id),
+                },
+            }
+        }
+        response = jsonify(body)
+        response.status_code = status
+        response.headers["request-id"] = request_id
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    def unauthorized(message: str, *, challenge: str = ""):
+        # 401 with Graph's WWW-Authenticate, as captured (Microsoft365DSC/Microsoft365DSC#4427); a claims challenge
+        # adds error="insufficient_claims" and claims=<base64 JSON> (microsoftgraph/msgraph-sdk-dotnet#1416).
+        header = (
+            'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+            f'client_id="{GRAPH_APP_ID}"'
+        )
+        if challenge:
+            header += f', error="insufficient_claims", claims="{challenge}"'
+        return error(401, "InvalidAuthenticationToken", message, headers={"WWW-Authenticate": header})
+
+    def caller(needed: tuple[str, ...]):
+        """(claims, user, None) for a valid token holding one of ``needed``; (None, None, an error) otherwise."""
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or not auth.removeprefix("Bearer ").strip():
+            return None, None, unauthorized("Access token is empty.")
+        now = directory.clock.now()
+        try:
+            claims = key.verify(auth.removeprefix("Bearer ").strip(), audience=GRAPH, now=now)
+        except jwt.ExpiredSignatureError:
+            return None, None, unauthorized("Lifetime validation failed, the token is expired.")
+        except jwt.InvalidTokenError:
+            return None, None, unauthorized("Access token validation failure. Invalid audience.")
+        with directory.lock:
+            user = directory.users.get(claims.get("oid", ""))
+            if user is None:
+                return None, None, unauthorized("Access token validation failure.")
+            if user.tokens_valid_from and claims["iat"] < user.tokens_valid_from.timestamp():
+                # Continuous access evaluation after a revocation (msgraph-sdk-powershell#1741: "Continuous access
+                # evaluation resulted in claims challenge with result: InteractionRequired and code:
+                # TokenIssuedBeforeRevocationTimestamp").
+                nbf = json.dumps({"access_token": {"nbf": {"essential": True, "value": str(int(now.timestamp()))}}})
+                return (
+                    None,
+                    None,
+                    unauthorized(
+                        "Continuous access evaluation resulted in challenge with result: InteractionRequired and "
+                        "code: TokenIssuedBeforeRevocationTimestamp",
+                        challenge=base64.b64encode(nbf.encode()).decode(),
+                    ),
+                )
+            if user.graph_step_up and "c1" not in claims.get("acrs", []):
+                # A Conditional Access authentication context: the token must carry acrs "c1"; the client asks for
+                # it with the claims parameter (learn.microsoft.com/entra/identity-platform/
+                # developer-guide-conditional-access-authentication-context; the form is Entra's claims request).
+                acrs = json.dumps({"access_token": {"acrs": {"essential": True, "value": "c1"}}})
+                return (
+                    None,
+                    None,
+                    unauthorized(
+                        "Conditional Access requires additional claims.",
+                        challenge=base64.b64encode(acrs.encode()).decode(),
+                    ),
+                )
+        scopes = set(claims.get("scp", "").split())
+        if not scopes & set(needed):
+            # Inferred: the exact body for sendMail without Mail.Send was not found (next-features §1.3); this is
+            # Graph's usual answer for a token without the permission.
+            return None, None, error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        return claims, user, None
+
+    def fault():
+        """A failure the control API asked for (``graph_fault``): 429 with Retry-After, 500, 503."""
+        f = directory.take_fault("graph_fault")
+        if f is None:
+            return None
+        status = int(f.kind)
+        if status == 429:
+            return error(
+                429,
+                "ApplicationThrottled",
+                "Application is over its MailboxConcurrency limit.",
+                headers={"Retry-After": str(f.retry_after)},
+            )
+        if status == 503:
+            return error(
+                503,
+                "ServiceNotAvailable",
+                "Service is unavailable. Retry later.",
+                headers={"Retry-After": str(f.retry_after)},
+            )
+        return error(status, "UnknownError", "An internal server error occurred.")
+
+    # -- sendMail -----------------------------------------------------------------------------------------------------
+
+    @app.post("/v1.0/me/sendMail")
+    @app.post("/v1.0/users/<who>/sendMail")
+    def send_mail(who: str | None = None):
+        directory.count("graph:sendMail")
+        if request.content_length and request.content_length > REQUEST_LIMIT:
+            return error(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB.")
+        claims, user, refused = caller(("Mail.Send", "Mail.Send.Shared"))
+        if refused:
+            return refused
+        if who is not None and who.lower() not in (user.oid, user.upn):
+            # Sending from another user's mailbox by its URL needs Full Access there (GRAPH-OTHERUSER); the plugin
+            # always uses /me. Inferred answer: ErrorAccessDenied.
+            return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        with state.slot(user.oid) as admitted:
+            if not admitted:
+                return error(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxConcurrency limit.",
+                    headers={"Retry-After": str(THROTTLE_RETRY_AFTER)},
+                )
+            failed = fault()
+            if failed is not None:
+                return failed
+            if directory.graph_delay:
+                time.sleep(directory.graph_delay)
+            parsed = _read_message(request)
+            if isinstance(parsed, tuple):
+                return error(*parsed)
+            return _submit(user, claims, parsed)
+
+    def _submit(user: User, claims: dict, message: email.message.EmailMessage):
+        with directory.lock:
+            own = directory.mailbox_of(user.oid)
+            if own is None or not own.rest_enabled:
+                # No Exchange Online mailbox for this user (no licence, a guest, on-premises): 404
+                # MailboxNotEnabledForRESTAPI (iyear/E5SubBot#39 body; python-o365#438: "Not Found").
+                return error(
+                    404,
+                    "MailboxNotEnabledForRESTAPI",
+                    "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+                )
+            if own.full:
+                # Graph passes Exchange's ErrorQuotaExceeded through (microsoft-graph-docs#5607,
+                # microsoft-graph-docs-contrib#7483); its HTTP status was not found (next-features §1.3): 403 inferred.
+                return error(403, "ErrorQuotaExceeded", "Mailbox has exceeded maximum mailbox size.")
+            sender = _from_address(message) or own.address
+            box = directory.mailboxes.get(sender)
+            mine = box is not None and box.owner_oid == user.oid
+            may_send_as = box is not None and user.oid in box.send_as
+            scopes = set(claims.get("scp", "").split())
+            if not mine and not (may_send_as and "Mail.Send.Shared" in scopes):
+                # GRAPH-OTHERUSER: another mailbox needs Mail.Send.Shared and Send As / Send on Behalf.
+                return error(
+                    403,
+                    "ErrorSendAsDenied",
+                    "The user account which was used to submit this request does not have the right to send mail "
+                    "on behalf of the specified sending account. Cannot submit message.",
+                )
+            _deliver(directory, user, sender, message)
+        # GRAPH-SENDMAIL: 202 Accepted, no body; "does not indicate that the request processing has completed".
+        return Response(status=202)
+
+    # -- the signed-in user -------------------------------------------------------------------------------------------
+
+    @app.get("/v1.0/me")
+    def me():
+        directory.count("graph:me")
+        _, user, refused = caller(("User.Read", "Mail.Send"))
+        if refused:
+            return refused
+        box = directory.mailbox_of(user.oid)
+        return jsonify(
+            {
+                "id": user.oid,
+                "userPrincipalName": user.upn,
+                "displayName": user.display_name,
+                "mail": box.address if box else None,
+            }
+        )
+
+    # -- drafts and large attachments (GRAPH-LARGE) -------------------------------------------------------------------
+
+    @app.post("/v1.0/me/messages")
+    def create_draft():
+        directory.count("graph:createMessage")
+        if request.content_length and request.content_length > REQUEST_LIMIT:
+            # For a draft the answer captured is 400 "The maximum request length supported is 4MB."
+            # (microsoft-graph-docs-contrib#682).
+            return error(400, "BadRequest", "The maximum request length supported is 4MB.")
+        _, user, refused = caller(("Mail.ReadWrite",))
+        if refused:
+            return refused
+        parsed = _read_message(request)
+        if isinstance(parsed, tuple):
+            return error(*parsed)
+        draft_id = "AAMk" + secrets.token_urlsafe(24)
+        state.drafts[draft_id] = _Draft(user.oid, parsed)
+        return jsonify({"id": draft_id, "subject": str(parsed.get("Subject", "")), "isDraft": True}), 201
+
+    @app.post("/v1.0/me/messages/<draft_id>/attachments/createUploadSession")
+    def create_upload_session(draft_id: str):
+        _, user, refused = caller(("Mail.ReadWrite",))
+        if refused:
+            return refused
+        draft = state.drafts.get(draft_id)
+        if draft is None or draft.owner != user.oid:
+            return error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        item = (request.get_json(silent=True) or {}).get("AttachmentItem") or {}
+        size = int(item.get("size") or 0)
+        if not 0 < size <= 150 * 1024 * 1024:
+            return error(400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize", "Attachment size is invalid.")
+        token = secrets.token_urlsafe(32)
+        state.uploads[token] = _Upload(draft_id, str(item.get("name") or "attachment"), size)
+        expires = directory.clock.now().timestamp() + 15 * 60
+        return (
+            jsonify(
+                {
+                    "uploadUrl": f"{base_url}/_graph/upload/{token}",
+                    "expirationDateTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
+                    "nextExpectedRanges": ["0-"],
+                }
+            ),
+            201,
+        )
+
+    @app.put("/_graph/upload/<token>")
+    def upload(token: str):
+        # The upload URL is pre-authenticated: a request with an Authorization header is refused (GRAPH-LARGE: "don't
+        # specify an Authorization request header").
+        if "Authorization" in request.headers:
+            return error(401, "InvalidAuthenticationToken", "Authorization header is not allowed.")
+        session = state.uploads.get(token)
+        if session is None:
+            return error(404, "ErrorItemNotFound", "The upload session was not found.")
+        data = request.get_data()
+        start, end, total = _content_range(request.headers.get("Content-Range", ""))
+        if start != len(session.data) or end - start + 1 != len(data) or total != session.size:
+            return error(416, "InvalidRange", "The Content-Range header does not match the expected range.")
+        if len(data) >= UPLOAD_RANGE_LIMIT:
+            return error(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB.")
+        session.data += data
+        if len(session.data) < session.size:
+            return jsonify({"nextExpectedRanges": [f"{len(session.data)}-"]}), 200
+        state.drafts[session.draft_id].attachments.append((session.name, bytes(session.data)))
+        del state.uploads[token]
+        return Response(status=201, headers={"Location": f"{base_url}/v1.0/me/messages/{session.draft_id}"})
+
+    @app.post("/v1.0/me/messages/<draft_id>/send")
+    def send_draft(draft_id: str):
+        directory.count("graph:sendDraft")
+        claims, user, refused = caller(("Mail.Send", "Mail.Send.Shared"))
+        if refused:
+            return refused
+        draft = state.drafts.pop(draft_id, None)
+        if draft is None or draft.owner != user.oid:
+            return error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        message = draft.message
+        for name, data in draft.attachments:
+            if not message.is_multipart():
+                message.make_mixed()
+            message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+        return _submit(user, claims, message)
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active: Counter[str] = Counter()
+        self.drafts: dict[str, _Draft] = {}
+        self.uploads: dict[str, _Upload] = {}
+
+    def slot(self, oid: str):
+        state = self
+
+        class _Slot:
+            def __enter__(self) -> bool:
+                with state.lock:
+                    self.admitted = state.active[oid] < MAILBOX_CONCURRENCY
+                    if self.admitted:
+                        state.active[oid] += 1
+                return self.admitted
+
+            def __exit__(self, *exc) -> None:
+                if self.admitted:
+                    with state.lock:
+                        state.active[oid] -= 1
+
+        return _Slot()
+
+
+class _Draft:
+    def __init__(self, owner: str, message: email.message.EmailMessage):
+        self.owner = owner
+        self.message = message
+        self.attachments: list[tuple[str, bytes]] = []
+
+
+class _Upload:
+    def __init__(self, draft_id: str, name: str, size: int):
+        self.draft_id = draft_id
+        self.name = name
+        self.size = size
+        self.data = bytearray()
+
+
+def _read_message(req) -> email.message.EmailMessage | tuple[int, str, str]:
+    """The message of a sendMail or draft request: MIME (text/plain, base64) or Graph's JSON message."""
+    content_type = (req.content_type or "").split(";")[0].strip().lower()
+    if content_type == "text/plain":
+        try:
+            raw = base64.b64decode(req.get_data(), validate=True)
+        except (binascii.Error, ValueError):
+            # GRAPH-SENDMAIL's exact answer.
+            return 400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content."
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        if not message.keys():
+            # GRAPH-MIME: "MIME content does not contain all required information, malformed formatting, or empty."
+            return 400, "ErrorMimeContentInvalid", "MIME content is empty or malformed."
+        return message
+    if content_type == "application/json":
+        body = req.get_json(silent=True) or {}
+        data = body.get("message", body)
+        message = email.message.EmailMessage()
+        message["Subject"] = data.get("subject", "")
+        to = [r.get("emailAddress", {}).get("address", "") for r in data.get("toRecipients", [])]
+        if to:
+            message["To"] = ", ".join(to)
+        sender = (data.get("from") or {}).get("emailAddress", {}).get("address")
+        if sender:
+            message["From"] = sender
+        message.set_content((data.get("body") or {}).get("content", ""))
+        return message
+    return 415, "UnsupportedMediaType", "The content type is not supported: use application/json or text/plain."
+
+
+def _from_address(message: email.message.EmailMessage) -> str:
+    found = getaddresses([str(message.get("From", ""))])
+    return found[0][1].lower() if found and found[0][1] else ""
+
+
+def _deliver(directory: Directory, user: User, sender: str, message: email.message.EmailMessage) -> None:
+    recipients = [
+        address for _, address in getaddresses([str(v) for h in ("To", "Cc", "Bcc") for v in message.get_all(h, [])])
+    ]
+    part = message.get_body(preferencelist=("plain", "html"))
+    directory.messages.append(
+        {
+            "received_at": directory.clock.now().isoformat(),
+            "via": "graph",
+            "auth_user": user.upn,
+            "mail_from": sender,
+            "rcpt_tos": recipients,
+            "subject": str(message.get("Subject", "")),
+            "body": part.get_content() if part is not None else "",
+            "message_id": str(message.get("Message-ID", "")),
+            "attachments": [p.get_filename() for p in message.iter_attachments()],
+        }
+    )
+    directory.counters["graph:messages"] += 1
+
+
+def _content_range(header: str) -> tuple[int, int, int]:
+    try:
+        _, _, rest = header.partition(" ")
+        span, _, total = rest.partition("/")
+        start, _, end = span.partition("-")
+        return int(start), int(end), int(total)
+    except ValueError:
+        return -1, -1, -1
