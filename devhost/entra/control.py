@@ -106,6 +106,8 @@ def _update_mailbox(d: Directory, a: dict) -> dict:
             setattr(mailbox, name, bool(a[name]))
     for oid in a.get("grant_send_as", []):
         mailbox.send_as.add(oid)
+    for oid in a.get("revoke_send_as", []):
+        mailbox.send_as.discard(oid)
     return {}
 
 
@@ -139,12 +141,14 @@ def _consents(d: Directory, a: dict) -> dict:
 
 
 def _revoke_consents(d: Directory, a: dict) -> dict:
-    """Remove every consent to the app (what deleting the oauth2PermissionGrants does)."""
-    client_id = a["client_id"]
-    for key in [k for k in d.consents if k[1] == client_id]:
-        del d.consents[key]
-    for key in [k for k in d.tenant_consents if k[1] == client_id]:
-        del d.tenant_consents[key]
+    """Remove the consents to the app (what deleting the oauth2PermissionGrants does); with ``scopes``, only those
+    (what an older grant looks like: one given before the app asked for them)."""
+    client_id, only = a["client_id"], set(a.get("scopes") or [])
+    for grants in (d.consents, d.tenant_consents):
+        for key in [k for k in grants if k[1] == client_id]:
+            grants[key] = grants[key] - only if only else set()
+            if not grants[key]:
+                del grants[key]
     return {}
 
 
@@ -196,6 +200,12 @@ def _graph_delay(d: Directory, a: dict) -> dict:
     return {}
 
 
+def _limits(d: Directory, a: dict) -> dict:
+    if "max_message_size" in a:
+        d.max_message_size = int(a["max_message_size"])
+    return {"max_message_size": d.max_message_size}
+
+
 def _advance_clock(d: Directory, a: dict) -> dict:
     d.clock.advance(float(a["seconds"]))
     return {"now": d.clock.now().isoformat()}
@@ -236,6 +246,7 @@ def _reset(d: Directory, a: dict) -> dict:
     d.auth_fault = None
     d.graph_fault = None
     d.graph_delay = 0.0
+    d.max_message_size = 35 * 1024 * 1024
     d.clock.offset = dt.timedelta(0)
     d.access_token_lifetime = 3600
     d.messages.clear()
@@ -264,6 +275,7 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "auth_fault": _auth_fault,
     "graph_fault": _graph_fault,
     "graph_delay": _graph_delay,
+    "limits": _limits,
     "clock": _clock,
     "clock/advance": _advance_clock,
     "token_lifetime": _token_lifetime,

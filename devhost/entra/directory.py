@@ -222,6 +222,8 @@ class Directory:
         """A reply (``Fault.kind`` = the full SMTP reply line) the Exchange emulator gives to MAIL FROM."""
         self.graph_fault: Fault | None = None
         """An answer Graph gives instead of sending (``Fault.kind`` = the HTTP status: 429, 500, 503)."""
+        self.max_message_size = 35 * 1024 * 1024
+        """Exchange Online's default maximum message size for sending (35 MB; the catalogue's 552 5.3.4 entry)."""
         self.graph_delay = 0.0
         """Seconds Graph takes per sendMail (to make concurrent requests meet)."""
         self.auth_fault: Fault | None = None

@@ -41,6 +41,9 @@ R_SEND_AS = "550 5.7.60 SMTP; Client does not have permissions to send as this s
 R_THREAD_LIMIT = "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"
 # A full sender mailbox: Exchange keeps every sent mail in Sent Items and refuses the submission (the catalogue's
 # 554 5.2.2 entry; the words as in real NDRs: "QuotaExceededException.MapiExceptionShutoffQuotaExceeded").
+# Above the mailbox's maximum message size (35 MB by default): as captured in pankleks/pm2-health#52 and
+# jstedfast/MailKit#904 ("552 5.3.4 Message size exceeds fixed maximum message size").
+R_TOO_LARGE = "552 5.3.4 Message size exceeds fixed maximum message size"
 R_MAILBOX_FULL = (
     "554 5.2.2 mailbox full; STOREDRV.Submission.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded"
 )
@@ -166,6 +169,8 @@ class ExchangeHandler:
         return "250 2.1.5 Recipient OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if len(envelope.content) > self.directory.max_message_size:
+            return R_TOO_LARGE
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.directory.lock:
             self.directory.messages.append(

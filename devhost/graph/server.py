@@ -204,6 +204,10 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
                 # Graph passes Exchange's ErrorQuotaExceeded through (microsoft-graph-docs#5607,
                 # microsoft-graph-docs-contrib#7483); its HTTP status was not found (next-features §1.3): 403 inferred.
                 return error(403, "ErrorQuotaExceeded", "Mailbox has exceeded maximum mailbox size.")
+            if len(message.as_bytes()) > directory.max_message_size:
+                # Over the mailbox's maximum message size; code as captured (InnoGE/laravel-msgraph-mail#41), the
+                # status was not found: 400 inferred.
+                return error(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size.")
             sender = _from_address(message) or own.address
             box = directory.mailboxes.get(sender)
             mine = box is not None and box.owner_oid == user.oid
