@@ -68,3 +68,14 @@ def test_the_plugin_asks_for_the_configured_clouds_scope(office):
         "openid",
         "profile",
     }
+
+
+def test_graph_follows_the_cloud():
+    """GRAPH-DEPLOY: Graph's root per cloud is both the resource of Mail.Send and where its API is."""
+    us = Options(login_base_url="https://login.microsoftonline.us")
+    assert us.graph_send == ("https://graph.microsoft.us/Mail.Send", "https://graph.microsoft.us/Mail.Send.Shared")
+    assert us.graph_base_url == "https://graph.microsoft.us"
+    china = Options(login_base_url="https://login.partner.microsoftonline.cn")
+    assert china.graph_base_url == "https://microsoftgraph.chinacloudapi.cn"
+    emulated = Options(login_base_url="https://localhost:8443", graph_base_url="https://localhost:8443")
+    assert emulated.graph_send[0] == "https://graph.microsoft.com/Mail.Send"  # the scope names the real resource

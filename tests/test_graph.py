@@ -65,6 +65,8 @@ def test_smtp_auth_off_switches_to_graph_and_every_mail_goes_once(office):
     assert "jetzt über Microsoft Graph; dafür ist nichts zu tun" in notice["text"]
     green = green_field_text(office.page(account_id))
     assert "Versandweg automatisch – zurzeit Microsoft Graph (SMTP AUTH ist für das Postfach ausgeschaltet)" in green
+    overview = green_field_text(office.browser.get("/App%20E-Mailkonto/oauth_overview").text)
+    assert f"{anna} OAuth, verbunden, über Microsoft Graph;" in overview
 
 
 def test_mail_held_before_the_switch_goes_out_exactly_once(office):

@@ -194,10 +194,13 @@ def overview(host: Host) -> list[GreenFieldItem]:
             rows.append((account.address, "ohne OAuth (Passwort oder anderer Anbieter)"))
             continue
         status = labels.get(state.state, state.state)
+        if state.route_in_use == route.GRAPH:
+            status += ", über Microsoft Graph"
         if state.problem_code or state.state != store.CONNECTED:
             attention += 1
         if state.problem_code:
-            title = diagnosis.entry(state.problem_code).title if diagnosis.known(state.problem_code) else "Problem"
+            # The stored text begins with the entry's title (several entries share a code, e.g. 535 5.7.139).
+            title = (state.problem_text or "").split(": ", 1)[0] or "Problem"
             status += f" – {title} ({state.problem_code})"
         rows.append(
             (
