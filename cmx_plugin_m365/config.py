@@ -104,7 +104,10 @@ class Options:
         if not self.smtp_host:
             object.__setattr__(self, "smtp_host", self.cloud.smtp_host)
         if not self.graph_base_url:
-            object.__setattr__(self, "graph_base_url", self.cloud.graph)
+            # A sign-in address of none of Microsoft's clouds is the devhost's emulator, which serves Graph too.
+            login = self.login_base_url.rstrip("/")
+            known = (urlsplit(login).hostname or "").lower() in self.cloud.login_hosts
+            object.__setattr__(self, "graph_base_url", self.cloud.graph if known else login)
 
     @property
     def cloud(self) -> Cloud:

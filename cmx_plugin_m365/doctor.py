@@ -8,8 +8,6 @@ then, for each mail account with OAuth, its state and a valid access token (refr
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,9 +21,9 @@ from cmx_hostapi import Host, InstanceHandle, MailError
 from . import identity, store, tokens
 from .care import checks, client_secret
 from .config import PLUGIN_ID, Missing, Options, azure_app
-from .diagnosis import Finding, from_exception, from_smtp
+from .diagnosis import Finding
 from .names import INTERFACE_TYPE
-from .sending import xoauth2
+from .sending import mailing
 from .signin import redirect_uri
 from .web.schemas import AzureInterfaceSchema, TenantIdSchema
 from .wording import count
@@ -226,7 +224,7 @@ def _accounts(host: Host, *, smtp: bool, progress: Callable[[int, int], None] | 
             yield Row(area, account.address, Status.FAIL, (str(error), f"token: {error.code}"))
             continue
         if smtp:
-            finding = _smtp_probe(host, account, state)
+            finding = mailing.probe(host, account, state)  # the route in use: SMTP AUTH, or Graph's Mail.Send
             if finding is not None:
                 yield Row(area, account.address, Status.FAIL, _finding_detail(finding))
                 continue
@@ -234,33 +232,18 @@ def _accounts(host: Host, *, smtp: bool, progress: Callable[[int, int], None] | 
         if current.problem_code:
             yield Row(area, account.address, Status.FAIL, (current.problem_text, f"problem {current.problem_code}"))
             continue
-        what = "Anmeldung und SMTP AUTH gültig" if smtp else "Anmeldung gültig"
+        via_graph = state.route_in_use == "graph"
+        checked = ("Microsoft Graph", "Graph") if via_graph else ("SMTP AUTH", "SMTP AUTH")
+        what = f"Anmeldung und {checked[0]} gültig" if smtp else "Anmeldung gültig"
         yield Row(
             area,
             account.address,
             Status.OK,
             (
                 f"{what} (als {state.signed_in_as})",
-                f"{'sign-in and SMTP AUTH' if smtp else 'sign-in'} valid (as {state.signed_in_as})",
+                f"{f'sign-in and {checked[1]}' if smtp else 'sign-in'} valid (as {state.signed_in_as})",
             ),
         )
-
-
-def _smtp_probe(host: Host, account, state: store.AccountState) -> Finding | None:
-    """Open the account's SMTP connection, STARTTLS, AUTH XOAUTH2, QUIT: no mail is sent."""
-    context = ssl.create_default_context(cafile=Options.of(host).ca_file)
-    try:
-        with smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=15) as smtp:
-            smtp.ehlo()
-            smtp.starttls(context=context)
-            smtp.ehlo()
-            token = tokens.access_token(host, account.id)
-            code, reply = xoauth2.exchange(smtp, state.signed_in_as, token)
-    except smtplib.SMTPResponseException as error:
-        return from_smtp(error.smtp_code, error.smtp_error)
-    except (OSError, smtplib.SMTPException) as error:
-        return from_exception(error)
-    return None if code == 235 else from_smtp(code, reply)
 
 
 # -- the table ---------------------------------------------------------------------------------------------------------

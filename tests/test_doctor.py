@@ -121,3 +121,16 @@ def test_answers_the_catalogue_does_not_know_are_listed_for_adding(office, confi
     assert "451 4.9.99" in line and "1×" in line  # one run of the same answer is one entry
     assert "A brand new reason" in out
     assert status == 1
+
+
+def test_smtp_checks_the_route_in_use(office, config_file, capsys):
+    office.configure()
+    anna_id, _ = office.connect("anna")
+    office.connect("ben")
+    office.choose_route(anna_id, "graph")
+    anna = office.org.people["anna"].upn
+    office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)  # Graph does not need it
+    status, out, _ = doctor(capsys, config_file, "--smtp")
+    assert status == 0, out
+    (on_graph,) = [line for line in lines_with(out, "✓") if anna in line]
+    assert "Anmeldung und Microsoft Graph gültig" in on_graph

@@ -150,5 +150,13 @@ class Finding:
             Kind.BUG: TemporaryMailError,
         }[self.kind]
         if cls is TemporaryMailError:
-            return cls(self.message(), code=self.code, retry_after=retry_after)
-        return cls(self.message(), code=self.code)
+            error = cls(self.message(), code=self.code, retry_after=retry_after)
+        else:
+            error = cls(self.message(), code=self.code)
+        error.finding = self  # for the plugin's own callers (a probe that reports, not raises); hosts ignore it
+        return error
+
+
+def finding_of(error: MailError) -> Finding | None:
+    """The diagnosis a plugin-made mail error carries (see :meth:`Finding.mail_error`), or None."""
+    return getattr(error, "finding", None)

@@ -7,8 +7,8 @@ import smtplib
 from cmx_hostapi import Host, MailAccount, MailError
 
 from .. import status, store
-from ..diagnosis import from_smtp
-from . import route, xoauth2
+from ..diagnosis import Finding, finding_of, from_smtp
+from . import graph, route, xoauth2
 
 
 def deliver(account: MailAccount, message: bytes, host: Host) -> bool | None:
@@ -32,3 +32,12 @@ def explain(account: MailAccount, code: int, text: str, host: Host) -> MailError
     finding = from_smtp(code, text)
     status.report(host, account.id, finding)
     return finding.mail_error()
+
+
+def probe(host: Host, account: MailAccount, state: store.AccountState) -> Finding | None:
+    """Would the route in use work now? SMTP: AUTH XOAUTH2 at the mail server; Graph: a token for Mail.Send. Nothing
+    is sent and nothing recorded (the doctor's ``--smtp``)."""
+    if state.route_in_use != route.GRAPH:
+        return xoauth2.probe(host, account)
+    refused = graph.can_send(host, account.id, report=False)
+    return None if refused is None else finding_of(refused)

@@ -10,7 +10,7 @@ from cmx_hostapi import Host, MailAccount, MailError, PermanentMailError, Tempor
 
 from .. import identity, status, store, tokens
 from ..config import Options
-from ..diagnosis import Finding, Kind, from_exception, from_smtp, unknown_entry
+from ..diagnosis import Finding, Kind, finding_of, from_exception, from_smtp, unknown_entry
 from . import route, sent
 
 RETRY_AFTER_REFUSAL = 120.0
@@ -86,7 +86,9 @@ def probe(host: Host, account: MailAccount) -> Finding | None:
     try:
         token = tokens.access_token(host, account.id, report=False)
     except MailError as error:
-        return Finding(unknown_entry(error.code or "?", str(error), Kind.SIGN_IN), error.code or "?")
+        return finding_of(error) or Finding(
+            unknown_entry(error.code or "?", str(error), Kind.SIGN_IN), error.code or "?"
+        )
     context = ssl.create_default_context(cafile=options.ca_file)
     try:
         with smtplib.SMTP(account.smtp_host, account.smtp_port, timeout=options.http_timeout) as smtp:
