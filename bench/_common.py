@@ -58,3 +58,20 @@ class Stopwatch:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.began
+
+
+def alternate(send, first: int, second: int, mails: int, block: int) -> dict[int, float]:
+    """Send ``mails`` through each of two accounts in alternating blocks (so that both see the same machine);
+    returns the seconds each account's mails took."""
+    seconds = {first: 0.0, second: 0.0}
+    done = 0
+    while done < mails:
+        n = min(block, mails - done)
+        order = (first, second) if (done // block) % 2 == 0 else (second, first)
+        for account_id in order:
+            with Stopwatch() as watch:
+                for i in range(n):
+                    send(account_id, "teilnehmer@example.de", f"Bestätigung {done + i}", "Hallo")
+            seconds[account_id] += watch.seconds
+        done += n
+    return seconds

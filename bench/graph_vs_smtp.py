@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from _common import Stopwatch, microsoft, office
+from _common import alternate, microsoft, office
 
 
 def main() -> None:
@@ -30,17 +30,7 @@ def main() -> None:
         for account_id in (smtp_id, graph_id):  # warm up both paths (and cache both tokens)
             send(account_id, "warmup@example.de", "warm-up", "x")
         control.call("counters/reset")
-        seconds = {smtp_id: 0.0, graph_id: 0.0}
-        done = 0
-        while done < args.mails:
-            n = min(args.block, args.mails - done)
-            order = (smtp_id, graph_id) if (done // args.block) % 2 == 0 else (graph_id, smtp_id)
-            for account_id in order:
-                with Stopwatch() as watch:
-                    for i in range(n):
-                        send(account_id, "teilnehmer@example.de", f"Bestätigung {done + i}", "Hallo")
-                seconds[account_id] += watch.seconds
-            done += n
+        seconds = alternate(send, smtp_id, graph_id, args.mails, args.block)
         counters = control.counters()
     smtp_rate, graph_rate = args.mails / seconds[smtp_id], args.mails / seconds[graph_id]
     print(f"mails per route:               {args.mails}")

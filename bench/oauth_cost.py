@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from _common import Stopwatch, microsoft, office
+from _common import alternate, microsoft, office
 
 
 def main() -> None:
@@ -35,17 +35,7 @@ def main() -> None:
         for account_id in (oauth_id, password_id):  # warm up both paths
             send(account_id, "warmup@example.de", "warm-up", "x")
         control.call("counters/reset")
-        seconds = {oauth_id: 0.0, password_id: 0.0}
-        done = 0
-        while done < args.mails:
-            n = min(args.block, args.mails - done)
-            order = (oauth_id, password_id) if (done // args.block) % 2 == 0 else (password_id, oauth_id)
-            for account_id in order:
-                with Stopwatch() as watch:
-                    for i in range(n):
-                        send(account_id, "teilnehmer@example.de", f"Bestätigung {done + i}", "Hallo")
-                seconds[account_id] += watch.seconds
-            done += n
+        seconds = alternate(send, oauth_id, password_id, args.mails, args.block)
         counters = control.counters()
     oauth_rate, password_rate = args.mails / seconds[oauth_id], args.mails / seconds[password_id]
     print(f"mails per variant:            {args.mails}")
