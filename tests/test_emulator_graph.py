@@ -206,3 +206,12 @@ def test_large_attachments_by_draft_upload_session_and_send(ms, org):
     sent = http.post(f"{base}/v1.0/me/messages/{draft_id}/send", headers=auth, timeout=10)
     assert sent.status_code == 202
     assert ms.messages(to="x@example.de")[-1]["attachments"] == ["skript.pdf"]
+
+
+def test_the_demo_page_shows_the_graph_switches_and_the_route_of_each_mail(ms, org):
+    anna = org.people["anna"].upn
+    token = graph_token(ms, org)["access_token"]
+    send(ms, token, base64.b64encode(mime(anna, "kurs@example.de", "Über Graph")))
+    page = session(ms).get(ms.addresses.login_base_url + "/_emulator/", timeout=10).text
+    assert "Microsoft Graph stören" in page and "Graph sperren (MailboxNotEnabledForRESTAPI)" in page
+    assert "<td>Graph</td>" in page
