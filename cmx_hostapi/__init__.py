@@ -21,7 +21,8 @@ record; a plugin that runs on a 1.1 host must treat its absence as "admins only"
 ``secret_shaped`` on :class:`InterfaceType` and :class:`SettingType` (values the host must never show again).
 1.3 added ``busy`` on :class:`Action` and :class:`Method` (what the person reads while the click's request runs).
 1.4 added :func:`cmx_deliver` (a plugin may deliver a finished mail itself, e.g. over Microsoft Graph) and
-``Input.type = "select"`` with ``options``.
+``Input.type = "select"`` with ``options``. 1.5 added :class:`Download` (a route may answer with a file to save, e.g.
+a certificate's public part).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.4"
+HOST_API_VERSION = "1.5"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -433,7 +434,19 @@ class Page:
     status: int = 200
 
 
-Response = Redirect | Page
+@dataclass(frozen=True)
+class Download:
+    """Route result (since 1.5): a file the browser saves under ``filename`` (``Content-Disposition: attachment``).
+    Only for what may be shown to the user anyway (e.g. a certificate's public part), never a secret. A plugin that
+    runs on an older host checks ``hasattr(cmx_hostapi, "Download")`` and answers with a :class:`Page` instead."""
+
+    filename: str
+    content_type: str
+    body: bytes
+    messages: tuple[Message, ...] = ()
+
+
+Response = Redirect | Page | Download
 
 
 @dataclass(frozen=True)
@@ -583,6 +596,7 @@ __all__ = [
     "Check",
     "CopyValue",
     "Database",
+    "Download",
     "Facts",
     "GreenFieldItem",
     "Host",

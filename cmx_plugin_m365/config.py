@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from cmx_hostapi import Host
 
+from . import certificates
 from .names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
 
 PLUGIN_ID = "m365"
@@ -138,15 +139,30 @@ class Options:
 
 @dataclass(frozen=True)
 class AzureApp:
-    """The app registration: Anwendungs-ID, the secret's value, and the directory (tenant) to sign in to."""
+    """The app registration: Anwendungs-ID, the directory (tenant) to sign in to, and how the app proves itself:
+    the client secret's value, or — when one is in use — a certificate cmxOrganize made (its msal credential)."""
 
     client_id: str
-    secret: str
+    secret: str = field(repr=False)
     tenant: str
+    certificate: Mapping[str, str] | None = field(default=None, repr=False)
+    """msal's ``{"private_key", "public_certificate"}`` of the certificate in use (certificates.credential)."""
+    thumbprint: str | None = None
+    """The SHA-1 thumbprint of that certificate, as Entra shows it."""
+
+    @property
+    def credential(self) -> str | Mapping[str, str]:
+        """What msal gets as ``client_credential``: the certificate when one is in use, else the secret."""
+        return dict(self.certificate) if self.certificate else self.secret
 
     @property
     def secret_fingerprint(self) -> str:
         return fingerprint(self.secret)
+
+    def with_secret(self) -> AzureApp:
+        """The same registration proving itself with the client secret (to test the secret while a certificate is
+        in use)."""
+        return AzureApp(self.client_id, self.secret, self.tenant)
 
 
 def fingerprint(secret: str) -> str:
@@ -179,4 +195,21 @@ def azure_app(host: Host) -> AzureApp | Missing:
     if problems:
         return Missing(tuple(problems))
     interface = interfaces[0]
+    in_use = certificates.in_state(host, interface.username, certificates.ACTIVE)
+    if in_use is not None:
+        return AzureApp(
+            interface.username,
+            interface.password,
+            tenant,
+            certificate=certificates.credential(host, in_use),
+            thumbprint=in_use.thumbprint,
+        )
+    if not interface.password:
+        return Missing(
+            (
+                "Die Azure-Schnittstelle hat noch keinen Zugang: im grünen Feld der Azure-Schnittstelle ein Zertifikat "
+                "erstellen und in Entra hochladen (empfohlen) oder den Wert eines geheimen Schlüssels ins Passwortfeld "
+                "eintragen.",
+            )
+        )
     return AzureApp(client_id=interface.username, secret=interface.password, tenant=tenant)

@@ -54,7 +54,7 @@ def build(
     try:
         app = msal.ConfidentialClientApplication(
             azure.client_id,
-            client_credential=azure.secret,
+            client_credential=azure.credential,
             authority=authority(options, azure),
             http_client=session(options),
             http_cache=_http_cache,
@@ -115,19 +115,26 @@ def redeem(app: msal.ConfidentialClientApplication, scope: str, flow: dict, auth
 
 
 def check_credentials(options: Options, azure: AzureApp) -> None:
-    """Prove client ID, secret value and tenant together with a client-credentials request (no user involved).
+    """Prove client ID, credential (secret or certificate) and tenant together with a client-credentials request (no
+    user involved).
 
-    Raises MicrosoftError (90002, 700016, 7000215, 7000222, network) when they do not work.
+    Raises MicrosoftError (90002, 700016, 7000215, 7000222, 700027, 700024, network …) when they do not work.
     """
+    app_token(options, azure, options.credentials_scope)
+
+
+def app_token(options: Options, azure: AzureApp, scope: str) -> str:
+    """An app-only access token for ``scope`` (``<resource>/.default``): the app's own, not a person's."""
     app = build(options, azure)
     try:
-        result = app.acquire_token_for_client([options.credentials_scope])
+        result = app.acquire_token_for_client([scope])
     except requests.RequestException as error:
         raise MicrosoftError(from_exception(error)) from None
     if "error" in result:
         raise MicrosoftError(
             from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))
         )
+    return result["access_token"]
 
 
 def token_claims(token: str) -> dict:

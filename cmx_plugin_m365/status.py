@@ -91,9 +91,21 @@ def report(host: Host, account_id: int, finding: Finding) -> None:
 
 SECRET_CODES = ("AADSTS7000215", "AADSTS7000222", "AADSTS7000218")
 """Microsoft refused the client secret: wrong value, expired, or none sent."""
+CERTIFICATE_CODES = (
+    "AADSTS700027",
+    "AADSTS50013",
+    "AADSTS50012",
+    "AADSTS700024",
+    "AADSTS50032",
+    "AADSTS50027",
+    "AADSTS50048",
+    "AADSTS700030",
+)
+"""Microsoft refused the certificate: not registered, signature, time range (the server's clock), weak key, form."""
 
 APP_CODES = (
     *SECRET_CODES,
+    *CERTIFICATE_CODES,
     "AADSTS700016",
     "AADSTS700011",
     "AADSTS90002",

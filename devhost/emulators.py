@@ -174,6 +174,8 @@ class Org:
     secret_value: str
     secret_id: str
     people: dict[str, Person]
+    object_id: str = ""
+    """The app registration's object ID ("Objekt-ID"), which Graph's addKey proof names (certificate renewal)."""
 
 
 def create_org(
@@ -190,13 +192,15 @@ def create_org(
     without a mailbox."""
     domain = like.domain if like else f"{name.lower()}-{secrets.token_hex(3)}.onmicrosoft.com"
     tenant = control.call("tenant", name=name, domains=[domain], id=like.tenant_id if like else None)
-    client_id = control.call(
+    registration = control.call(
         "app",
         tenant_id=tenant["id"],
         name="cmxOrganize",
         redirect_uris=[redirect_uri],
         client_id=like.client_id if like else None,
-    )["client_id"]
+        object_id=like.object_id if like and like.object_id else None,
+    )
+    client_id = registration["client_id"]
     secret = control.call(
         "secret", client_id=client_id, value=like.secret_value if like else None, id=like.secret_id if like else None
     )
@@ -211,7 +215,7 @@ def create_org(
             extra.update(is_admin=True, mailbox=False)
         oid = control.user(tenant["id"], upn, password, display, **extra)
         persons[key] = Person(display, upn, password, oid, mail, bool(admin))
-    return Org(tenant["id"], domain, client_id, secret["value"], secret["id"], persons)
+    return Org(tenant["id"], domain, client_id, secret["value"], secret["id"], persons, registration["object_id"])
 
 
 def start_process(state_dir: Path, *, timeout: float = 30) -> tuple[subprocess.Popen, Addresses]:

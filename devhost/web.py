@@ -15,12 +15,12 @@ from functools import wraps
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from marshmallow import ValidationError
 from werkzeug.security import check_password_hash
 
-from cmx_hostapi import Page, Redirect, Request, Route, User
+from cmx_hostapi import Download, Page, Redirect, Request, Route, User
 
 from . import logs
 from .forms import (
@@ -576,6 +576,12 @@ def _mount_route(app: Flask, instance: Instance, route: Route) -> None:
             return redirect(result.location)
         if isinstance(result, Page):
             return render_template("plugin_page.html", page=result), result.status
-        raise TypeError(f"route {route.path} returned {type(result).__name__}, not Redirect or Page")
+        if isinstance(result, Download):
+            response = make_response(result.body)
+            response.headers["Content-Type"] = result.content_type
+            response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            return response
+        raise TypeError(f"route {route.path} returned {type(result).__name__}, not Redirect, Page or Download")
 
     app.add_url_rule("/" + route.path, endpoint=endpoint, view_func=view, methods=list(route.methods))

@@ -1,15 +1,17 @@
-"""Extension point "periodic jobs": secret-expiry warnings, keeping idle sign-ins alive, housekeeping."""
+"""Extension point "periodic jobs": secret expiry, certificate renewal, idle sign-ins kept alive, housekeeping."""
 
 import datetime as dt
 
 from cmx_hostapi import PeriodicJob, hookimpl
-from cmx_plugin_m365.care import checks, client_secret, maintenance
+from cmx_plugin_m365.care import checks, client_secret, credentials, maintenance
 
 
 @hookimpl
 def cmx_periodic_jobs():
     return [
         PeriodicJob("m365: Ablauf des geheimen Schlüssels", dt.timedelta(hours=6), client_secret.warn),
+        # Renews the certificate in use by itself when due; warns when that is not possible (care.credentials).
+        PeriodicJob("m365: Zertifikat erneuern", dt.timedelta(hours=1), credentials.job),
         PeriodicJob("m365: ruhende Anmeldungen erneuern", dt.timedelta(hours=12), maintenance.keep_alive),
         PeriodicJob("m365: angehaltene Mails erneut versuchen", dt.timedelta(hours=1), maintenance.retry_held),
         PeriodicJob("m365: Einrichtung täglich prüfen", dt.timedelta(days=1), checks.daily_recheck),

@@ -20,4 +20,8 @@ def cmx_routes():
         Route(names.EXPIRY_PATH, waited_for(views.secret_expiry), methods=("POST",), admin_only=True),
         Route(names.ADMIN_CONSENT_PATH, waited_for(views.admin_consent), methods=("POST",), admin_only=True),
         Route(names.RECHECK_PATH, waited_for(views.recheck), methods=("POST",), admin_only=True),
+        Route(names.CERTIFICATE_PATH, waited_for(views.certificate), methods=("POST",), admin_only=True),
+        Route(names.CERTIFICATE_FILE_PATH, views.certificate_file, methods=("GET",), admin_only=True),
+        Route(names.CERTIFICATE_PROVE_PATH, waited_for(views.certificate_prove), methods=("POST",), admin_only=True),
+        Route(names.USE_SECRET_PATH, waited_for(views.use_secret), methods=("POST",), admin_only=True),
     ]

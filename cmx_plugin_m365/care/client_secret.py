@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cmx_hostapi import Host, Interface, MailError, Message
 
-from .. import status, store, tokens
+from .. import certificates, status, store, tokens
 from ..config import fingerprint
 from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
 from ..wording import BERLIN, count
@@ -172,11 +172,16 @@ def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Messa
 # -- warnings ------------------------------------------------------------------------------------------------------
 
 
+def _certificate_in_use(host: Host) -> bool:
+    interface = _interface(host)
+    return interface is not None and certificates.in_state(host, interface.username, certificates.ACTIVE) is not None
+
+
 def warn(host: Host, now: dt.datetime) -> str | None:
     """The periodic job: tell the admins once per threshold before expiry, daily after. Returns what was sent."""
     info = current(host)
-    if info is None:
-        return None
+    if info is None or _certificate_in_use(host):
+        return None  # with a certificate in use, the secret's expiry stops nothing
     days = info.days_left(now)
     today = now.astimezone(BERLIN).date().isoformat()
     expired = now >= info.expires_at

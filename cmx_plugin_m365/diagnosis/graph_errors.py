@@ -110,6 +110,39 @@ ENTRIES: tuple[Entry, ...] = (
           "Microsoft Graph meldet einen vorübergehenden Fehler.",
           "Nichts – cmxOrganize versucht es später erneut.",
           CMX_ADMIN, Kind.TEMPORARY, "Transient error at Microsoft Graph"),
+    # -- the app rolling its own certificate (addKey / removeKey; next-features §7) ------------------------------------
+    # Captured: 401 Authentication_MissingOrMalformed for a proof Graph does not accept (microsoft-graph-docs-contrib
+    # #1076, #2862), 403 Authorization_RequestDenied without a valid proof (msgraph-sdk-powershell#779), 400
+    # CredentialInvalidLifetimeAsPerAppPolicy (OfficeDev/microsoft-365-agents-toolkit#10998).
+    graph("Authentication_MissingOrMalformed", "Microsoft nimmt den Nachweis des Zertifikats nicht an",
+          "Beim Erneuern des Zertifikats hat Microsoft Graph den Nachweis abgelehnt, den cmxOrganize mit dem "
+          "bisherigen Zertifikat signiert hat – meist stimmt die eingetragene Objekt-ID der App-Registrierung nicht "
+          "(gebraucht wird die Objekt-ID, nicht die Anwendungs-ID).",
+          "Im Entra Admin Center unter App-Registrierungen → cmxOrganize → Übersicht die „Objekt-ID“ kopieren und im "
+          "grünen Feld der Azure-Schnittstelle eintragen; bis dahin das Zertifikat von Hand erneuern.",
+          CMX_ADMIN, Kind.CONFIGURATION, "Key roll proof refused"),
+    graph("Authorization_RequestDenied", "Microsoft lässt cmxOrganize das Zertifikat nicht selbst erneuern",
+          "Ihr Mandant erlaubt der App nicht, ihre Zertifikate selbst zu wechseln (eine Richtlinie), oder die App hat "
+          "kein gültiges Zertifikat mehr, mit dem sie den Wechsel nachweisen könnte.",
+          "Das Zertifikat von Hand erneuern: im grünen Feld der Azure-Schnittstelle das neue Zertifikat herunterladen, "
+          "in Entra hochladen und „Zertifikat prüfen“.",
+          M365_ADMIN, Kind.CONFIGURATION, "Key roll not allowed"),
+    graph("CredentialInvalidLifetimeAsPerAppPolicy", "Laufzeit des Zertifikats zu lang für Ihre Richtlinie",
+          "Eine Richtlinie Ihres Mandanten (App-Verwaltungsrichtlinie, „asymmetricKeyLifetime“) erlaubt Zertifikate "
+          "nur mit kürzerer Laufzeit, als cmxOrganize gewählt hat.",
+          "Im grünen Feld der Azure-Schnittstelle eine kürzere Gültigkeit wählen und ein neues Zertifikat erstellen; "
+          "die erlaubte Höchstdauer nennt der Microsoft-365-Admin.",
+          CMX_ADMIN, Kind.CONFIGURATION, "Certificate lifetime exceeds the tenant's policy"),
+    graph("Request_ResourceNotFound", "App-Registrierung unter dieser Objekt-ID nicht gefunden",
+          "Unter der eingetragenen Objekt-ID gibt es keine App-Registrierung, die cmxOrganize ändern dürfte.",
+          "Im Entra Admin Center unter App-Registrierungen → cmxOrganize → Übersicht die „Objekt-ID“ kopieren und im "
+          "grünen Feld der Azure-Schnittstelle eintragen.",
+          CMX_ADMIN, Kind.CONFIGURATION, "Application object not found"),
+    graph("Request_BadRequest", "Microsoft hat das neue Zertifikat nicht angenommen",
+          "Microsoft Graph hat das neue Zertifikat beim Hinzufügen abgelehnt.",
+          "Das Zertifikat von Hand erneuern (grünes Feld der Azure-Schnittstelle); bleibt es, den cmxKonzepte-Support "
+          "mit Microsofts Meldung verständigen.",
+          SUPPORT, Kind.CONFIGURATION, "New certificate refused"),
 )
 # fmt: on
 

@@ -110,9 +110,11 @@ ENTRIES: tuple[Entry, ...] = (
          "Im Entra Admin Center einen neuen geheimen Schlüssel anlegen, seinen Wert in die Azure-Schnittstelle "
          "eintragen, „E-Mailkonto testen“ ausführen und danach den alten Schlüssel löschen.",
          CMX_ADMIN, Kind.CONFIGURATION, "Client secret expired"),
-    *aad("7000218", "Geheimer Schlüssel fehlt",
-         "Die Azure-Schnittstelle enthält keinen geheimen Schlüssel.",
-         "Den Wert des geheimen Schlüssels in das Passwortfeld der Azure-Schnittstelle eintragen.",
+    *aad("7000218", "Geheimer Schlüssel oder Zertifikat fehlt",
+         "cmxOrganize hat sich bei Microsoft weder mit einem geheimen Schlüssel noch mit einem Zertifikat gemeldet: "
+         "Die Azure-Schnittstelle hat keinen.",
+         "Im grünen Feld der Azure-Schnittstelle ein Zertifikat erstellen und in Entra hochladen (empfohlen) oder den "
+         "Wert eines geheimen Schlüssels in das Passwortfeld eintragen.",
          CMX_ADMIN, Kind.CONFIGURATION, "Client secret missing"),
     *aad("700025", "App als öffentlicher Client registriert",
          "Die App-Registrierung ist als öffentlicher Client (Plattform „Mobilgerät und Desktop“) eingerichtet und "
@@ -120,14 +122,42 @@ ENTRIES: tuple[Entry, ...] = (
          f"Im {APP_REGISTRATION} → Authentifizierung die Umleitungs-URI unter Plattform „Web“ eintragen und "
          "„Öffentliche Clientflows zulassen“ auf „Nein“ stellen.",
          CMX_ADMIN, Kind.CONFIGURATION, "App registered as a public client"),
-    *aad("700027 50012 50013 700024 700030 50048 50032 50027", "Zertifikat der App abgelehnt",
-         "Microsoft hat die Anmeldung der App mit einem Zertifikat abgelehnt (Zertifikat nicht hochgeladen, "
-         "abgelaufen, zu schwacher Schlüssel oder falsch signiert; bei Zeitangaben auch eine falsch gehende "
-         "Serveruhr).",
-         "In der App-Registrierung unter Zertifikate & Geheimnisse prüfen, ob das Zertifikat von cmxOrganize "
-         "hochgeladen und gültig ist, und die Uhrzeit des Servers prüfen; bleibt es, den cmxKonzepte-Support "
-         "verständigen.",
-         CMX_ADMIN, Kind.CONFIGURATION, "Client certificate refused"),
+    # Certificate credentials (next-features §2.4). 700027 comes in two wordings, both "[Reason - The key was not
+    # found., Thumbprint of key used by client: '…']": "Client assertion contains an invalid signature." (older) and
+    # "The certificate with identifier used to sign the client assertion is not registered on application." (2026).
+    *aad("700027", "Zertifikat bei Microsoft nicht hinterlegt",
+         "Microsoft kennt das Zertifikat nicht, mit dem cmxOrganize sich angemeldet hat: Es ist noch nicht in der "
+         "App-Registrierung hochgeladen, wurde dort gelöscht, ist abgelaufen oder wurde bei einer anderen "
+         "App-Registrierung hochgeladen. Microsoft nennt den Fingerabdruck, nach dem es gesucht hat.",
+         f"Im {APP_REGISTRATION} → Zertifikate & Geheimnisse → Zertifikate das Zertifikat von cmxOrganize "
+         "hochladen (Datei aus dem grünen Feld der Azure-Schnittstelle) und die Fingerabdrücke vergleichen; danach "
+         "„Zertifikat prüfen“. Direkt nach dem Hochladen kann es einige Minuten dauern, bis Microsoft es kennt.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Certificate not registered"),
+    *aad("50013 50012", "Signatur mit dem Zertifikat stimmt nicht",
+         "Microsoft hat das Zertifikat gefunden, aber die damit geprüfte Signatur passt nicht: Der private Schlüssel "
+         "in cmxOrganize gehört nicht zu dem hochgeladenen Zertifikat (z. B. ein gleichnamiges anderes Zertifikat), "
+         "oder das Zertifikat ist nicht (mehr) gültig.",
+         "Im grünen Feld der Azure-Schnittstelle ein neues Zertifikat erstellen, genau diese Datei in Entra "
+         "hochladen und „Zertifikat prüfen“; bleibt es, den cmxKonzepte-Support verständigen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Certificate signature refused"),
+    *aad("700024", "Uhr des Servers geht falsch",
+         "Die Anmeldung der App mit dem Zertifikat gilt nur wenige Minuten ab der Uhrzeit des Servers; Microsoft hat "
+         "sie als noch nicht oder nicht mehr gültig abgelehnt. Die Uhr des cmxOrganize-Servers weicht von der "
+         "richtigen Zeit ab.",
+         "Die Uhrzeit des cmxOrganize-Servers stellen lassen (Zeitsynchronisation per NTP einschalten); "
+         "cmxOrganize versucht es danach von selbst erneut.",
+         SUPPORT, Kind.TEMPORARY, "Server clock is off (client assertion outside its time range)"),
+    *aad("50032", "Schlüssel des Zertifikats zu schwach",
+         "Das Zertifikat hat einen RSA-Schlüssel unter 2048 Bit; Microsoft nimmt ihn nicht an.",
+         "Im grünen Feld der Azure-Schnittstelle ein neues Zertifikat erstellen (cmxOrganize nimmt 2048 Bit) und "
+         "hochladen.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Weak RSA key"),
+    *aad("50027 50048 700030", "Anmeldung der App mit dem Zertifikat fehlerhaft",
+         "Microsoft hat die mit dem Zertifikat signierte Anmeldung der App als fehlerhaft abgelehnt (Aussteller, "
+         "Empfänger oder Aufbau stimmen nicht).",
+         "Den cmxKonzepte-Support verständigen und Microsofts Meldung mitschicken; bis dahin kann die "
+         "Azure-Schnittstelle mit einem geheimen Schlüssel arbeiten („Geheimen Schlüssel verwenden“).",
+         SUPPORT, Kind.BUG, "Client assertion malformed"),
     *aad("50011 70004", "Umleitungs-URI nicht registriert",
          "Die Adresse, an die Microsoft nach der Anmeldung zurückleitet, ist in der App-Registrierung nicht (genau "
          "so) eingetragen – oft fehlt oder stört ein „www.“, „https://“ oder das „%20“.",

@@ -104,10 +104,8 @@ class AzureInterfaceSchema(GermanSchema):
         required=True,
         error_messages=_german("Bitte die Anwendungs-ID (Client) eintragen. " + WHERE_CLIENT_ID),
     )
-    password = Trimmed(
-        required=True,
-        error_messages=_german("Bitte den Wert des geheimen Schlüssels (Client Secret) eintragen."),
-    )
+    password = Trimmed(load_default="")
+    """Empty is allowed: the app then proves itself with a certificate cmxOrganize makes (green field)."""
 
     @validates("username")
     def _client_id(self, value: str, **_kwargs) -> None:
@@ -128,6 +126,8 @@ class AzureInterfaceSchema(GermanSchema):
 
     @validates("password")
     def _secret_value(self, value: str, **_kwargs) -> None:
+        if not value:
+            return  # no secret: a certificate (see cmx_plugin_m365.care.credentials)
         problem = secret_value_problem(value)
         if problem:
             raise ValidationError(problem)
@@ -372,3 +372,39 @@ class SecretExpirySchema(GermanSchema):
             "invalid": "Bitte ein Datum eintragen, z. B. 28.11.2028.",
         },
     )
+
+
+class CertificateSchema(GermanSchema):
+    """ "Zertifikat erstellen": how long the certificate lives, and (for renewal by itself) the registration's object
+    ID. ``client_id`` is the Anwendungs-ID, to tell the two GUIDs apart — people mix them up."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    months = fields.Integer(
+        required=True,
+        strict=False,
+        validate=validate.OneOf([12, 24, 36], error="Bitte eine Gültigkeit von 1, 2 oder 3 Jahren wählen."),
+        error_messages={"required": "Bitte eine Gültigkeit wählen.", "invalid": "Bitte eine Gültigkeit wählen."},
+    )
+    object_id = Trimmed(load_default="")
+    client_id = Trimmed(load_default="")
+
+    @validates_schema
+    def _object_id(self, data, **_kwargs) -> None:
+        value = data.get("object_id", "").lower()
+        if not value:
+            return
+        if not _is_guid(value) or value == NIL_GUID:
+            raise ValidationError(
+                "Die Objekt-ID hat die Form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx. " + WHERE_OBJECT_ID, "object_id"
+            )
+        if value == data.get("client_id", "").lower():
+            raise ValidationError(
+                "Das ist die Anwendungs-ID (Client); gebraucht wird die Objekt-ID der App-Registrierung. "
+                + WHERE_OBJECT_ID,
+                "object_id",
+            )
+
+
+WHERE_OBJECT_ID = "Sie steht im Entra Admin Center unter App-Registrierungen → cmxOrganize → Übersicht („Objekt-ID“)."

@@ -6,10 +6,11 @@ import datetime as dt
 
 from marshmallow import ValidationError
 
-from cmx_hostapi import Action, Host, Message, Note, Page, Redirect, Request
+import cmx_hostapi
+from cmx_hostapi import Action, CopyValue, Host, Message, Note, Page, Redirect, Request
 
 from .. import permissions, store, tokens
-from ..care import checks, client_secret
+from ..care import checks, client_secret, credentials
 from ..config import Options
 from ..names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
 from ..sending import route as sending_route
@@ -17,7 +18,14 @@ from ..signin import consent, flow, mail_settings
 from ..signin.redirect_uri import path_of
 from ..wording import count
 from . import screens
-from .schemas import AccountFormSchema, CallbackQuerySchema, RouteSchema, SecretExpirySchema, first_error
+from .schemas import (
+    AccountFormSchema,
+    CallbackQuerySchema,
+    CertificateSchema,
+    RouteSchema,
+    SecretExpirySchema,
+    first_error,
+)
 
 
 def _account_id(request: Request) -> int | None:
@@ -255,3 +263,67 @@ def secret_expiry(request: Request, host: Host) -> Redirect | Page:
 def overview(request: Request, host: Host) -> Page:
     """All mail accounts with OAuth and their state, for admins."""
     return Page("E-Mailkonten mit OAuth (Microsoft 365)", items=tuple(screens.overview(host)))
+
+
+# -- the app's credential: certificate or secret ---------------------------------------------------------------------
+
+
+def _interface_back(host: Host) -> str | None:
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    return path_of(host.record_url(INTERFACE_FORM, interfaces[0].id)) if interfaces else None
+
+
+def _no_interface() -> Page:
+    return Page("Zertifikat", messages=(Message("error", "Es gibt keine Azure-Schnittstelle."),), status=404)
+
+
+def certificate(request: Request, host: Host) -> Redirect | Page:
+    """ "Zertifikat erstellen" on the Azure interface."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    client_id = host.interfaces(INTERFACE_TYPE)[0].username
+    try:
+        values = CertificateSchema().load({**dict(request.form), "client_id": client_id})
+    except ValidationError as error:
+        return Redirect(back, (Message("error", "Nicht erstellt: " + first_error(error)),))
+    return Redirect(back, tuple(credentials.create(host, values["months"], values["object_id"].lower() or None)))
+
+
+def certificate_file(request: Request, host: Host) -> Redirect | Page | cmx_hostapi.Response:
+    """ "Zertifikat herunterladen": the public part of the waiting certificate (else the one in use), as a .cer
+    file (PEM; Entra accepts .cer, .pem and .crt). The private key never leaves cmxOrganize."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    offered = credentials.waiting(host) or credentials.in_use(host)
+    if offered is None:
+        return Redirect(back, (Message("error", "Es gibt noch kein Zertifikat. Zuerst „Zertifikat erstellen“."),))
+    name = f"cmxOrganize-{offered.created_at:%Y-%m-%d}-{offered.thumbprint[:8]}.cer"
+    download = getattr(cmx_hostapi, "Download", None)
+    if download is not None:
+        return download(name, "application/x-x509-ca-cert", offered.certificate.encode())
+    # A host before API 1.5: the certificate to copy into a file of that name.
+    return Page(
+        "Zertifikat für Entra",
+        items=(
+            CopyValue(label=f"Inhalt der Datei {name}", value=offered.certificate),
+            Note(f"Fingerabdruck: {offered.thumbprint}"),
+        ),
+    )
+
+
+def certificate_prove(request: Request, host: Host) -> Redirect | Page:
+    """ "Zertifikat prüfen": once Microsoft accepts the certificate, it is used."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    return Redirect(back, tuple(credentials.prove(host)))
+
+
+def use_secret(request: Request, host: Host) -> Redirect | Page:
+    """ "Geheimen Schlüssel verwenden": back to the client secret, once it works."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    return Redirect(back, tuple(credentials.use_secret(host)))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from flask import Flask, jsonify, redirect, render_template, request
 
+from .certificates import CertificateRefused
 from .directory import CONSENT_POLICIES, Directory, DirectoryError, Fault
 
 
@@ -27,7 +28,9 @@ def _app(d: Directory, a: dict) -> dict:
         multi_tenant=a.get("multi_tenant", False),
         client_id=a.get("client_id"),
     )
-    return {"client_id": app.client_id}
+    if a.get("object_id"):
+        app.object_id = a["object_id"]
+    return {"client_id": app.client_id, "object_id": app.object_id}
 
 
 def _redirect_uris(d: Directory, a: dict) -> dict:
@@ -58,6 +61,34 @@ def _expire_secret(d: Directory, a: dict) -> dict:
 def _delete_secret(d: Directory, a: dict) -> dict:
     d.delete_secret(a["client_id"], a["secret_id"])
     return {}
+
+
+def _certificate(d: Directory, a: dict) -> dict:
+    """Upload a certificate (PEM, or base64/DER) to an app registration, as a person does in the portal."""
+    try:
+        key = d.add_certificate(a["client_id"], a["certificate"])
+    except CertificateRefused as error:
+        raise DirectoryError(str(error)) from None
+    return _key(key)
+
+
+def _key(key) -> dict:
+    return {
+        "key_id": key.key_id,
+        "thumbprint": key.sha1,
+        "start": key.start.isoformat(),
+        "end": key.end.isoformat(),
+        "added_by": key.added_by,
+    }
+
+
+def _delete_certificate(d: Directory, a: dict) -> dict:
+    d.remove_certificate(a["client_id"], a["key_id"])
+    return {}
+
+
+def _certificates(d: Directory, a: dict) -> dict:
+    return {"certificates": [_key(k) for k in d.app(a["client_id"]).certificates]}
 
 
 def _user(d: Directory, a: dict) -> dict:
@@ -121,6 +152,10 @@ def _update_tenant(d: Directory, a: dict) -> dict:
         tenant.consent_policy = a["consent_policy"]
     if "alternate_login_id" in a:
         tenant.alternate_login_id = bool(a["alternate_login_id"])
+    if "key_lifetime_days" in a:
+        tenant.key_lifetime_days = int(a["key_lifetime_days"]) if a["key_lifetime_days"] not in (None, "") else None
+    if "key_roll_blocked" in a:
+        tenant.key_roll_blocked = bool(a["key_roll_blocked"])
     return {}
 
 
@@ -262,6 +297,9 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "secret": _secret,
     "secret/expire": _expire_secret,
     "secret/delete": _delete_secret,
+    "certificate": _certificate,
+    "certificate/delete": _delete_certificate,
+    "certificates": _certificates,
     "user": _user,
     "user/update": _update_user,
     "user/revoke": _revoke_user,
@@ -317,6 +355,7 @@ def register_control(app: Flask, directory: Directory, base_url: str) -> None:
                 "mfa_required",
                 "blocked_by_conditional_access",
                 "alternate_login_id",
+                "key_roll_blocked",
                 "is_admin",
                 "graph_step_up",
                 "rest_enabled",

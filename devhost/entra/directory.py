@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .certificates import KeyCredential, parse
+
 OUTLOOK = "https://outlook.office.com"
 GRAPH = "https://graph.microsoft.com"
 KNOWN_RESOURCES = (OUTLOOK, GRAPH, "https://outlook.office365.com")
@@ -71,6 +73,12 @@ class Tenant:
     smtp_auth_enabled: bool = True
     """Set-TransportConfig -SmtpClientAuthenticationDisabled (inverted). Mailboxes with None follow it."""
     consent_policy: str = "users"
+    key_lifetime_days: int | None = None
+    """An app management policy's ``asymmetricKeyLifetime`` restriction (next-features §2.1): certificates the app
+    adds with addKey may not live longer. None: no policy (Entra sets no maximum)."""
+    key_roll_blocked: bool = False
+    """A tenant that refuses addKey altogether (a policy or a tenant that forbids applications to change their own
+    credentials); the refusal is the captured 403 Authorization_RequestDenied (msgraph-sdk-powershell#779)."""
     alternate_login_id: bool = False
     """"Email as an alternate login ID" (an HRD policy, off by default): users may also sign in with a proxy address,
     and then "the unique_name and preferred_username claims (if present) in the ID token will return the non-UPN
@@ -93,6 +101,11 @@ class App:
     multi_tenant: bool = False
     redirect_uris: list[str] = field(default_factory=list)
     secrets: list[ClientSecret] = field(default_factory=list)
+    certificates: list[KeyCredential] = field(default_factory=list)
+    """Uploaded certificates (Zertifikate & Geheimnisse → Zertifikate), several at once for rotation (ENTRA-CERT)."""
+    object_id: str = field(default_factory=lambda: new_guid())
+    """The application object's ID ("Objekt-ID" on the registration's overview), distinct from the client ID: what
+    Graph's addKey proof must name as ``iss`` (devhost.entra.certificates.check_proof)."""
     api_permissions: list[str] = field(
         default_factory=lambda: [f"{OUTLOOK}/SMTP.Send", f"{GRAPH}/Mail.Send", f"{GRAPH}/Mail.Send.Shared"]
     )
@@ -229,6 +242,8 @@ class Directory:
         self.auth_fault: Fault | None = None
         """A reply the Exchange emulator gives to AUTH instead of checking the token (fault injection: a refusal
         that is Microsoft's passing fault, not the account's)."""
+        self.used_assertions: dict[str, dt.datetime] = {}
+        """jti → expiry of client assertions already accepted (devhost.entra.certificates.check_assertion)."""
         self.counters: Counter[str] = Counter()
         self.access_token_lifetime = 3600
         self.messages: list[dict] = []
@@ -299,6 +314,28 @@ class Directory:
         with self.lock:
             app = self.app(client_id)
             app.secrets = [s for s in app.secrets if s.id != secret_id]
+
+    def add_certificate(self, client_id: str, data: bytes | str, *, added_by: str = "portal") -> KeyCredential:
+        """Upload a certificate's public part to the app registration (portal: Zertifikat hochladen)."""
+        with self.lock:
+            key = parse(data)
+            key.added_by = added_by
+            app = self.app(client_id)
+            if any(k.sha256 == key.sha256 for k in app.certificates):
+                # The portal refuses a certificate that is already there (inferred: the exact text was not found).
+                raise DirectoryError("this certificate is already uploaded to the app registration")
+            app.certificates.append(key)
+            return key
+
+    def remove_certificate(self, client_id: str, key_id: str) -> None:
+        with self.lock:
+            app = self.app(client_id)
+            if not any(k.key_id == key_id for k in app.certificates):
+                raise DirectoryError(f"no certificate {key_id} in app {client_id}")
+            app.certificates = [k for k in app.certificates if k.key_id != key_id]
+
+    def app_by_object_id(self, object_id: str) -> App | None:
+        return next((a for a in self.apps.values() if a.object_id == object_id), None)
 
     def add_user(
         self,

@@ -61,6 +61,44 @@ CATALOGUE = {
             "keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added "
             "security: https://aka.ms/certCreds.",
         ),
+        # Certificate credentials (next-features §2.4; ENTRA-ERR, and the real wordings cited there).
+        AadError(
+            700027,
+            "invalid_client",
+            401,
+            # The 2026 wording (AzureAD/microsoft-authentication-library-for-js#8339); the older one reads "Client
+            # assertion contains an invalid signature. [Reason - The key was not found., …]" (azure-sdk-for-net#29007).
+            "The certificate with identifier used to sign the client assertion is not registered on application. "
+            "[Reason - {reason}, Thumbprint of key used by client: '{thumbprint}', Please visit the Azure Portal, "
+            "Graph Explorer or directly use MS Graph to see configured keys for app Id '{client_id}'. Review the "
+            "documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding "
+            "service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&"
+            "tabs=http to build a query request URL, such as 'https://graph.microsoft.com/beta/applications/"
+            "{client_id}'].",
+        ),
+        AadError(
+            50013,
+            "invalid_client",
+            401,
+            # msgraph-sdk-php#1585, azure-sdk-for-java#25109
+            "Assertion failed signature validation. [Reason - Key was found, but use of the key to verify the "
+            "signature failed., Thumbprint of key used by client: '{thumbprint}', Found key 'Start={start}, "
+            "End={end}']",
+        ),
+        AadError(
+            700024,
+            "invalid_client",
+            401,
+            # AzureAD/microsoft-authentication-library-for-dotnet#4951
+            "Client assertion is not within its valid time range. Current time: {now}, assertion valid from {start}, "
+            "expiry time of assertion {end}. Review the documentation at "
+            "https://learn.microsoft.com/entra/identity-platform/certificate-credentials",
+        ),
+        AadError(50027, "invalid_request", 400, "Invalid JWT token. {reason}"),  # ENTRA-ERR: InvalidJwtToken
+        AadError(50048, "invalid_client", 401, "Subject mismatches Issuer claim in the client assertion."),
+        AadError(
+            50032, "invalid_client", 401, "WeakRsaKey - Indicates the erroneous user attempt to use a weak RSA key."
+        ),
         AadError(
             7000218,
             "invalid_client",

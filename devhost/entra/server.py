@@ -11,6 +11,7 @@ Endpoints (``{tenant}`` = GUID, verified domain, or common/organizations/consume
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import secrets
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 from flask import Flask, jsonify, redirect, render_template, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from . import tokens
+from . import certificates, tokens
 from .control import register_control
 from .directory import (
     CODE_LIFETIME,
@@ -455,9 +456,14 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         app_reg = directory.apps.get(client_id)
         if app_reg is None or (tenant and not app_reg.multi_tenant and app_reg.tenant_id != tenant.id):
             return json_error(700016, client_id=client_id, tenant=tenant.id if tenant else tenant_name)
-        problem = _client_problem(app_reg, request.form.get("client_secret"))
-        if problem:
-            return json_error(problem, client_id=client_id)
+        if request.form.get("client_assertion") or request.form.get("client_assertion_type"):
+            refusal = _assertion_problem(app_reg, tenant_name, tenant)
+            if refusal:
+                return refusal
+        else:
+            problem = _client_problem(app_reg, request.form.get("client_secret"))
+            if problem:
+                return json_error(problem, client_id=client_id)
         if not grant_type:
             return json_error(900144, name="grant_type")
         if grant_type == "authorization_code":
@@ -477,6 +483,31 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         if all(s.expires_at <= now() for s in matching):
             return 7000222
         return None
+
+    def _assertion_problem(app_reg: App, tenant_name: str, tenant: Tenant | None):
+        """A client assertion instead of a secret (ENTRA-CERT: client_assertion_type + client_assertion replace
+        client_secret, in every grant); checked by devhost.entra.certificates.check_assertion."""
+        if request.form.get("client_assertion_type") != certificates.ASSERTION_TYPE:
+            return json_error(900144, name="client_assertion_type")
+        if not request.form.get("client_assertion"):
+            return json_error(7000218)
+        root = base_url.rstrip("/")
+        names = {tenant_name, *((tenant.id, *tenant.domains) if tenant else ())}
+        audiences = tuple(
+            f"{root}/{name}/oauth2/{path}" for name in names for path in ("v2.0/token", "token")
+        )  # ENTRA-CERT: aud is the token endpoint (v1 "oauth2/token" is the same endpoint's older form)
+        refusal = certificates.check_assertion(
+            request.form["client_assertion"],
+            client_id=app_reg.client_id,
+            keys=app_reg.certificates,
+            audiences=audiences,
+            now=now(),
+            used=directory.used_assertions,
+        )
+        if refusal is None:
+            return None
+        details = {k: _stamp(v) if isinstance(v, dt.datetime) else v for k, v in refusal.details.items()}
+        return json_error(refusal.code, **details)
 
     def _resource_of(scopes: list[str]) -> tuple[str | None, list[str]]:
         resource_scopes = [s for s in scopes if s not in OIDC_SCOPES]
@@ -654,3 +685,8 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
 
     register_control(app, directory, base_url)
     return app
+
+
+def _stamp(when: dt.datetime) -> str:
+    """Times inside AADSTS texts: ``2024-10-02T22:05:03.6755165Z`` (AzureAD/…-dotnet#4951)."""
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")

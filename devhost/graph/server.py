@@ -36,6 +36,8 @@ from flask import Flask, Response, jsonify, request
 from devhost.entra.directory import GRAPH, Directory, User
 from devhost.entra.tokens import SigningKey
 
+from .keys import register_keys
+
 REQUEST_LIMIT = 4 * 1024 * 1024
 """Bytes per request: "there is a 4MB limit on the size of a request" (microsoft-graph-docs#85, #9834); above it
 413 Request Entity Too Large (next-features §1.2: python-o365#308, msgraph-sdk-powershell#1554)."""
@@ -155,6 +157,8 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
                 headers={"Retry-After": str(f.retry_after)},
             )
         return error(status, "UnknownError", "An internal server error occurred.")
+
+    register_keys(app, directory, key, error)  # an application rolling its own certificates (keys.py)
 
     # -- sendMail -----------------------------------------------------------------------------------------------------
 

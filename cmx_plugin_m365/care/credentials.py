@@ -1,0 +1,399 @@
+"""How the app proves itself to Microsoft: a certificate cmxOrganize makes (recommended) or the client secret.
+
+With a certificate nobody copies a secret, its exact expiry is known, and renewal needs no person: well before the
+expiry cmxOrganize makes the next certificate, adds it to its own app registration through Microsoft Graph (addKey,
+with a proof signed by the current certificate; no permission needed: next-features §7), proves it, uses it, and
+removes the old one (removeKey). Where the tenant refuses, it falls back to the manual way: the new certificate waits
+for download and upload, and the admins are warned 30, 14, 7 and 1 days before the real expiry.
+
+A new credential never replaces a working one before Microsoft accepted it: a certificate stays ``pending`` until a
+client-credentials request signed with it succeeds; switching back to the secret happens only once the secret works.
+The client secret's own care (expiry, rotation) stays in :mod:`.client_secret`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import requests
+
+from cmx_hostapi import Host, Message
+
+from .. import certificates, identity, status, store
+from ..certificates import ACTIVE, PENDING, RETIRED, STANDBY, Certificate
+from ..config import AzureApp, Options
+from ..diagnosis import Finding, from_exception, from_graph
+from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
+from ..wording import BERLIN, count, headline
+from . import client_secret
+
+log = logging.getLogger(__name__)
+
+MONTHS = (("12", "1 Jahr"), ("24", "2 Jahre (empfohlen)"), ("36", "3 Jahre"))
+"""Validity the admin may choose. Entra sets no maximum; a tenant's app management policy may (next-features §2.1)."""
+DEFAULT_MONTHS = 24
+RENEW_BEFORE = dt.timedelta(days=45)
+"""Self-renewal starts this long before the expiry: before the first warning (30 days), with two weeks to retry."""
+RENEWAL_LOCK = dt.timedelta(minutes=50)
+WHERE_CERTIFICATES = "App-Registrierungen → cmxOrganize → Zertifikate & Geheimnisse → Zertifikate"
+THRESHOLDS = client_secret.THRESHOLDS
+
+
+def _registration(host: Host) -> tuple[str, str] | None:
+    """(client ID, tenant) of the Azure interface and the TenantID setting, or None while one is missing."""
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    tenant = (host.setting(SETTINGS_APP, TENANT_SETTING) or "").strip()
+    if not interfaces or not tenant or not interfaces[0].username:
+        return None
+    return interfaces[0].username, tenant
+
+
+def in_use(host: Host) -> Certificate | None:
+    """The certificate the app proves itself with now, or None (the client secret, or nothing yet)."""
+    registration = _registration(host)
+    return certificates.in_state(host, registration[0], ACTIVE) if registration else None
+
+
+def waiting(host: Host) -> Certificate | None:
+    """The newest certificate made but not yet accepted by Microsoft (to upload, or added and not yet proven)."""
+    registration = _registration(host)
+    return certificates.in_state(host, registration[0], PENDING) if registration else None
+
+
+def _with(host: Host, certificate: Certificate) -> AzureApp:
+    client_id, tenant = _registration(host)
+    return AzureApp(
+        client_id, "", tenant, certificate=certificates.credential(host, certificate), thumbprint=certificate.thumbprint
+    )
+
+
+def when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(BERLIN).strftime("%d.%m.%Y") if moment else "–"
+
+
+# -- made on request -------------------------------------------------------------------------------------------------
+
+
+def create(host: Host, months: int, object_id: str | None) -> list[Message]:
+    """ "Zertifikat erstellen": a new key and certificate, waiting for upload. An older one still waiting (never
+    accepted by Microsoft, never used) is dropped: only the newest is offered."""
+    registration = _registration(host)
+    if registration is None:
+        return [
+            Message(
+                "error",
+                "Nicht erstellt: Zuerst die Azure-Schnittstelle (Anwendungs-ID) und die Einstellung TenantID "
+                "speichern.",
+            )
+        ]
+    if object_id:
+        certificates.set_setting(host, certificates.OBJECT_ID, object_id)
+    for old in certificates.all_of(host, registration[0]):
+        if old.state == PENDING and old.key_id is None:
+            certificates.update(host, old.thumbprint, state=RETIRED, retired_at=store.utcnow())
+    days = round(months * 365.25 / 12)
+    made = certificates.make(host, registration[0], days, origin="admin")
+    store.add_event(host, "certificate_made", f"Zertifikat erstellt (Fingerabdruck {made.thumbprint}).")
+    return [
+        Message(
+            "success",
+            f"Zertifikat erstellt, gültig bis {when(made.expires_at)}, Fingerabdruck {made.thumbprint}. Jetzt: "
+            f"„Zertifikat herunterladen“, im Entra Admin Center unter {WHERE_CERTIFICATES} → „Zertifikat hochladen“ "
+            "diese Datei hochladen, dann „Zertifikat prüfen“. Bis dahin bleibt alles, wie es ist.",
+        )
+    ]
+
+
+def prove(host: Host) -> list[Message]:
+    """ "Zertifikat prüfen": ask Microsoft with the waiting (or the switched-off) certificate; once it works, it is
+    the app's credential — the one before it stops being used, no mail waits."""
+    candidate = waiting(host) or _standby(host)
+    if candidate is None:
+        return [Message("error", "Es gibt kein Zertifikat zu prüfen. Zuerst „Zertifikat erstellen“.")]
+    finding = _ask(host, candidate)
+    if finding is not None:
+        certificates.update(host, candidate.thumbprint, last_code=finding.code)
+        text = _refusal_text(candidate, finding)
+        store.record_check(host, "certificate", ok=False, code=finding.code, text=text)
+        return [Message("error", text)]
+    before_secret = in_use(host) is None and client_secret.current(host) is not None
+    previous = certificates.activate(host, candidate.thumbprint)
+    return [Message("success", _switched(host, candidate, previous, before_secret))]
+
+
+def _standby(host: Host) -> Certificate | None:
+    registration = _registration(host)
+    found = certificates.in_state(host, registration[0], STANDBY) if registration else None
+    return found if found and found.expires_at > store.utcnow() else None
+
+
+def _ask(host: Host, certificate: Certificate) -> Finding | None:
+    try:
+        identity.check_credentials(Options.of(host), _with(host, certificate))
+    except identity.MicrosoftError as error:
+        return error.finding
+    certificates.update(host, certificate.thumbprint, proven_at=store.utcnow(), last_code=None)
+    return None
+
+
+def _refusal_text(certificate: Certificate, finding: Finding) -> str:
+    if finding.code == "AADSTS700027":
+        return (
+            f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {certificate.thumbprint}. Laden Sie die "
+            f"Datei aus „Zertifikat herunterladen“ im Entra Admin Center unter {WHERE_CERTIFICATES} hoch und "
+            "vergleichen Sie dort den Fingerabdruck; direkt nach dem Hochladen kann es einige Minuten dauern. Bis "
+            "dahin gilt die bisherige Anmeldeart weiter."
+        )
+    return f"Zertifikat nicht übernommen – die bisherige Anmeldeart gilt weiter. {finding.message()}"
+
+
+def _switched(host: Host, new: Certificate, previous: Certificate | None, before_secret: bool) -> str:
+    now_working = "Anwendungs-ID, Zertifikat und Verzeichnis passen."
+    store.record_check(host, "credentials", ok=True, text=now_working)
+    store.record_check(host, "certificate", ok=True, text=f"Zertifikat {new.thumbprint} von Microsoft angenommen.")
+    cleared = status.app_problems_disproved(host)  # e.g. "secret expired" on every account: their mail goes now
+    fixed = f" Behoben bei {count(cleared, 'E-Mailkonto', 'E-Mailkonten')}; wartende Mails gehen jetzt hinaus."
+    text = "Zertifikat geprüft: Microsoft nimmt es an, cmxOrganize meldet sich ab jetzt damit an (gültig bis " + (
+        f"{when(new.expires_at)}, Fingerabdruck {new.thumbprint})."
+    )
+    if previous is not None and previous.key_id is None:
+        text += (
+            f" Das vorige Zertifikat (Fingerabdruck {previous.thumbprint}) wird nicht mehr gebraucht: Löschen Sie es "
+            f"im Entra Admin Center unter {WHERE_CERTIFICATES}."
+        )
+    elif before_secret:
+        text += (
+            " Den geheimen Schlüssel braucht cmxOrganize nicht mehr: Löschen Sie ihn im Entra Admin Center "
+            "(Zertifikate & Geheimnisse → Geheime Clientschlüssel); das Passwortfeld der Azure-Schnittstelle darf "
+            "leer bleiben."
+        )
+    store.add_event(host, "certificate_active", text)
+    return text + (fixed if cleared else "")
+
+
+# -- back to the secret ------------------------------------------------------------------------------------------------
+
+
+def use_secret(host: Host) -> list[Message]:
+    """ "Geheimen Schlüssel verwenden": the secret in the Azure interface becomes the credential again — once Microsoft
+    accepted it; the certificate is kept (switched off) and can be switched on again while it is valid."""
+    current = in_use(host)
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if current is None:
+        return [Message("info", "cmxOrganize meldet sich bereits mit dem geheimen Schlüssel an.")]
+    if not interfaces or not interfaces[0].password:
+        return [
+            Message(
+                "error",
+                "Nicht umgestellt: Im Passwortfeld der Azure-Schnittstelle steht kein geheimer Schlüssel. Tragen Sie "
+                "zuerst den Wert eines gültigen geheimen Schlüssels ein und speichern Sie.",
+            )
+        ]
+    client_id, tenant = _registration(host)
+    try:
+        identity.check_credentials(Options.of(host), AzureApp(client_id, interfaces[0].password, tenant))
+    except identity.MicrosoftError as error:
+        return [
+            Message(
+                "error",
+                f"Nicht umgestellt – cmxOrganize meldet sich weiter mit dem Zertifikat an. {error.finding.message()}",
+            )
+        ]
+    certificates.update(host, current.thumbprint, state=STANDBY)
+    client_secret.mark_validated(host)
+    text = (
+        "Umgestellt: cmxOrganize meldet sich wieder mit dem geheimen Schlüssel an (von Microsoft soeben angenommen). "
+        f"Das Zertifikat {current.thumbprint} bleibt bis {when(current.expires_at)} bereit („Zertifikat prüfen“ "
+        "schaltet es wieder ein)."
+    )
+    store.record_check(host, "credentials", ok=True, text="Anwendungs-ID, Schlüssel und Verzeichnis passen.")
+    store.add_event(host, "secret_active", text)
+    return [Message("success", text)]
+
+
+# -- renewal by itself -------------------------------------------------------------------------------------------------
+
+
+def renew(host: Host, now: dt.datetime) -> str | None:
+    """The periodic job: renew the certificate in use once it is due (:data:`RENEW_BEFORE`). Returns what happened,
+    or None when nothing was due. Only one worker per run does it (a claim in the database)."""
+    current = in_use(host)
+    if current is None or current.expires_at - now > RENEW_BEFORE:
+        return None
+    if not store.claim_notice(host, "certificate-renewal", RENEWAL_LOCK):
+        return None
+    added = waiting(host)
+    if added is not None and added.key_id:
+        # Added at Microsoft on an earlier run, not yet accepted there (Entra may need a few minutes to know it).
+        return _finish_renewal(host, current, added)
+    object_id = certificates.setting(host, certificates.OBJECT_ID)
+    if not object_id:
+        return _renewal_failed(
+            host,
+            current,
+            "Für die Selbsterneuerung fehlt die Objekt-ID der App-Registrierung (Entra Admin Center → "
+            "App-Registrierungen → cmxOrganize → Übersicht → „Objekt-ID“; im grünen Feld der Azure-Schnittstelle "
+            "eintragen).",
+            code="CERT-OBJECT-ID",
+        )
+    if added is None:
+        lifetime = current.expires_at - current.not_before
+        added = certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal", now=now)
+    try:
+        key_id = _add_key(host, current, added, object_id)
+    except identity.MicrosoftError as error:
+        return _renewal_failed(host, current, error.finding.message(), code=error.finding.code)
+    certificates.update(host, added.thumbprint, key_id=key_id)
+    return _finish_renewal(host, current, certificates.get(host, added.thumbprint))
+
+
+def _finish_renewal(host: Host, current: Certificate, added: Certificate) -> str | None:
+    finding = _ask(host, added)
+    if finding is not None:
+        certificates.update(host, added.thumbprint, last_code=finding.code)
+        if finding.code == "AADSTS700027":
+            return None  # Microsoft does not know it yet; the next run asks again (the old one works until then)
+        return _renewal_failed(host, current, finding.message(), code=finding.code)
+    certificates.activate(host, added.thumbprint)
+    store.record_check(host, "credentials", ok=True, text="Anwendungs-ID, Zertifikat und Verzeichnis passen.")
+    removed = _remove_old(host, current, added)
+    text = (
+        f"cmxOrganize hat sein Zertifikat selbst erneuert: Das neue (Fingerabdruck {added.thumbprint}, gültig bis "
+        f"{when(added.expires_at)}) ist bei Microsoft hinterlegt, geprüft und in Gebrauch. "
+    )
+    text += (
+        f"Das alte ({current.thumbprint}) wurde aus der App-Registrierung entfernt."
+        if removed
+        else f"Das alte ({current.thumbprint}, läuft am {when(current.expires_at)} ab) können Sie im Entra Admin "
+        f"Center unter {WHERE_CERTIFICATES} löschen; es wird nicht mehr gebraucht."
+    )
+    text += " Sie müssen nichts tun."
+    store.record_check(host, "renewal", ok=True, text=text)
+    store.add_event(host, "certificate_renewed", text)
+    host.notify("admins", "cmxOrganize hat sein Zertifikat für Microsoft 365 erneuert", text)
+    return text
+
+
+def _renewal_failed(host: Host, current: Certificate, reason: str, *, code: str | None) -> str:
+    """The manual way: the new certificate waits for upload, the admins are told once (and warned on expiry)."""
+    if waiting(host) is None:
+        lifetime = current.expires_at - current.not_before
+        certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal")
+    text = (
+        f"cmxOrganize konnte sein Zertifikat nicht selbst erneuern: {reason} Das Zertifikat in Gebrauch "
+        f"({current.thumbprint}) gilt bis {when(current.expires_at)}; bis dahin geht alles weiter. So erneuern Sie es "
+        "von Hand: 1. Im grünen Feld der Azure-Schnittstelle „Zertifikat herunterladen“ (das neue liegt bereit). "
+        f"2. Im Entra Admin Center unter {WHERE_CERTIFICATES} → „Zertifikat hochladen“. 3. In cmxOrganize "
+        f"„Zertifikat prüfen“. 4. Danach das alte Zertifikat ({current.thumbprint}) in Entra löschen."
+    )
+    store.record_check(host, "renewal", ok=False, code=code, text=text)
+    if store.claim_notice(host, "certificate-renewal-failed", dt.timedelta(days=7)):
+        host.notify("admins", "Zertifikat für Microsoft 365: bitte von Hand erneuern", text)
+        store.add_event(host, "certificate_renewal_failed", text, code=code)
+    return text
+
+
+def _graph(host: Host, current: Certificate, path: str, payload: dict) -> requests.Response:
+    """A call of the application's own key actions on Graph, with an app-only token of the current certificate."""
+    options = Options.of(host)
+    token = identity.app_token(options, _with(host, current), f"{options.cloud.graph}/.default")
+    try:
+        response = identity.session(options).post(
+            f"{options.graph_base_url.rstrip('/')}/v1.0/{path}",
+            json=payload,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    except requests.RequestException as error:
+        raise identity.MicrosoftError(from_exception(error)) from None
+    if response.status_code >= 300:
+        raise identity.MicrosoftError(from_graph(response.status_code, response.content))
+    return response
+
+
+def _add_key(host: Host, current: Certificate, added: Certificate, object_id: str) -> str:
+    """Graph's addKey: the new certificate (public part) joins the app registration; returns its keyId."""
+    response = _graph(
+        host,
+        current,
+        f"applications/{object_id}/addKey",
+        {
+            "keyCredential": {
+                "type": "AsymmetricX509Cert",
+                "usage": "Verify",
+                "key": certificates.public_key_base64(added),
+                "displayName": f"cmxOrganize {when(added.created_at)}",
+            },
+            "passwordCredential": None,
+            "proof": certificates.proof(host, current, object_id),
+        },
+    )
+    return str(response.json().get("keyId", ""))
+
+
+def _remove_old(host: Host, old: Certificate, new: Certificate) -> bool:
+    """Graph's removeKey for the old certificate — only when cmxOrganize added it itself and knows its keyId (one a
+    person uploaded has a keyId that an app without read permission cannot learn). Returns whether it was removed."""
+    object_id = certificates.setting(host, certificates.OBJECT_ID)
+    if not old.key_id or not object_id:
+        return False
+    try:
+        _graph(
+            host,
+            new,
+            f"applications/{object_id}/removeKey",
+            {"keyId": old.key_id, "proof": certificates.proof(host, new, object_id)},
+        )
+    except identity.MicrosoftError as error:
+        log.warning("m365: removing the old certificate failed (%s); it expires by itself", error.finding.code)
+        return False
+    certificates.update(host, old.thumbprint, removed_at=store.utcnow())
+    return True
+
+
+# -- warnings ------------------------------------------------------------------------------------------------------
+
+
+def warn(host: Host, now: dt.datetime) -> str | None:
+    """The periodic job: the certificate in use expires soon and was not renewed — tell the admins once per threshold
+    (30, 14, 7, 1 days) and daily after the expiry. Returns the subject sent, or None."""
+    current = in_use(host)
+    if current is None:
+        return None
+    days = current.days_left(now)
+    today = now.astimezone(BERLIN).date().isoformat()
+    expired = now >= current.expires_at
+    due = [t for t in THRESHOLDS if days <= t and f",{t}," not in current.warned]
+    if (expired and current.last_warned_on == today) or (not expired and not due):
+        return None
+    if expired:
+        subject = "Zertifikat der Azure-Schnittstelle ist abgelaufen"
+        intro = f"Das Zertifikat von cmxOrganize für Microsoft 365 ist seit {when(current.expires_at)} abgelaufen."
+    else:
+        moment = {0: "heute", 1: "morgen"}.get(days, f"in {days} Tagen")
+        subject = f"Zertifikat der Azure-Schnittstelle läuft {moment} ab"
+        intro = f"Das Zertifikat von cmxOrganize für Microsoft 365 läuft am {when(current.expires_at)} ab."
+    check = store.checks(host).get("renewal")
+    why = f" {headline(check.text)}" if check and not check.ok else ""
+    text = (
+        f"{intro}{why} Danach kann cmxOrganize über keines der E-Mailkonten mit OAuth mehr senden.\n\n"
+        "So erneuern Sie es (Anleitung, Abschnitt 4, Zertifikat):\n"
+        "1. In cmxOrganize die Azure-Schnittstelle öffnen; im grünen Feld liegt ein neues Zertifikat bereit – "
+        "„Zertifikat herunterladen“.\n"
+        f"2. Im Entra Admin Center unter {WHERE_CERTIFICATES} → „Zertifikat hochladen“ diese Datei hochladen.\n"
+        "3. In cmxOrganize „Zertifikat prüfen“: cmxOrganize wechselt ohne Lücke und sagt Ihnen, wann Sie das alte "
+        "löschen können."
+    )
+    if waiting(host) is None:
+        lifetime = current.expires_at - current.not_before
+        certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal", now=now)
+    host.notify("admins", subject, text)
+    warned = (current.warned or ",") + "".join(f"{t}," for t in due)
+    certificates.update(host, current.thumbprint, warned=warned, last_warned_on=today)
+    return subject
+
+
+def job(host: Host, now: dt.datetime) -> None:
+    """The periodic job "m365: Zertifikat erneuern": renew when due, otherwise warn when the expiry nears."""
+    renew(host, now)
+    warn(host, now)
