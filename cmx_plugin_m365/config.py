@@ -177,8 +177,8 @@ class Missing:
     items: tuple[str, ...]
 
 
-def azure_app(host: Host) -> AzureApp | Missing:
-    """The instance's app registration, or what is missing of it."""
+def azure_app(host: Host, *, tenant: str | None = None) -> AzureApp | Missing:
+    """The instance's app registration, or what is missing of it. ``tenant``: a TenantID about to be saved."""
     problems = []
     interfaces = host.interfaces(INTERFACE_TYPE)
     if not interfaces:
@@ -186,7 +186,7 @@ def azure_app(host: Host) -> AzureApp | Missing:
             "Es gibt noch keine Schnittstelle vom Typ „Azure“ (Schnittstellen → Neue Schnittstelle: "
             "Benutzername = Anwendungs-ID (Client), Passwort = Wert des geheimen Schlüssels)."
         )
-    tenant = (host.setting(SETTINGS_APP, TENANT_SETTING) or "").strip()
+    tenant = (tenant or host.setting(SETTINGS_APP, TENANT_SETTING) or "").strip()
     if not tenant:
         problems.append(
             "Die Einstellung „TenantID“ fehlt (Applikation Einstellungen → Einstellung hinzufügen → "

@@ -215,6 +215,38 @@ class Office:
         assert outcome.kind == "redirect", outcome
         return account_id, self.come_back(outcome.url)
 
+    # -- the certificate variant of sections 2 and 4 ---------------------------------------------------------------
+
+    def create_certificate(self, months: str = "24", object_id: str | None = None) -> str:
+        """Click "(Neues) Zertifikat erstellen" in the Azure interface's green field; the page it ends on."""
+        html = self.browser.get(self.interface_path()).text
+        label = (
+            "Neues Zertifikat erstellen" if ">Neues Zertifikat erstellen</button>" in html else "Zertifikat erstellen"
+        )
+        return self.click_on(
+            self.interface_path(),
+            label,
+            months=months,
+            object_id=self.org.object_id if object_id is None else object_id,
+        )
+
+    def download_certificate(self) -> str:
+        """Click "Zertifikat herunterladen": the file's text (the public part, PEM)."""
+        html = self.browser.get(self.interface_path()).text
+        href = re.search(r'<a class="button [^"]*" href="([^"]+)">Zertifikat herunterladen</a>', html)
+        assert href, "no button Zertifikat herunterladen"
+        response = self.browser.get(urlsplit(href.group(1)).path)
+        assert response.status_code == 200, response.status_code
+        assert "attachment" in response.headers.get("Content-Disposition", "")
+        return response.text
+
+    def upload_certificate(self, pem: str) -> dict:
+        """What the admin does in Entra: Zertifikate & Geheimnisse → Zertifikate → Zertifikat hochladen."""
+        return self.ms.call("certificate", client_id=self.org.client_id, certificate=pem)
+
+    def prove_certificate(self) -> str:
+        return self.click_on(self.interface_path(), "Zertifikat prüfen")
+
     # -- what there is to see ---------------------------------------------------------------------------------------
 
     def row(self, account_id: int) -> dict | None:

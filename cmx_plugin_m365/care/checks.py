@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host, Message
 
-from .. import identity, status, store
+from .. import certificates, identity, status, store
 from ..config import AzureApp, Missing, Options, azure_app
 from ..diagnosis import Finding, from_exception, from_oauth
 from ..names import INTERFACE_TYPE
@@ -25,6 +25,7 @@ from ..wording import SEE_GREEN_FIELD, count, headline
 from . import client_secret
 
 CREDENTIALS_OK = "Anwendungs-ID, Schlüssel und Verzeichnis passen."
+CERTIFICATE_OK = "Anwendungs-ID, Zertifikat und Verzeichnis passen."
 NOT_STORED = "Nicht gespeichert – die bisherigen Werte gelten weiter. "
 NOT_STORED_FIRST = "Nicht gespeichert. "
 
@@ -60,9 +61,8 @@ def check_tenant(values: Mapping[str, Any], host: Host) -> None:
         discover(options, values["value"])
     except identity.MicrosoftError as error:
         raise ValidationError({"value": [_not_stored(first) + error.finding.message()]}) from None
-    interfaces = host.interfaces(INTERFACE_TYPE)
-    if interfaces:
-        azure = AzureApp(interfaces[0].username, interfaces[0].password, values["value"])
+    azure = azure_app(host, tenant=values["value"])
+    if not isinstance(azure, Missing):  # an interface with a credential (secret or certificate)
         finding = _credentials(options, azure)
         if finding is not None and finding.code == "AADSTS700016":
             raise ValidationError({"value": [_not_stored(first) + finding.message()]})
@@ -71,10 +71,10 @@ def check_tenant(values: Mapping[str, Any], host: Host) -> None:
             "credentials",
             ok=finding is None,
             code=finding.code if finding else None,
-            text=finding.message() if finding else "Anwendungs-ID, Schlüssel und Verzeichnis passen.",
+            text=finding.message() if finding else _ok_text(azure),
         )
         if finding is None:
-            client_secret.mark_validated(host)
+            _mark_validated(host, azure)
 
 
 def check_interface(values: Mapping[str, Any], host: Host) -> None:
@@ -86,12 +86,32 @@ def check_interface(values: Mapping[str, Any], host: Host) -> None:
     tenant = (host.setting("Einstellungen", "TenantID") or "").strip()
     if not tenant:
         return
-    finding = _credentials(Options.of(host), AzureApp(values["username"], values["password"], tenant))
+    azure = AzureApp(values["username"], values["password"], tenant)
+    if not values["password"]:
+        # No secret: the app proves itself with the certificate in use — or has no credential yet (the green field
+        # then offers "Zertifikat erstellen"); the client ID alone cannot be proven.
+        in_use = azure_app(host)
+        if isinstance(in_use, Missing) or in_use.client_id != values["username"]:
+            return
+        azure = in_use
+    finding = _credentials(Options.of(host), azure)
     if finding is not None:
         field = "password" if finding.code in SECRET_CODES else "username"
         first = not host.interfaces(INTERFACE_TYPE)
         raise ValidationError({field: [_not_stored(first) + finding.message()]})
-    store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
+    store.record_check(host, "credentials", ok=True, text=_ok_text(azure))
+
+
+def _ok_text(azure: AzureApp) -> str:
+    return CERTIFICATE_OK if azure.thumbprint else CREDENTIALS_OK
+
+
+def _mark_validated(host: Host, azure: AzureApp) -> None:
+    """Microsoft just accepted the app's credential: note it on the secret or the certificate."""
+    if azure.thumbprint:
+        certificates.update(host, azure.thumbprint, proven_at=store.utcnow(), last_code=None)
+    else:
+        client_secret.mark_validated(host)
 
 
 def _credentials(options: Options, azure: AzureApp) -> Finding | None:
@@ -111,12 +131,12 @@ def recheck(host: Host) -> list[Message]:
     messages = []
     finding = _credentials(Options.of(host), azure)
     if finding is None:
-        store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
-        client_secret.mark_validated(host)
+        store.record_check(host, "credentials", ok=True, text=_ok_text(azure))
+        _mark_validated(host, azure)
         cleared = status.app_problems_disproved(host)
         fixed = count(cleared, "E-Mailkonto", "E-Mailkonten")
         extra = f" Behoben bei {fixed}; wartende Mails gehen jetzt hinaus." if cleared else ""
-        messages.append(Message("success", f"✓ Zugangsdaten: {CREDENTIALS_OK}{extra}"))
+        messages.append(Message("success", f"✓ Zugangsdaten: {_ok_text(azure)}{extra}"))
     else:
         store.record_check(host, "credentials", ok=False, code=finding.code, text=finding.message())
         # The Azure interface's green field shows the whole text of every check; the message only points to it.

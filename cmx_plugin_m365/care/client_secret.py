@@ -108,6 +108,17 @@ def on_interface_saved(host: Host) -> list[Message]:
     interface = _interface(host)
     if interface is None:
         return []
+    if not interface.password:
+        if _certificate_in_use(host):
+            return []
+        return [
+            Message(
+                "info",
+                "Ohne geheimen Schlüssel gespeichert. Nächster Schritt: im grünen Feld „Zertifikat erstellen“, die "
+                "Datei in Entra hochladen und „Zertifikat prüfen“ – oder den Wert eines geheimen Schlüssels "
+                "eintragen.",
+            )
+        ]
     print_ = fingerprint(interface.password)
     previous = _latest(host)
     if previous is not None and previous.fingerprint == print_:

@@ -26,7 +26,7 @@ from ..config import AzureApp, Options
 from ..diagnosis import Finding, from_exception, from_graph
 from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
 from ..wording import BERLIN, count, headline
-from . import client_secret
+from . import checks, client_secret
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def create(host: Host, months: int, object_id: str | None) -> list[Message]:
 def prove(host: Host) -> list[Message]:
     """ "Zertifikat prüfen": ask Microsoft with the waiting (or the switched-off) certificate; once it works, it is
     the app's credential — the one before it stops being used, no mail waits."""
-    candidate = waiting(host) or _standby(host)
+    candidate = waiting(host) or standby(host)
     if candidate is None:
         return [Message("error", "Es gibt kein Zertifikat zu prüfen. Zuerst „Zertifikat erstellen“.")]
     finding = _ask(host, candidate)
@@ -122,7 +122,8 @@ def prove(host: Host) -> list[Message]:
     return [Message("success", _switched(host, candidate, previous, before_secret))]
 
 
-def _standby(host: Host) -> Certificate | None:
+def standby(host: Host) -> Certificate | None:
+    """A valid certificate that was in use and was switched off for the client secret (can be switched on again)."""
     registration = _registration(host)
     found = certificates.in_state(host, registration[0], STANDBY) if registration else None
     return found if found and found.expires_at > store.utcnow() else None
@@ -143,14 +144,13 @@ def _refusal_text(certificate: Certificate, finding: Finding) -> str:
             f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {certificate.thumbprint}. Laden Sie die "
             f"Datei aus „Zertifikat herunterladen“ im Entra Admin Center unter {WHERE_CERTIFICATES} hoch und "
             "vergleichen Sie dort den Fingerabdruck; direkt nach dem Hochladen kann es einige Minuten dauern. Bis "
-            "dahin gilt die bisherige Anmeldeart weiter."
+            f"dahin gilt die bisherige Anmeldeart weiter. (Code {finding.code})"
         )
     return f"Zertifikat nicht übernommen – die bisherige Anmeldeart gilt weiter. {finding.message()}"
 
 
 def _switched(host: Host, new: Certificate, previous: Certificate | None, before_secret: bool) -> str:
-    now_working = "Anwendungs-ID, Zertifikat und Verzeichnis passen."
-    store.record_check(host, "credentials", ok=True, text=now_working)
+    store.record_check(host, "credentials", ok=True, text=checks.CERTIFICATE_OK)
     store.record_check(host, "certificate", ok=True, text=f"Zertifikat {new.thumbprint} von Microsoft angenommen.")
     cleared = status.app_problems_disproved(host)  # e.g. "secret expired" on every account: their mail goes now
     fixed = f" Behoben bei {count(cleared, 'E-Mailkonto', 'E-Mailkonten')}; wartende Mails gehen jetzt hinaus."
@@ -207,7 +207,7 @@ def use_secret(host: Host) -> list[Message]:
         f"Das Zertifikat {current.thumbprint} bleibt bis {when(current.expires_at)} bereit („Zertifikat prüfen“ "
         "schaltet es wieder ein)."
     )
-    store.record_check(host, "credentials", ok=True, text="Anwendungs-ID, Schlüssel und Verzeichnis passen.")
+    store.record_check(host, "credentials", ok=True, text=checks.CREDENTIALS_OK)
     store.add_event(host, "secret_active", text)
     return [Message("success", text)]
 
@@ -256,7 +256,7 @@ def _finish_renewal(host: Host, current: Certificate, added: Certificate) -> str
             return None  # Microsoft does not know it yet; the next run asks again (the old one works until then)
         return _renewal_failed(host, current, finding.message(), code=finding.code)
     certificates.activate(host, added.thumbprint)
-    store.record_check(host, "credentials", ok=True, text="Anwendungs-ID, Zertifikat und Verzeichnis passen.")
+    store.record_check(host, "credentials", ok=True, text=checks.CERTIFICATE_OK)
     removed = _remove_old(host, current, added)
     text = (
         f"cmxOrganize hat sein Zertifikat selbst erneuert: Das neue (Fingerabdruck {added.thumbprint}, gültig bis "

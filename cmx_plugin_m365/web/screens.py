@@ -6,8 +6,8 @@ import datetime as dt
 
 from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
 
-from .. import diagnosis, names, permissions, store
-from ..care import client_secret
+from .. import certificates, diagnosis, names, permissions, store
+from ..care import client_secret, credentials
 from ..config import Options
 from ..names import INTERFACE_TYPE
 from ..sending import route
@@ -43,12 +43,13 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
         items.append(Note(problem, level="error"))
     if record_id is None:
         return items
-    items += _secret_items(host)
+    items += _credential_items(host)
     items += _consent_items(host)
     for name, title in (
         ("credentials", "Zugangsdaten"),
         ("redirect_uri", "Umleitungs-URI"),
         ("rotation", "Schlüsselwechsel"),
+        ("renewal", "Zertifikat erneuern"),
     ):
         check = store.checks(host).get(name)
         if check and name == "credentials" and check.ok and _secret_expired_since(host, check.at):
@@ -146,6 +147,142 @@ def _secret_items(host: Host) -> list[GreenFieldItem]:
             ),
         )
     )
+    return items
+
+
+def _credential_items(host: Host) -> list[GreenFieldItem]:
+    """How the app proves itself: a certificate (recommended) or the client secret, and the buttons to change it."""
+    current, waiting = credentials.in_use(host), credentials.waiting(host)
+    secret = client_secret.current(host)
+    kind = "Zertifikat" if current else "Geheimer Schlüssel" if secret else "noch keine"
+    items: list[GreenFieldItem] = [Facts((("Anmeldeart", kind),))]
+    if current is not None:
+        items += _certificate_facts(host, current)
+        if secret is not None:
+            items.append(
+                Note(
+                    "Der geheime Schlüssel im Passwortfeld wird nicht verwendet, solange das Zertifikat in Gebrauch "
+                    "ist. Sie können ihn im Entra Admin Center löschen."
+                )
+            )
+    else:
+        items += _secret_items(host)
+        if secret is None and waiting is None:
+            items.append(
+                Note(
+                    "Es gibt noch keinen Zugang für die App-Registrierung. Empfohlen: ein Zertifikat – „Zertifikat "
+                    "erstellen“, die Datei in Entra hochladen, „Zertifikat prüfen“. Nichts muss kopiert werden, und "
+                    "cmxOrganize erneuert es später selbst. Alternativ den Wert eines geheimen Schlüssels ins "
+                    "Passwortfeld eintragen (Anleitung, Abschnitt 2).",
+                    level="warning",
+                )
+            )
+    if waiting is not None:
+        items += _waiting_items(host, waiting)
+    items += _certificate_actions(host, current, waiting, secret is not None)
+    return items
+
+
+def _certificate_facts(host: Host, current: certificates.Certificate) -> list[GreenFieldItem]:
+    now = store.utcnow()
+    object_id = certificates.setting(host, certificates.OBJECT_ID)
+    renews = current.expires_at - credentials.RENEW_BEFORE
+    self_renewal = (
+        f"ja, ab {credentials.when(renews)} (ohne Zutun)"
+        if object_id
+        else "nein – dafür die Objekt-ID der App-Registrierung eintragen (unten bei „Zertifikat erstellen“)"
+    )
+    items: list[GreenFieldItem] = [
+        Facts(
+            (
+                ("Zertifikat (Fingerabdruck)", current.thumbprint),
+                ("Gültig bis", credentials.when(current.expires_at)),
+                ("Zuletzt von Microsoft akzeptiert", _when(current.proven_at)),
+                ("Erneuert sich selbst", self_renewal),
+            )
+        )
+    ]
+    days = current.days_left(now)
+    if now >= current.expires_at:
+        items.append(
+            Note(
+                f"Das Zertifikat ist seit {credentials.when(current.expires_at)} abgelaufen: Über E-Mailkonten mit "
+                "OAuth wird nichts mehr gesendet. Laden Sie das neue Zertifikat herunter, in Entra hoch und wählen "
+                "Sie „Zertifikat prüfen“.",
+                level="error",
+            )
+        )
+    elif days <= credentials.THRESHOLDS[0]:
+        items.append(
+            Note(
+                f"Das Zertifikat läuft in {count(days, 'Tag', 'Tagen')} ab und wurde nicht von selbst erneuert. "
+                "Laden Sie das neue Zertifikat herunter, in Entra hoch und wählen Sie „Zertifikat prüfen“.",
+                level="warning",
+            )
+        )
+    return items
+
+
+def _waiting_items(host: Host, waiting: certificates.Certificate) -> list[GreenFieldItem]:
+    check = store.checks(host).get("certificate")
+    items: list[GreenFieldItem] = [
+        Note(
+            f"Neues Zertifikat bereit (Fingerabdruck {waiting.thumbprint}, gültig bis "
+            f"{credentials.when(waiting.expires_at)}). So wird es verwendet: 1. „Zertifikat herunterladen“. 2. Im "
+            f"Entra Admin Center unter {credentials.WHERE_CERTIFICATES} → „Zertifikat hochladen“ die Datei "
+            "hochladen und den Fingerabdruck vergleichen. 3. „Zertifikat prüfen“. Bis Microsoft es annimmt, bleibt die "
+            "bisherige Anmeldeart in Gebrauch.",
+            level="info",
+        )
+    ]
+    if check and not check.ok and waiting.last_code and check.at >= waiting.created_at:
+        items.append(Note(f"✗ Zuletzt geprüft {_when(check.at)}: {check.text}", level="error"))
+    return items
+
+
+def _certificate_actions(
+    host: Host, current: certificates.Certificate | None, waiting: certificates.Certificate | None, has_secret: bool
+) -> list[GreenFieldItem]:
+    items: list[GreenFieldItem] = []
+    if waiting is not None or current is not None:
+        items.append(
+            Action("Zertifikat herunterladen", path_of(host.route_url(names.CERTIFICATE_FILE_PATH)), method="GET")
+        )
+    if waiting is not None or (current is None and credentials.standby(host) is not None):
+        items.append(
+            Action("Zertifikat prüfen", path_of(host.route_url(names.CERTIFICATE_PROVE_PATH)), busy=CHECKING)
+        )
+    items.append(
+        Action(
+            "Neues Zertifikat erstellen" if current or waiting else "Zertifikat erstellen",
+            path_of(host.route_url(names.CERTIFICATE_PATH)),
+            inputs=(
+                Input(
+                    "months",
+                    "Gültigkeit",
+                    "select",
+                    str(credentials.DEFAULT_MONTHS),
+                    options=credentials.MONTHS,
+                ),
+                Input(
+                    "object_id",
+                    "Objekt-ID der App-Registrierung (für die Selbsterneuerung; Entra → Übersicht)",
+                    "text",
+                    certificates.setting(host, certificates.OBJECT_ID) or "",
+                ),
+            ),
+            busy="Zertifikat wird erstellt …",
+        )
+    )
+    if current is not None and has_secret:
+        items.append(
+            Action(
+                "Geheimen Schlüssel verwenden",
+                path_of(host.route_url(names.USE_SECRET_PATH)),
+                busy=CHECKING,
+                confirm="Wieder mit dem geheimen Schlüssel anmelden? Das Zertifikat bleibt bereit.",
+            )
+        )
     return items
 
 

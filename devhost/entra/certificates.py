@@ -198,7 +198,7 @@ def check_assertion(
         return Refusal(50027, {"reason": "The token has no expiry (exp)."})
     if now > expiry + CLOCK_SKEW or (start is not None and now + CLOCK_SKEW < start):
         # The real text (AzureAD/microsoft-authentication-library-for-dotnet#4951, -java#984).
-        return Refusal(700024, {"now": now, "start": start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), "end": expiry})
+        return Refusal(700024, {"current": now, "start": start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), "end": expiry})
     jti = claims.get("jti")
     for seen, until in list(used.items()):
         if until + CLOCK_SKEW < now:

@@ -90,7 +90,7 @@ CATALOGUE = {
             "invalid_client",
             401,
             # AzureAD/microsoft-authentication-library-for-dotnet#4951
-            "Client assertion is not within its valid time range. Current time: {now}, assertion valid from {start}, "
+            "Client assertion is not within its valid time range. Current time: {current}, assertion valid from {start}, "
             "expiry time of assertion {end}. Review the documentation at "
             "https://learn.microsoft.com/entra/identity-platform/certificate-credentials",
         ),

@@ -1,0 +1,215 @@
+"""A certificate instead of a client secret: made by cmxOrganize, uploaded by a person (or by cmxOrganize itself when
+it renews), proven at Microsoft before it is used, and the private key never shown."""
+
+import datetime as dt
+import logging
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from freezegun import freeze_time
+
+from cmx_plugin_m365 import certificates, tokens
+from cmx_plugin_m365.care import credentials
+from cmx_plugin_m365.web import screens
+from devhost.pages import flashes, green_field_text
+
+from .test_mailing import run_method
+
+
+def other_certificate() -> str:
+    """A certificate someone made elsewhere (not cmxOrganize's)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fremdes Zertifikat")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def mode(office) -> str:
+    text = green_field_text(office.browser.get(office.interface_path()).text)
+    return text.split("Anmeldeart", 1)[1].split()[0]
+
+
+def in_use(office) -> certificates.Certificate | None:
+    return credentials.in_use(office.instance.host)
+
+
+def certificate_in_use(office, months="24") -> certificates.Certificate:
+    """Create, download, upload and prove a certificate: section 2, certificate variant."""
+    office.create_certificate(months)
+    office.upload_certificate(office.download_certificate())
+    page = office.prove_certificate()
+    assert any(m.startswith("Zertifikat geprüft") for m in flashes(page)), flashes(page)
+    return in_use(office)
+
+
+# -- section 2 with a certificate ---------------------------------------------------------------------------------
+
+
+def test_a_certificate_takes_over_from_the_secret_only_once_microsoft_accepts_it(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    page = office.create_certificate()
+    waiting = credentials.waiting(office.instance.host)
+    assert f"Fingerabdruck {waiting.thumbprint}" in " ".join(flashes(page))
+    assert "Zertifikat hochladen" in green_field_text(page)
+
+    page = office.prove_certificate()  # not uploaded yet
+    (message,) = flashes(page)
+    assert message.startswith(f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {waiting.thumbprint}.")
+    assert mode(office) == "Geheimer"  # the secret stays in use
+    assert run_method(office, account_id)[-1].startswith("✓")
+
+    pem = office.download_certificate()
+    assert pem.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE" not in pem
+    uploaded = office.upload_certificate(pem)
+    assert uploaded["thumbprint"] == waiting.thumbprint  # what the admin compares in Entra
+    page = office.prove_certificate()
+    assert flashes(page)[0].startswith("Zertifikat geprüft: Microsoft nimmt es an")
+    assert "Den geheimen Schlüssel braucht cmxOrganize nicht mehr" in flashes(page)[0]
+    assert mode(office) == "Zertifikat"
+    assert in_use(office).thumbprint == waiting.thumbprint
+
+    # The secret is gone at Microsoft: mail still goes, a refresh now proves itself with the certificate.
+    office.ms.call("secret/delete", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    tokens.forget(account_id)
+    tokens.access_token(office.instance.host, account_id, force_refresh=True)
+    assert run_method(office, account_id)[-1].startswith("✓")
+    assert "Zertifikat" in green_field_text(office.browser.get(office.interface_path()).text)
+
+
+def test_a_new_instance_can_start_with_a_certificate_and_no_secret_at_all(office):
+    response = office.save_interface(password="")
+    assert response.status_code == 302
+    assert any("Ohne geheimen Schlüssel gespeichert" in m for m in flashes(office.follow(response)))
+    assert office.save_tenant(office.org.tenant_id).status_code == 302
+    assert "Es gibt noch keinen Zugang für die App-Registrierung" in green_field_text(
+        office.browser.get(office.interface_path()).text
+    )
+    office.ms.call("secret/delete", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    certificate_in_use(office)
+    account_id, page = office.connect("anna")
+    assert run_method(office, account_id)[-1].startswith("✓")
+
+
+def test_the_private_key_never_shows_and_is_stored_encrypted(office, caplog):
+    caplog.set_level(logging.DEBUG)
+    office.configure()
+    certificate = certificate_in_use(office)
+    key = certificates.signing_key(office.instance.host, certificate).decode()
+    body = "".join(key.splitlines()[1:-1])
+    with office.instance.db.transaction() as tx:
+        (row,) = tx.execute("SELECT * FROM m365_certificate").fetchall()
+    stored = b"".join(bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row.values())
+    assert b"PRIVATE KEY" not in stored and body[:40].encode() not in stored
+    pages = office.browser.get(office.interface_path()).text + office.download_certificate()
+    assert "PRIVATE KEY" not in pages and body[:40] not in pages
+    assert "PRIVATE KEY" not in caplog.text and body[:40] not in caplog.text
+    assert "private_key" not in repr(certificate) and "PRIVATE" not in repr(office.instance.host and certificate)
+
+
+def test_a_wrong_certificate_in_entra_is_named(office):
+    office.configure()
+    office.create_certificate()
+    office.upload_certificate(other_certificate())  # the admin picked the wrong file
+    waiting = credentials.waiting(office.instance.host)
+    (message,) = flashes(office.prove_certificate())
+    assert f"Fingerabdruck {waiting.thumbprint}" in message and "(Code AADSTS700027)" in message
+    assert mode(office) == "Geheimer"
+
+
+def test_a_private_key_that_does_not_belong_to_the_certificate_is_refused(office):
+    """E.g. a database restored from another backup than the certificate in Entra: signature check fails (50013)."""
+    office.configure()
+    office.create_certificate()
+    office.upload_certificate(office.download_certificate())
+    host = office.instance.host
+    waiting = credentials.waiting(host)
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    from cmx_plugin_m365.crypto import Vault
+
+    certificates.update(host, waiting.thumbprint, private_key=Vault(host.secret_keys).encrypt(stranger))
+    (message,) = flashes(office.prove_certificate())
+    assert "Signatur mit dem Zertifikat stimmt nicht" in message and "AADSTS50013" in message
+    assert mode(office) == "Geheimer"
+
+
+def test_a_server_clock_that_is_off_is_explained(office):
+    office.configure()
+    office.create_certificate()
+    office.upload_certificate(office.download_certificate())
+    office.ms.call("clock/advance", seconds=3600)  # Microsoft's time is an hour ahead of this server's
+    (message,) = flashes(office.prove_certificate())
+    assert "Uhr des Servers geht falsch" in message and "AADSTS700024" in message
+
+
+def test_an_expired_certificate_stops_nothing_silently(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    certificate = certificate_in_use(office, months="12")
+    office.ms.call("clock/advance", seconds=370 * 86400)
+    lines = run_method(office, account_id)
+    assert any(
+        line.startswith("✗ App-Registrierung bei Microsoft: Zertifikat bei Microsoft nicht hinterlegt")
+        for line in lines
+    ), lines
+    with freeze_time(certificate.expires_at + dt.timedelta(days=5)):
+        host = office.instance.host
+        items = screens.interface_green_field(host.interfaces("Azure")[0].id, host)
+    text = " ".join(getattr(i, "text", "") for i in items)
+    assert f"Das Zertifikat ist seit {credentials.when(certificate.expires_at)} abgelaufen" in text
+
+
+# -- switching ------------------------------------------------------------------------------------------------------
+
+
+def test_switching_back_to_the_secret_and_again_to_the_certificate(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    certificate = certificate_in_use(office)
+    page = office.click_on(office.interface_path(), "Geheimen Schlüssel verwenden")
+    assert flashes(page)[0].startswith("Umgestellt: cmxOrganize meldet sich wieder mit dem geheimen Schlüssel an")
+    assert mode(office) == "Geheimer"
+    assert run_method(office, account_id)[-1].startswith("✓")
+    page = office.prove_certificate()  # the certificate was kept: switched on again
+    assert flashes(page)[0].startswith("Zertifikat geprüft")
+    assert in_use(office).thumbprint == certificate.thumbprint
+
+
+def test_switching_back_to_a_secret_that_no_longer_works_is_refused(office):
+    office.configure()
+    certificate_in_use(office)
+    office.ms.call("secret/expire", client_id=office.org.client_id, secret_id=office.org.secret_id)
+    (message,) = flashes(office.click_on(office.interface_path(), "Geheimen Schlüssel verwenden"))
+    assert message.startswith("Nicht umgestellt – cmxOrganize meldet sich weiter mit dem Zertifikat an.")
+    assert "AADSTS7000222" in message
+    assert mode(office) == "Zertifikat"
+
+
+@pytest.mark.parametrize(
+    ("object_id", "error"),
+    [
+        ("keine-guid", "Die Objekt-ID hat die Form"),
+        ("client", "Das ist die Anwendungs-ID (Client); gebraucht wird die Objekt-ID"),
+    ],
+)
+def test_bad_object_ids_are_refused_and_nothing_is_made(office, object_id, error):
+    office.configure()
+    value = office.org.client_id if object_id == "client" else object_id
+    (message,) = flashes(office.create_certificate(object_id=value))
+    assert message.startswith("Nicht erstellt: ") and error in message
+    assert certificates.all_of(office.instance.host) == []
