@@ -18,8 +18,8 @@ from marshmallow import ValidationError
 
 from cmx_hostapi import Host, InstanceHandle, MailError
 
-from . import identity, store, tokens
-from .care import checks, client_secret
+from . import certificates, identity, store, tokens
+from .care import checks, client_secret, credentials
 from .config import PLUGIN_ID, Missing, Options, azure_app
 from .diagnosis import Finding
 from .names import INTERFACE_TYPE
@@ -127,7 +127,9 @@ def _configuration(host: Host) -> Iterator[Row]:
             yield Row(area, "", Status.FAIL, (item, "Azure interface or TenantID missing."))
         return
     try:
-        AzureInterfaceSchema().load({"username": azure.client_id, "password": azure.secret})
+        AzureInterfaceSchema().load(
+            {"username": azure.client_id, "password": azure.secret if not azure.thumbprint else ""}
+        )
         TenantIdSchema().load({"value": azure.tenant})
     except ValidationError as error:
         text = " ".join(str(m[0]) for m in error.messages.values())
@@ -138,6 +140,11 @@ def _configuration(host: Host) -> Iterator[Row]:
         INTERFACE_TYPE,
         Status.OK,
         (
+            f"Anwendungs-ID {azure.client_id}, Zertifikat {azure.thumbprint}",
+            f"client ID {azure.client_id}, certificate {azure.thumbprint}",
+        )
+        if azure.thumbprint
+        else (
             f"Anwendungs-ID {azure.client_id}, Schlüssel {azure.secret_fingerprint}…",
             f"client ID {azure.client_id}, secret {azure.secret_fingerprint}…",
         ),
@@ -158,7 +165,7 @@ def _configuration(host: Host) -> Iterator[Row]:
         ("Zugangsdaten", "Credentials"),
         azure.client_id,
         Status.OK,
-        ("Anwendungs-ID, Schlüssel und Verzeichnis passen.", "client ID, secret and directory work together"),
+        (checks.ok_text(azure), f"client ID, {'certificate' if azure.thumbprint else 'secret'} and directory work"),
     )
     finding = redirect_uri.record_redirect_probe(host)
     uri_area = ("Umleitungs-URI", "Redirect URI")
@@ -166,7 +173,27 @@ def _configuration(host: Host) -> Iterator[Row]:
         yield Row(uri_area, host.public_base_url, Status.FAIL, _finding_detail(finding))
     else:
         yield Row(uri_area, host.public_base_url, Status.OK, ("von Microsoft akzeptiert", "accepted by Microsoft"))
-    yield _secret_row(host)
+    yield _certificate_row(host) if azure.thumbprint else _secret_row(host)
+
+
+def _certificate_row(host: Host) -> Row:
+    area = ("Zertifikat", "Certificate")
+    current = credentials.in_use(host)
+    now = store.utcnow()
+    day, days = credentials.when(current.expires_at), current.days_left(now)
+    if now >= current.expires_at:
+        return Row(area, current.thumbprint, Status.FAIL, (f"seit {day} abgelaufen", f"expired since {day}"))
+    renews = certificates.setting(host, certificates.OBJECT_ID) is not None
+    status = Status.WARN if days <= credentials.THRESHOLDS[0] else Status.OK
+    return Row(
+        area,
+        current.thumbprint,
+        status,
+        (
+            f"läuft am {day} ab, in {days} Tagen" + ("; erneuert sich selbst" if renews else "; Objekt-ID fehlt"),
+            f"expires on {day}, in {days} days" + ("; renews itself" if renews else "; object ID missing"),
+        ),
+    )
 
 
 def _secret_row(host: Host) -> Row:

@@ -60,12 +60,20 @@ class _Result:
 
 
 class _Transaction:
-    def __init__(self, cursor: Any, translate):
+    def __init__(self, cursor: Any, translate, *, sqlite: bool = False):
         self._cursor = cursor
         self._translate = translate
+        self._sqlite = sqlite
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> _Result:
-        self._cursor.execute(self._translate(sql), dict(params or {}))
+        # Datetimes are written in one form whatever their class: sqlite3 picks adapters by exact type, and a
+        # subclass (freezegun's FakeDatetime in tests) would otherwise be stored as "2026-11-28 23:00" beside
+        # "2026-11-28T23:00", which compare wrongly as text.
+        values = {
+            k: _adapt_datetime(v) if isinstance(v, dt.datetime) and self._sqlite else v
+            for k, v in (params or {}).items()
+        }
+        self._cursor.execute(self._translate(sql), values)
         return _Result(self._cursor)
 
 
@@ -145,7 +153,7 @@ class Database:
             cursor = conn.cursor()
             cursor.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
             try:
-                yield _Transaction(cursor, lambda sql: sql)
+                yield _Transaction(cursor, lambda sql: sql, sqlite=True)
             except BaseException:
                 conn.rollback()
                 raise

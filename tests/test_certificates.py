@@ -12,7 +12,7 @@ from cryptography.x509.oid import NameOID
 from freezegun import freeze_time
 
 from cmx_plugin_m365 import certificates, tokens
-from cmx_plugin_m365.care import credentials
+from cmx_plugin_m365.care import client_secret, credentials
 from cmx_plugin_m365.web import screens
 from devhost.pages import flashes, green_field_text
 
@@ -100,7 +100,7 @@ def test_a_new_instance_can_start_with_a_certificate_and_no_secret_at_all(office
     )
     office.ms.call("secret/delete", client_id=office.org.client_id, secret_id=office.org.secret_id)
     certificate_in_use(office)
-    account_id, page = office.connect("anna")
+    account_id, _ = office.connect("anna")
     assert run_method(office, account_id)[-1].startswith("✓")
 
 
@@ -213,3 +213,128 @@ def test_bad_object_ids_are_refused_and_nothing_is_made(office, object_id, error
     (message,) = flashes(office.create_certificate(object_id=value))
     assert message.startswith("Nicht erstellt: ") and error in message
     assert certificates.all_of(office.instance.host) == []
+
+
+# -- renewal -----------------------------------------------------------------------------------------------------
+
+
+def short_lived_certificate_in_use(office, days=40) -> certificates.Certificate:
+    """A certificate in use whose renewal is due now (it lives fewer days than renewal starts before its end)."""
+    host = office.instance.host
+    made = certificates.make(host, office.org.client_id, days, origin="admin")
+    office.upload_certificate(made.certificate)
+    certificates.set_setting(host, certificates.OBJECT_ID, office.org.object_id)
+    assert flashes(office.prove_certificate())[0].startswith("Zertifikat geprüft")
+    return in_use(office)
+
+
+def at_microsoft(office) -> set[str]:
+    return {c["thumbprint"] for c in office.ms.call("certificates", client_id=office.org.client_id)["certificates"]}
+
+
+def notes(office, subject: str) -> list[dict]:
+    return [n for n in office.notifications() if subject in n["subject"]]
+
+
+def test_the_certificate_renews_itself_and_mail_keeps_going(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    host = office.instance.host
+    first = short_lived_certificate_in_use(office)
+
+    credentials.job(host, dt.datetime.now(dt.UTC))
+    second = in_use(office)
+    assert second.thumbprint != first.thumbprint and second.origin == "renewal" and second.key_id
+    # Both are in the registration: the first was uploaded by a person, whose keyId an app cannot read.
+    assert at_microsoft(office) == {first.thumbprint, second.thumbprint}
+    (note,) = notes(office, "hat sein Zertifikat für Microsoft 365 erneuert")
+    assert f"Das alte ({first.thumbprint}, läuft am" in note["text"] and note["text"].endswith("Sie müssen nichts tun.")
+    tokens.forget(account_id)
+    tokens.access_token(host, account_id, force_refresh=True)  # a refresh, signed with the new certificate
+    assert run_method(office, account_id)[-1].startswith("✓")
+
+    # The admin deleted the first one as told; the next renewal removes what cmxOrganize added itself.
+    (key,) = [
+        c
+        for c in office.ms.call("certificates", client_id=office.org.client_id)["certificates"]
+        if c["thumbprint"] == first.thumbprint
+    ]
+    office.ms.call("certificate/delete", client_id=office.org.client_id, key_id=key["key_id"])
+    office.ms.call("clock/advance", seconds=3600)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3600)
+    with freeze_time(later, tick=True):
+        credentials.job(host, later)
+        third = in_use(office)
+    assert third.thumbprint not in (first.thumbprint, second.thumbprint)
+    assert at_microsoft(office) == {third.thumbprint}
+    assert certificates.get(host, second.thumbprint).removed_at is not None
+    assert (
+        "Das alte" in notes(office, "erneuert")[-1]["text"]
+        and "wurde aus der App-Registrierung entfernt" in (notes(office, "erneuert")[-1]["text"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("refusal", "reason"),
+    [
+        ("policy", "Laufzeit des Zertifikats zu lang für Ihre Richtlinie"),
+        ("blocked", "Microsoft lässt cmxOrganize das Zertifikat nicht selbst erneuern"),
+        ("object id", "Für die Selbsterneuerung fehlt die Objekt-ID der App-Registrierung"),
+        ("unknown object id", "App-Registrierung unter dieser Objekt-ID nicht gefunden"),
+    ],
+)
+def test_when_renewal_is_refused_the_manual_way_is_offered_and_nothing_stops(office, refusal, reason):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    host = office.instance.host
+    first = short_lived_certificate_in_use(office)
+    if refusal == "policy":
+        office.ms.call("tenant/update", tenant_id=office.org.tenant_id, key_lifetime_days=30)
+    elif refusal == "blocked":
+        office.ms.call("tenant/update", tenant_id=office.org.tenant_id, key_roll_blocked=True)
+    elif refusal == "object id":
+        certificates.set_setting(host, certificates.OBJECT_ID, None)
+    else:
+        certificates.set_setting(host, certificates.OBJECT_ID, "0f3c2b1a-9d8e-4f7a-8b6c-5d4e3f2a1b0c")
+
+    credentials.job(host, dt.datetime.now(dt.UTC))
+    assert in_use(office).thumbprint == first.thumbprint  # the old one keeps working
+    assert at_microsoft(office) == {first.thumbprint}
+    (note,) = notes(office, "bitte von Hand erneuern")
+    assert reason in note["text"] and "„Zertifikat herunterladen“" in note["text"], note["text"]
+    assert run_method(office, account_id)[-1].startswith("✓")
+
+    # The manual way: the new certificate waits; download, upload, prove — then the old one may go.
+    waiting = credentials.waiting(host)
+    assert waiting is not None and waiting.key_id is None
+    office.upload_certificate(office.download_certificate())
+    (message,) = flashes(office.prove_certificate())
+    assert f"Das vorige Zertifikat (Fingerabdruck {first.thumbprint}) wird nicht mehr gebraucht" in message
+    assert in_use(office).thumbprint == waiting.thumbprint
+
+
+def test_warnings_30_14_7_1_days_before_the_real_expiry_then_daily(office):
+    office.configure()
+    host = office.instance.host
+    certificate = certificate_in_use(office)
+    sent = []
+    for days in (45, 30, 29, 14, 7, 1, -1, -1, -2):
+        moment = certificate.expires_at - dt.timedelta(days=days)
+        with freeze_time(moment):
+            sent.append(credentials.warn(host, moment))
+            assert client_secret.warn(host, moment) is None  # the secret's expiry stops nothing now
+    assert sent == [
+        None,
+        "Zertifikat der Azure-Schnittstelle läuft in 30 Tagen ab",
+        None,
+        "Zertifikat der Azure-Schnittstelle läuft in 14 Tagen ab",
+        "Zertifikat der Azure-Schnittstelle läuft in 7 Tagen ab",
+        "Zertifikat der Azure-Schnittstelle läuft morgen ab",
+        "Zertifikat der Azure-Schnittstelle ist abgelaufen",
+        None,
+        "Zertifikat der Azure-Schnittstelle ist abgelaufen",
+    ]
+    (first, *_) = notes(office, "läuft in 30 Tagen ab")
+    assert f"läuft am {credentials.when(certificate.expires_at)} ab" in first["text"]
+    assert "im grünen Feld liegt ein neues Zertifikat bereit" in first["text"]
+    assert credentials.waiting(host) is not None  # the new one to upload is ready

@@ -71,10 +71,10 @@ def check_tenant(values: Mapping[str, Any], host: Host) -> None:
             "credentials",
             ok=finding is None,
             code=finding.code if finding else None,
-            text=finding.message() if finding else _ok_text(azure),
+            text=finding.message() if finding else ok_text(azure),
         )
         if finding is None:
-            _mark_validated(host, azure)
+            mark_validated(host, azure)
 
 
 def check_interface(values: Mapping[str, Any], host: Host) -> None:
@@ -99,14 +99,15 @@ def check_interface(values: Mapping[str, Any], host: Host) -> None:
         field = "password" if finding.code in SECRET_CODES else "username"
         first = not host.interfaces(INTERFACE_TYPE)
         raise ValidationError({field: [_not_stored(first) + finding.message()]})
-    store.record_check(host, "credentials", ok=True, text=_ok_text(azure))
+    store.record_check(host, "credentials", ok=True, text=ok_text(azure))
 
 
-def _ok_text(azure: AzureApp) -> str:
+def ok_text(azure: AzureApp) -> str:
+    """What a ✓ of the app's credentials says: with the secret or with the certificate."""
     return CERTIFICATE_OK if azure.thumbprint else CREDENTIALS_OK
 
 
-def _mark_validated(host: Host, azure: AzureApp) -> None:
+def mark_validated(host: Host, azure: AzureApp) -> None:
     """Microsoft just accepted the app's credential: note it on the secret or the certificate."""
     if azure.thumbprint:
         certificates.update(host, azure.thumbprint, proven_at=store.utcnow(), last_code=None)
@@ -131,12 +132,12 @@ def recheck(host: Host) -> list[Message]:
     messages = []
     finding = _credentials(Options.of(host), azure)
     if finding is None:
-        store.record_check(host, "credentials", ok=True, text=_ok_text(azure))
-        _mark_validated(host, azure)
+        store.record_check(host, "credentials", ok=True, text=ok_text(azure))
+        mark_validated(host, azure)
         cleared = status.app_problems_disproved(host)
         fixed = count(cleared, "E-Mailkonto", "E-Mailkonten")
         extra = f" Behoben bei {fixed}; wartende Mails gehen jetzt hinaus." if cleared else ""
-        messages.append(Message("success", f"✓ Zugangsdaten: {_ok_text(azure)}{extra}"))
+        messages.append(Message("success", f"✓ Zugangsdaten: {ok_text(azure)}{extra}"))
     else:
         store.record_check(host, "credentials", ok=False, code=finding.code, text=finding.message())
         # The Azure interface's green field shows the whole text of every check; the message only points to it.

@@ -16,8 +16,7 @@ from ..config import Missing, Options, azure_app
 from ..sending import graph, route, xoauth2
 from ..signin import flow
 from ..wording import SEE_GREEN_FIELD, headline
-from . import client_secret
-from .checks import CREDENTIALS_OK
+from . import checks
 
 
 def run(account_id: int, host: Host, request: Request) -> list[Message]:
@@ -53,9 +52,9 @@ def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Messa
         store.record_check(host, "credentials", ok=False, code=error.finding.code, text=error.finding.message())
         results.append(Message("error", f"✗ App-Registrierung bei Microsoft: {error.finding.message()}"))
         return results
-    store.record_check(host, "credentials", ok=True, text=CREDENTIALS_OK)
-    client_secret.mark_validated(host)
-    results.append(Message("success", f"✓ App-Registrierung bei Microsoft: {CREDENTIALS_OK}"))
+    store.record_check(host, "credentials", ok=True, text=checks.ok_text(azure))
+    checks.mark_validated(host, azure)
+    results.append(Message("success", f"✓ App-Registrierung bei Microsoft: {checks.ok_text(azure)}"))
     try:
         tokens.access_token(host, account_id, force_refresh=True)  # a real refresh, not a cached token
     except MailError as error:

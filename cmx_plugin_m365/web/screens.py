@@ -249,9 +249,7 @@ def _certificate_actions(
             Action("Zertifikat herunterladen", path_of(host.route_url(names.CERTIFICATE_FILE_PATH)), method="GET")
         )
     if waiting is not None or (current is None and credentials.standby(host) is not None):
-        items.append(
-            Action("Zertifikat prüfen", path_of(host.route_url(names.CERTIFICATE_PROVE_PATH)), busy=CHECKING)
-        )
+        items.append(Action("Zertifikat prüfen", path_of(host.route_url(names.CERTIFICATE_PROVE_PATH)), busy=CHECKING))
     items.append(
         Action(
             "Neues Zertifikat erstellen" if current or waiting else "Zertifikat erstellen",

@@ -198,7 +198,8 @@ def check_assertion(
         return Refusal(50027, {"reason": "The token has no expiry (exp)."})
     if now > expiry + CLOCK_SKEW or (start is not None and now + CLOCK_SKEW < start):
         # The real text (AzureAD/microsoft-authentication-library-for-dotnet#4951, -java#984).
-        return Refusal(700024, {"current": now, "start": start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC), "end": expiry})
+        since = start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # the real text shows the epoch without nbf
+        return Refusal(700024, {"current": now, "start": since, "end": expiry})
     jti = claims.get("jti")
     for seen, until in list(used.items()):
         if until + CLOCK_SKEW < now:
@@ -245,12 +246,15 @@ def check_proof(
                 key.public_key,
                 algorithms=["RS256", "PS256"],
                 audience=list(PROOF_AUDIENCES),
-                leeway=CLOCK_SKEW,
-                options={"require": ["aud", "iss", "nbf", "exp"]},
+                # Times against the emulator's clock (which tests move), not the machine's: checked below.
+                options={"require": ["aud", "iss", "nbf", "exp"], "verify_exp": False, "verify_nbf": False},
             )
         except jwt.InvalidTokenError:
             continue
-        if claims["iss"] != object_id or claims["exp"] - claims["nbf"] > PROOF_LIFETIME.total_seconds():
+        start, end = _when(claims["nbf"]), _when(claims["exp"])
+        if start is None or end is None or not start - CLOCK_SKEW <= now <= end + CLOCK_SKEW:
+            return bad
+        if claims["iss"] != object_id or end - start > PROOF_LIFETIME:
             return bad
         return None
     return bad

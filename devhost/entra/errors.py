@@ -90,8 +90,8 @@ CATALOGUE = {
             "invalid_client",
             401,
             # AzureAD/microsoft-authentication-library-for-dotnet#4951
-            "Client assertion is not within its valid time range. Current time: {current}, assertion valid from {start}, "
-            "expiry time of assertion {end}. Review the documentation at "
+            "Client assertion is not within its valid time range. Current time: {current}, assertion valid from "
+            "{start}, expiry time of assertion {end}. Review the documentation at "
             "https://learn.microsoft.com/entra/identity-platform/certificate-credentials",
         ),
         AadError(50027, "invalid_request", 400, "Invalid JWT token. {reason}"),  # ENTRA-ERR: InvalidJwtToken

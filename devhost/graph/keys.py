@@ -37,9 +37,10 @@ def register_keys(app: Flask, directory: Directory, key: SigningKey, error) -> N
         return error(*answer)
 
     def application(ref: str) -> App | None:
-        if ref.startswith("(appId='") and ref.endswith("')"):
-            return directory.apps.get(ref[len("(appId='") : -2])
-        return directory.app_by_object_id(ref.removeprefix("/"))
+        """``ref``: an object ID, or ``appId=<client ID>`` for the alternate key form."""
+        if ref.startswith("appId="):
+            return directory.apps.get(ref.removeprefix("appId="))
+        return directory.app_by_object_id(ref)
 
     def checked(ref: str, body: dict):
         """(the application, None) when the caller is that application with a valid proof; (None, refusal)."""
@@ -54,8 +55,7 @@ def register_keys(app: Flask, directory: Directory, key: SigningKey, error) -> N
             return None, error(
                 404,
                 "Request_ResourceNotFound",
-                f"Resource '{ref.strip('/')}' does not exist or one of its queried "
-                "reference-property objects are not present.",
+                f"Resource '{ref}' does not exist or one of its queried reference-property objects are not present.",
             )
         if "scp" in claims or claims.get("appid") != target.client_id:
             # Only the application itself, with an app-only token, rolls its keys without a permission.
@@ -70,8 +70,10 @@ def register_keys(app: Flask, directory: Directory, key: SigningKey, error) -> N
             return None, refuse(problem)
         return target, None
 
-    @app.post("/v1.0/applications<path:ref>/addKey")
-    def add_key(ref: str):
+    @app.post("/v1.0/applications/<object_id>/addKey")
+    @app.post("/v1.0/applications(appId='<app_id>')/addKey")
+    def add_key(object_id: str = "", app_id: str = ""):
+        ref = object_id or f"appId={app_id}"
         directory.count("graph:addKey")
         body = request.get_json(silent=True) or {}
         with directory.lock:
@@ -114,8 +116,10 @@ def register_keys(app: Flask, directory: Directory, key: SigningKey, error) -> N
             target.certificates.append(new)
             return jsonify(new.as_graph()), 200
 
-    @app.post("/v1.0/applications<path:ref>/removeKey")
-    def remove_key(ref: str):
+    @app.post("/v1.0/applications/<object_id>/removeKey")
+    @app.post("/v1.0/applications(appId='<app_id>')/removeKey")
+    def remove_key(object_id: str = "", app_id: str = ""):
+        ref = object_id or f"appId={app_id}"
         directory.count("graph:removeKey")
         body = request.get_json(silent=True) or {}
         with directory.lock:
