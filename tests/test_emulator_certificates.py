@@ -1,0 +1,277 @@
+"""The emulator checks certificate credentials as Entra does (next-features §2) and lets an application roll its own
+certificates through Graph (§7). Unmodified msal signs the assertions where it can; hand-made assertions test what
+msal never sends wrong."""
+
+import base64
+import datetime as dt
+import hashlib
+import time
+import uuid
+
+import jwt
+import msal
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from devhost.entra.certificates import ASSERTION_TYPE
+
+from .test_emulator_entra import assert_microsoft_error, http
+
+
+def make_certificate(bits=2048, days=365, start=None):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test")])
+    start = start or dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return key_pem, pem, cert.public_bytes(serialization.Encoding.DER)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+@pytest.fixture
+def uploaded(ms, org):
+    key, pem, der = make_certificate()
+    ms.call("certificate", client_id=org.client_id, certificate=pem)
+    return key, pem, der
+
+
+def token_url(ms, org):
+    return f"{ms.addresses.login_base_url}/{org.tenant_id}/oauth2/v2.0/token"
+
+
+def assertion(ms, org, key, der, *, alg="PS256", header=None, **claims):
+    now = int(time.time())
+    body = {
+        "aud": token_url(ms, org),
+        "iss": org.client_id,
+        "sub": org.client_id,
+        "jti": str(uuid.uuid4()),
+        "nbf": now,
+        "exp": now + 600,
+        **claims,
+    }
+    headers = header if header is not None else {"x5t#S256": b64url(hashlib.sha256(der).digest())}
+    return jwt.encode({k: v for k, v in body.items() if v is not None}, key, algorithm=alg, headers=headers)
+
+
+def client_credentials(ms, org, signed: str) -> requests.Response:
+    return http(ms).post(
+        token_url(ms, org),
+        data={
+            "grant_type": "client_credentials",
+            "client_id": org.client_id,
+            "scope": "https://outlook.office365.com/.default",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": signed,
+        },
+        timeout=10,
+    )
+
+
+def test_msal_with_a_certificate_signs_ps256_with_x5t_s256_and_is_accepted(ms, org, uploaded):
+    key, pem, _ = uploaded
+    app = msal.ConfidentialClientApplication(
+        org.client_id,
+        client_credential={"private_key": key, "public_certificate": pem},
+        authority=f"{ms.addresses.login_base_url}/{org.tenant_id}",
+        http_client=http(ms),
+        instance_discovery=False,
+    )
+    result = app.acquire_token_for_client(["https://outlook.office365.com/.default"])
+    assert "access_token" in result, result
+
+
+def test_rs256_with_a_sha1_thumbprint_is_still_accepted(ms, org, uploaded):
+    key, _, der = uploaded
+    signed = assertion(ms, org, key, der, alg="RS256", header={"x5t": b64url(hashlib.sha1(der).digest())})  # noqa: S324
+    assert client_credentials(ms, org, signed).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error", "code", "text"),
+    [
+        ("not uploaded", 401, "invalid_client", 700027, "[Reason - The key was not found., Thumbprint of key used"),
+        ("no thumbprint", 400, "invalid_request", 50027, "No certificate thumbprint specified in token header."),
+        ("wrong key", 401, "invalid_client", 50013, "Key was found, but use of the key to verify the signature failed"),
+        ("audience", 400, "invalid_request", 50027, "Invalid audience"),
+        ("issuer", 400, "invalid_request", 50027, "The issuer must be the application's client ID."),
+        ("subject", 401, "invalid_client", 50048, "Subject mismatches Issuer claim"),
+        ("expired", 401, "invalid_client", 700024, "Client assertion is not within its valid time range."),
+        ("future", 401, "invalid_client", 700024, "assertion valid from"),
+    ],
+)
+def test_assertions_are_refused_as_entra_refuses_them(ms, org, uploaded, change, status, error, code, text):
+    key, _, der = uploaded
+    other_key, _, other_der = make_certificate()
+    now = int(time.time())
+    signed = {
+        "not uploaded": lambda: assertion(ms, org, other_key, other_der),
+        "no thumbprint": lambda: assertion(ms, org, key, der, header={}),
+        "wrong key": lambda: assertion(ms, org, other_key, der),
+        "audience": lambda: assertion(ms, org, key, der, aud="https://login.microsoftonline.com/common/oauth2/token"),
+        "issuer": lambda: assertion(ms, org, key, der, iss="someone", sub="someone"),
+        "subject": lambda: assertion(ms, org, key, der, sub="someone else"),
+        # Outside Entra's tolerance of a few minutes (devhost.entra.certificates.CLOCK_SKEW).
+        "expired": lambda: assertion(ms, org, key, der, nbf=now - 1800, exp=now - 900),
+        "future": lambda: assertion(ms, org, key, der, nbf=now + 900, exp=now + 1500),
+    }[change]()
+    response = client_credentials(ms, org, signed)
+    assert response.status_code == status
+    assert_microsoft_error(response.json(), error, code, text)
+
+
+@pytest.mark.filterwarnings("ignore:The RSA key is 1024 bits long")  # on purpose: Entra must refuse it
+def test_a_weak_key_is_refused(ms, org):
+    key, pem, der = make_certificate(bits=1024)
+    ms.call("certificate", client_id=org.client_id, certificate=pem)
+    response = client_credentials(ms, org, assertion(ms, org, key, der))
+    assert_microsoft_error(response.json(), "invalid_client", 50032, "WeakRsaKey")
+
+
+def test_a_registered_certificate_that_expired_is_not_found_for_signing(ms, org):
+    key, pem, der = make_certificate(days=2)
+    ms.call("certificate", client_id=org.client_id, certificate=pem)
+    ms.call("clock/advance", seconds=3 * 86400)
+    later = int(time.time()) + 3 * 86400
+    response = client_credentials(ms, org, assertion(ms, org, key, der, nbf=later, exp=later + 600))
+    assert_microsoft_error(response.json(), "invalid_client", 700027, "The key used is expired.")
+
+
+def test_an_assertion_is_used_once(ms, org, uploaded):
+    key, _, der = uploaded
+    signed = assertion(ms, org, key, der)
+    assert client_credentials(ms, org, signed).status_code == 200
+    again = client_credentials(ms, org, signed)
+    assert_microsoft_error(again.json(), "invalid_request", 50027, "already used")
+
+
+def test_no_secret_and_no_assertion(ms, org):
+    response = http(ms).post(
+        token_url(ms, org),
+        data={"grant_type": "client_credentials", "client_id": org.client_id, "scope": "x/.default"},
+        timeout=10,
+    )
+    assert_microsoft_error(response.json(), "invalid_client", 7000218, "'client_assertion' or 'client_secret'")
+
+
+# -- Graph: the application rolls its own certificates ---------------------------------------------------------------
+
+
+def app_token(ms, org, key, pem):
+    app = msal.ConfidentialClientApplication(
+        org.client_id,
+        client_credential={"private_key": key, "public_certificate": pem},
+        authority=f"{ms.addresses.login_base_url}/{org.tenant_id}",
+        http_client=http(ms),
+        instance_discovery=False,
+    )
+    return app.acquire_token_for_client(["https://graph.microsoft.com/.default"])["access_token"]
+
+
+def proof(key, der, iss, *, aud="00000003-0000-0000-c000-000000000000", minutes=10):
+    now = int(time.time())
+    return jwt.encode(
+        {"aud": aud, "iss": iss, "nbf": now, "exp": now + minutes * 60},
+        key,
+        algorithm="RS256",
+        headers={"x5t": b64url(hashlib.sha1(der).digest())},  # noqa: S324
+    )
+
+
+def add_key(ms, org, token, signed_proof, new_der, *, path=None):
+    return http(ms).post(
+        f"{ms.addresses.login_base_url}/v1.0/applications/{path or org.object_id}/addKey",
+        json={
+            "keyCredential": {
+                "type": "AsymmetricX509Cert",
+                "usage": "Verify",
+                "key": base64.b64encode(new_der).decode(),
+            },
+            "passwordCredential": None,
+            "proof": signed_proof,
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+
+
+def test_add_key_and_remove_key_with_a_proof_of_possession(ms, org, uploaded):
+    key, pem, der = uploaded
+    token = app_token(ms, org, key, pem)
+    _, _, new_der = make_certificate()
+    response = add_key(ms, org, token, proof(key, der, org.object_id), new_der)
+    assert response.status_code == 200, response.text
+    added = response.json()
+    assert added["type"] == "AsymmetricX509Cert" and added["keyId"]
+    listed = ms.call("certificates", client_id=org.client_id)["certificates"]
+    assert len(listed) == 2 and {c["added_by"] for c in listed} == {"portal", "addKey"}
+    removed = http(ms).post(
+        f"{ms.addresses.login_base_url}/v1.0/applications(appId='{org.client_id}')/removeKey",
+        json={"keyId": added["keyId"], "proof": proof(key, der, org.object_id)},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert removed.status_code == 204, removed.text
+    assert len(ms.call("certificates", client_id=org.client_id)["certificates"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("what", "status", "code"),
+    [
+        ("client id as issuer", 401, "Authentication_MissingOrMalformed"),  # the object ID is meant
+        ("older audience", 200, None),  # the page named 00000002-… before; both are accepted
+        ("too long", 401, "Authentication_MissingOrMalformed"),
+        ("no proof", 403, "Authorization_RequestDenied"),
+        ("policy", 400, "CredentialInvalidLifetimeAsPerAppPolicy"),
+        ("blocked", 403, "Authorization_RequestDenied"),
+        ("unknown object", 404, "Request_ResourceNotFound"),
+    ],
+)
+def test_add_key_refusals(ms, org, uploaded, what, status, code):
+    key, pem, der = uploaded
+    token = app_token(ms, org, key, pem)
+    _, _, new_der = make_certificate(days=400)
+    signed = {
+        "client id as issuer": proof(key, der, org.client_id),
+        "older audience": proof(key, der, org.object_id, aud="00000002-0000-0000-c000-000000000000"),
+        "too long": proof(key, der, org.object_id, minutes=60),
+        "no proof": "",
+    }.get(what, proof(key, der, org.object_id))
+    if what == "policy":
+        ms.call("tenant/update", tenant_id=org.tenant_id, key_lifetime_days=365)
+    if what == "blocked":
+        ms.call("tenant/update", tenant_id=org.tenant_id, key_roll_blocked=True)
+    path = str(uuid.uuid4()) if what == "unknown object" else None
+    response = add_key(ms, org, token, signed, new_der, path=path)
+    assert response.status_code == status, response.text
+    if code:
+        assert response.json()["error"]["code"] == code
+    if what == "policy":
+        assert response.json()["error"]["details"][0]["code"] == "InvalidKeyEndDate"
+
+
+def test_a_delegated_token_cannot_roll_keys(ms, org, uploaded):
+    """ "This call works only in an app only context" (microsoft-graph-docs#14626)."""
+    key, pem, der = uploaded
+    delegated = jwt.encode({"scp": "Mail.Send"}, "x" * 32, algorithm="HS256")
+    response = add_key(ms, org, delegated, proof(key, der, org.object_id), make_certificate()[2])
+    assert response.status_code == 401
