@@ -271,7 +271,7 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
 
 def test_a_delegated_token_cannot_roll_keys(ms, org, uploaded):
     """ "This call works only in an app only context" (microsoft-graph-docs#14626)."""
-    key, pem, der = uploaded
+    key, _, der = uploaded
     delegated = jwt.encode({"scp": "Mail.Send"}, "x" * 32, algorithm="HS256")
     response = add_key(ms, org, delegated, proof(key, der, org.object_id), make_certificate()[2])
     assert response.status_code == 401
