@@ -1,4 +1,5 @@
-"""``python -m devhost walkthrough``: the admin guide (sections 2, 3 and 4) and its usual mistakes, headless.
+"""``python -m devhost walkthrough``: the admin guide (sections 2, 3 and 4, with a secret and with a certificate) and
+its usual mistakes, headless.
 
 Starts the Microsoft emulators and a fresh devhost (SQLite, real HTTP) in this process, then does what the
 guide tells an admin to do, through the same screens and buttons, and prints ✓ or ✗ for each step. The exit
@@ -158,6 +159,7 @@ def _guide(steps: Steps, office: Office) -> None:
     _secret_rotation(steps, office, account_id)
     _usual_mistakes(steps, office, account_id)
     _without_smtp_auth(steps, office, account_id)
+    _certificate(steps, office, account_id)
 
 
 def _test(office: Office, account_id: int) -> list[str]:
@@ -267,6 +269,63 @@ def _without_smtp_auth(steps: Steps, office: Office, account_id: int) -> None:
         all(m.startswith("✓") for m in messages)
         and messages[-1].startswith("✓ Microsoft Graph:")
         and "automatisch – zurzeit Microsoft Graph" in green,
+        " / ".join(messages),
+    )
+
+
+def _certificate(steps: Steps, office: Office, account_id: int) -> None:
+    """Sections 2 and 4 with a certificate: made by cmxOrganize, uploaded once, renewed by itself."""
+    from cmx_plugin_m365.care import credentials
+
+    host = office.instance.host
+    steps.out("Zertifikat statt geheimem Schlüssel")
+    messages = flashes(office.create_certificate())
+    waiting = credentials.waiting(host)
+    steps.check(
+        "„Zertifikat erstellen“: cmxOrganize nennt den Fingerabdruck und die Schritte in Entra",
+        waiting is not None and any(f"Fingerabdruck {waiting.thumbprint}" in m for m in messages),
+        " / ".join(messages),
+    )
+    messages = flashes(office.prove_certificate())
+    steps.check(
+        "„Zertifikat prüfen“ vor dem Hochladen: Microsoft kennt das Zertifikat noch nicht, nichts ändert sich",
+        len(messages) == 1
+        and messages[0].startswith("Microsoft kennt dieses Zertifikat (noch) nicht")
+        and credentials.in_use(host) is None,
+        " / ".join(messages),
+    )
+    pem = office.download_certificate()
+    office.upload_certificate(pem)
+    messages = flashes(office.prove_certificate())
+    steps.check(
+        "Zertifikat (nur der öffentliche Teil) in Entra hochgeladen, „Zertifikat prüfen“: es ist in Gebrauch",
+        "PRIVATE" not in pem
+        and messages[:1]
+        and messages[0].startswith("Zertifikat geprüft")
+        and credentials.in_use(host) is not None,
+        " / ".join(messages),
+    )
+    # The admin deletes the client secret in Entra (Zertifikate & Geheimnisse → Geheime Clientschlüssel).
+    office.ms.call("secret/delete", client_id=office.org.client_id, value=host.interfaces("Azure")[0].password)
+    messages = _test(office, account_id)
+    steps.check(
+        "Geheimen Schlüssel in Entra gelöscht: „E-Mailkonto testen“ meldet jeden Schritt als erfolgreich (Zertifikat)",
+        messages and all(m.startswith("✓") for m in messages) and "Zertifikat" in messages[1],
+        " / ".join(messages),
+    )
+    first = credentials.in_use(host)
+    credentials.job(host, first.expires_at - dt.timedelta(days=40))  # as its expiry nears
+    renewed = credentials.in_use(host)
+    told = [n for n in office.notifications() if "hat sein Zertifikat" in n["subject"]]
+    steps.check(
+        "Kurz vor dem Ablauf erneuert sich das Zertifikat selbst; die Admins lesen es danach",
+        renewed.thumbprint != first.thumbprint and renewed.key_id is not None and len(told) == 1,
+        " / ".join(n["text"] for n in told),
+    )
+    messages = _test(office, account_id)
+    steps.check(
+        "Mit dem erneuerten Zertifikat meldet „E-Mailkonto testen“ jeden Schritt als erfolgreich",
+        messages and all(m.startswith("✓") for m in messages),
         " / ".join(messages),
     )
 

@@ -12,9 +12,9 @@ def test_walkthrough_passes_every_step():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert sum(line.startswith("✓ ") for line in lines) == 26
+    assert sum(line.startswith("✓ ") for line in lines) == 32
     headings = [line for line in lines if line and line[0] not in "✓✗ "]
-    assert headings[:7] == [
+    assert headings[:8] == [
         "Abschnitt 2 – Registrieren der Applikation",
         "Abschnitt 3 – Einrichten der E-Mailkonten",
         "Echte Mandanten",
@@ -22,6 +22,7 @@ def test_walkthrough_passes_every_step():
         "Abschnitt 4 – Erneuern des geheimen Schlüssels",
         "Typische Fehler",
         "Versand ohne SMTP AUTH (Microsoft Graph)",
+        "Zertifikat statt geheimem Schlüssel",
     ]
     assert not any(line.startswith("✗") for line in lines)
     assert lines[-1] == "Alle Schritte erfolgreich."

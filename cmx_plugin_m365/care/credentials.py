@@ -239,7 +239,7 @@ def renew(host: Host, now: dt.datetime) -> str | None:
         )
     if added is None:
         lifetime = current.expires_at - current.not_before
-        added = certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal", now=now)
+        added = certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal")
     try:
         key_id = _add_key(host, current, added, object_id)
     except identity.MicrosoftError as error:
@@ -386,7 +386,7 @@ def warn(host: Host, now: dt.datetime) -> str | None:
     )
     if waiting(host) is None:
         lifetime = current.expires_at - current.not_before
-        certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal", now=now)
+        certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal")
     host.notify("admins", subject, text)
     warned = (current.warned or ",") + "".join(f"{t}," for t in due)
     certificates.update(host, current.thumbprint, warned=warned, last_warned_on=today)

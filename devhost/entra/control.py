@@ -59,7 +59,12 @@ def _expire_secret(d: Directory, a: dict) -> dict:
 
 
 def _delete_secret(d: Directory, a: dict) -> dict:
-    d.delete_secret(a["client_id"], a["secret_id"])
+    """Delete a secret by its ID, or (``value``) the secret with that value."""
+    ids = (
+        [a["secret_id"]] if "secret_id" in a else [s.id for s in d.app(a["client_id"]).secrets if s.value == a["value"]]
+    )
+    for secret_id in ids:
+        d.delete_secret(a["client_id"], secret_id)
     return {}
 
 
