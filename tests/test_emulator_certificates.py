@@ -269,9 +269,29 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
         assert response.json()["error"]["details"][0]["code"] == "InvalidKeyEndDate"
 
 
-def test_a_delegated_token_cannot_roll_keys(ms, org, uploaded):
+def test_only_the_applications_own_token_rolls_keys(ms, org, uploaded):
     """ "This call works only in an app only context" (microsoft-graph-docs#14626)."""
     key, _, der = uploaded
     delegated = jwt.encode({"scp": "Mail.Send"}, "x" * 32, algorithm="HS256")
     response = add_key(ms, org, delegated, proof(key, der, org.object_id), make_certificate()[2])
     assert response.status_code == 401
+
+
+def test_the_demo_page_uploads_a_certificate_file_and_shows_its_thumbprint(ms, org):
+    _, pem, der = make_certificate()
+    page = http(ms).post(
+        f"{ms.addresses.login_base_url}/_emulator/action",
+        data={"op": "certificate", "client_id": org.client_id},
+        files={"certificate_file": ("cmxOrganize.cer", der)},  # a DER .cer as Windows saves it
+        timeout=10,
+    )
+    thumbprint = hashlib.sha1(der).hexdigest().upper()  # noqa: S324
+    assert thumbprint in page.text and org.object_id in page.text
+    assert [c["thumbprint"] for c in ms.call("certificates", client_id=org.client_id)["certificates"]] == [thumbprint]
+    again = http(ms).post(
+        f"{ms.addresses.login_base_url}/_emulator/action",
+        data={"op": "certificate", "client_id": org.client_id},
+        files={"certificate_file": ("cmxOrganize.pem", pem.encode())},
+        timeout=10,
+    )
+    assert again.status_code == 400 and "already uploaded" in again.text

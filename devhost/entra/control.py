@@ -6,6 +6,7 @@ Every operation is one function ``op(directory, args) -> dict`` in :data:`OPERAT
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 
@@ -352,6 +353,10 @@ def register_control(app: Flask, directory: Directory, base_url: str) -> None:
         """The demo page's buttons: the same operations, from form fields."""
         form = request.form.to_dict()
         op = form.pop("op", "")
+        upload = request.files.get("certificate_file")
+        if upload is not None:
+            data = upload.read()
+            form["certificate"] = data.decode() if b"-----BEGIN" in data else base64.b64encode(data).decode()
         handler = OPERATIONS.get(op)
         if handler is not None:
             for name in (
@@ -374,5 +379,10 @@ def register_control(app: Flask, directory: Directory, base_url: str) -> None:
                 else:
                     form.pop(name, None)
             with directory.lock:
-                handler(directory, form)
+                try:
+                    handler(directory, form)
+                except (DirectoryError, KeyError, ValueError) as error:
+                    return render_template(
+                        "emulator.html", d=directory, base_url=base_url, now=directory.clock.now(), problem=str(error)
+                    ), 400
         return redirect("/_emulator/")
