@@ -68,7 +68,9 @@ def test_a_certificate_takes_over_from_the_secret_only_once_microsoft_accepts_it
 
     page = office.prove_certificate()  # not uploaded yet
     (message,) = flashes(page)
-    assert message.startswith(f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {waiting.thumbprint}.")
+    assert message.startswith(f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {waiting.thumbprint} ")
+    # … and the thumbprint Entra looked for, as the client sent it (x5t#S256: SHA-256).
+    assert f"(Microsoft nennt es mit seinem SHA-256-Fingerabdruck {waiting.sha256})" in message
     assert mode(office) == "Geheimer"  # the secret stays in use
     assert run_method(office, account_id)[-1].startswith("✓")
 
@@ -76,8 +78,11 @@ def test_a_certificate_takes_over_from_the_secret_only_once_microsoft_accepts_it
     assert pem.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE" not in pem
     uploaded = office.upload_certificate(pem)
     assert uploaded["thumbprint"] == waiting.thumbprint  # what the admin compares in Entra
+    office.ms.call("counters/reset")
     page = office.prove_certificate()
     assert flashes(page)[0].startswith("Zertifikat geprüft: Microsoft nimmt es an")
+    used = {k for k in office.ms.call("counters") if k.startswith("assertion:")}
+    assert used == {"assertion:PS256:x5t#S256"}  # Entra's recommendation, not RS256 with a SHA-1 thumbprint
     assert "Den geheimen Schlüssel braucht cmxOrganize nicht mehr" in flashes(page)[0]
     assert mode(office) == "Zertifikat"
     assert in_use(office).thumbprint == waiting.thumbprint

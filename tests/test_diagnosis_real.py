@@ -108,6 +108,62 @@ BODIES = [
         Kind.SIGN_IN,
         M365_ADMIN,
     ),
+    # Certificates (next-features §2.4). 700027, older wording: Azure/azure-sdk-for-net#29007.
+    (
+        {
+            "error": "invalid_client",
+            "error_description": "AADSTS700027: Client assertion contains an invalid signature. [Reason - The key "
+            "was not found., Thumbprint of key used by client: 'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678', Please "
+            "visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id "
+            "'00000000-1111-2222-3333-444444444444'.]" + TAIL,
+            "error_codes": [700027],
+        },
+        "AADSTS700027",
+        Kind.CONFIGURATION,
+        CMX_ADMIN,
+    ),
+    # 700027, the 2026 wording: AzureAD/microsoft-authentication-library-for-js#8339.
+    (
+        {
+            "error": "invalid_client",
+            "error_description": "AADSTS700027: The certificate with identifier used to sign the client assertion is "
+            "not registered on application. [Reason - The key was not found., Thumbprint of key used by client: "
+            "'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678', Please visit the Azure Portal, Graph Explorer or directly "
+            "use MS Graph to see configured keys for app Id '00000000-1111-2222-3333-444444444444'.]" + TAIL,
+            "error_codes": [700027],
+        },
+        "AADSTS700027",
+        Kind.CONFIGURATION,
+        CMX_ADMIN,
+    ),
+    # msgraph-sdk-php#1585: key found, signature does not verify.
+    (
+        {
+            "error": "invalid_client",
+            "error_description": "AADSTS50013: Assertion failed signature validation. [Reason - Key was found, but "
+            "use of the key to verify the signature failed., Thumbprint of key used by client: "
+            "'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678', Found key 'Start=01/01/2024 00:00:00, End=01/01/2026 "
+            "00:00:00']" + TAIL,
+            "error_codes": [50013],
+        },
+        "AADSTS50013",
+        Kind.CONFIGURATION,
+        CMX_ADMIN,
+    ),
+    # AzureAD/microsoft-authentication-library-for-dotnet#4951: clock skew.
+    (
+        {
+            "error": "invalid_client",
+            "error_description": "AADSTS700024: Client assertion is not within its valid time range. Current time: "
+            "2024-10-02T22:05:03.6755165Z, assertion valid from 1970-01-01T00:00:00.0000000Z, expiry time of "
+            "assertion 2024-10-02T21:30:53.0000000Z. Review the documentation at "
+            "https://learn.microsoft.com/entra/identity-platform/certificate-credentials" + TAIL,
+            "error_codes": [700024],
+        },
+        "AADSTS700024",
+        Kind.TEMPORARY,
+        SUPPORT,
+    ),
 ]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 import requests
 
@@ -138,11 +139,23 @@ def _ask(host: Host, certificate: Certificate) -> Finding | None:
     return None
 
 
+LOOKED_FOR = re.compile(r"Thumbprint of key used by client: '([0-9A-Fa-f]{40,64})'")
+"""Where AADSTS700027 (both wordings) names the thumbprint Entra looked for (next-features §2.4)."""
+
+
 def _refusal_text(certificate: Certificate, finding: Finding) -> str:
     if finding.code == "AADSTS700027":
+        named = LOOKED_FOR.search(finding.microsoft_text or "")
+        looked = named.group(1).upper() if named else certificate.thumbprint
+        # Entra names what the client sent: the SHA-256 thumbprint (x5t#S256) where the portal shows SHA-1.
+        also = (
+            f" (Microsoft nennt es mit seinem SHA-256-Fingerabdruck {looked})"
+            if looked != certificate.thumbprint
+            else ""
+        )
         return (
-            f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {certificate.thumbprint}. Laden Sie die "
-            f"Datei aus „Zertifikat herunterladen“ im Entra Admin Center unter {WHERE_CERTIFICATES} hoch und "
+            f"Microsoft kennt dieses Zertifikat (noch) nicht: Fingerabdruck {certificate.thumbprint}{also}. Laden "
+            f"Sie die Datei aus „Zertifikat herunterladen“ im Entra Admin Center unter {WHERE_CERTIFICATES} hoch und "
             "vergleichen Sie dort den Fingerabdruck; direkt nach dem Hochladen kann es einige Minuten dauern. Bis "
             f"dahin gilt die bisherige Anmeldeart weiter. (Code {finding.code})"
         )

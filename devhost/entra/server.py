@@ -20,6 +20,7 @@ import uuid
 from base64 import urlsafe_b64encode
 from urllib.parse import urlencode
 
+import jwt as pyjwt
 from flask import Flask, jsonify, redirect, render_template, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -496,6 +497,11 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         audiences = tuple(
             f"{root}/{name}/oauth2/{path}" for name in names for path in ("v2.0/token", "token")
         )  # ENTRA-CERT: aud is the token endpoint (v1 "oauth2/token" is the same endpoint's older form)
+        try:  # which signature clients use (PS256 with x5t#S256 is Entra's recommendation; tests read this)
+            header = pyjwt.get_unverified_header(request.form["client_assertion"])
+            directory.count(f"assertion:{header.get('alg')}:{'x5t#S256' if 'x5t#S256' in header else 'x5t'}")
+        except pyjwt.InvalidTokenError:
+            pass
         refusal = certificates.check_assertion(
             request.form["client_assertion"],
             client_id=app_reg.client_id,
