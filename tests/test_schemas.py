@@ -80,10 +80,10 @@ def test_client_id_placeholder_refused():
 
 
 @pytest.mark.parametrize("value", ["", "    ", "\r\n"])
-def test_secret_empty(value):
-    assert (
-        azure_error("password", password=value) == "Bitte den Wert des geheimen Schlüssels (Client Secret) eintragen."
-    )
+def test_an_empty_secret_is_allowed_for_a_certificate(value):
+    """No secret: the app proves itself with a certificate cmxOrganize makes (care.credentials); the green field and
+    the message after saving say what to do next."""
+    assert AzureInterfaceSchema().load({"username": CLIENT_ID, "password": value})["password"] == ""
 
 
 @pytest.mark.parametrize("value", [SECRET_ID, SECRET_ID.upper(), f"  {SECRET_ID}  "])
@@ -134,7 +134,7 @@ def test_azure_schema_never_fails_otherwise_and_never_echoes_a_secret(text):
         assert len(text.strip()) < 4 or text.strip() not in message
     else:
         value = loaded["password"]
-        assert 16 <= len(value) <= 200 and value.isascii() and not any(c.isspace() for c in value)
+        assert value == "" or (16 <= len(value) <= 200 and value.isascii() and not any(c.isspace() for c in value))
 
 
 # -- TenantID ------------------------------------------------------------------------------------------------------
