@@ -134,3 +134,17 @@ def test_smtp_checks_the_route_in_use(office, config_file, capsys):
     assert status == 0, out
     (on_graph,) = [line for line in lines_with(out, "✓") if anna in line]
     assert "Anmeldung und Microsoft Graph gültig" in on_graph
+
+
+def test_with_a_certificate_it_names_the_certificate_and_its_renewal(office, config_file, capsys):
+    from .test_certificates import certificate_in_use
+
+    office.configure()
+    office.connect("anna")
+    certificate = certificate_in_use(office)
+    status, out, _ = doctor(capsys, config_file, "--smtp")
+    assert status == 0, out
+    assert f"Zertifikat {certificate.thumbprint}" in out
+    assert "Anwendungs-ID, Zertifikat und Verzeichnis passen." in out
+    (row,) = lines_with(out, "✓  Zertifikat")
+    assert "erneuert sich selbst" in row and "Geheimer Schlüssel" not in out
