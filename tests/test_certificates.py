@@ -5,10 +5,8 @@ import datetime as dt
 import logging
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from freezegun import freeze_time
 
 from cmx_plugin_m365 import certificates, tokens
@@ -16,25 +14,13 @@ from cmx_plugin_m365.care import client_secret, credentials
 from cmx_plugin_m365.web import screens
 from devhost.pages import flashes, green_field_text
 
+from .test_emulator_certificates import make_certificate
 from .test_mailing import run_method
 
 
 def other_certificate() -> str:
     """A certificate someone made elsewhere (not cmxOrganize's)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Fremdes Zertifikat")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
+    return make_certificate()[1]
 
 
 def mode(office) -> str:

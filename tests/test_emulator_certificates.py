@@ -89,14 +89,7 @@ def client_credentials(ms, org, signed: str) -> requests.Response:
 
 def test_msal_with_a_certificate_signs_ps256_with_x5t_s256_and_is_accepted(ms, org, uploaded):
     key, pem, _ = uploaded
-    app = msal.ConfidentialClientApplication(
-        org.client_id,
-        client_credential={"private_key": key, "public_certificate": pem},
-        authority=f"{ms.addresses.login_base_url}/{org.tenant_id}",
-        http_client=http(ms),
-        instance_discovery=False,
-    )
-    result = app.acquire_token_for_client(["https://outlook.office365.com/.default"])
+    result = msal_app(ms, org, key, pem).acquire_token_for_client(["https://outlook.office365.com/.default"])
     assert "access_token" in result, result
 
 
@@ -176,15 +169,21 @@ def test_no_secret_and_no_assertion(ms, org):
 # -- Graph: the application rolls its own certificates ---------------------------------------------------------------
 
 
-def app_token(ms, org, key, pem):
-    app = msal.ConfidentialClientApplication(
+def msal_app(ms, org, key, pem):
+    """Unmodified msal with a certificate (no thumbprint: PS256 and x5t#S256, next-features §2.3)."""
+    return msal.ConfidentialClientApplication(
         org.client_id,
         client_credential={"private_key": key, "public_certificate": pem},
         authority=f"{ms.addresses.login_base_url}/{org.tenant_id}",
         http_client=http(ms),
         instance_discovery=False,
     )
-    return app.acquire_token_for_client(["https://graph.microsoft.com/.default"])["access_token"]
+
+
+def app_token(ms, org, key, pem):
+    return msal_app(ms, org, key, pem).acquire_token_for_client(["https://graph.microsoft.com/.default"])[
+        "access_token"
+    ]
 
 
 def proof(key, der, iss, *, aud="00000003-0000-0000-c000-000000000000", minutes=10):

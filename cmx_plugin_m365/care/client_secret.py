@@ -188,16 +188,23 @@ def _certificate_in_use(host: Host) -> bool:
     return interface is not None and certificates.in_state(host, interface.username, certificates.ACTIVE) is not None
 
 
+def due_warnings(days: int, expired: bool, warned: str, last_warned_on: str | None, today: str) -> list[int] | None:
+    """The thresholds to warn about now (``warned``: those already sent, ",30,14,"), an empty list for the daily
+    warning after the expiry, or None when nothing is due. Shared by the secret and the certificate."""
+    due = [t for t in THRESHOLDS if days <= t and f",{t}," not in warned]
+    if (expired and last_warned_on == today) or (not expired and not due):
+        return None
+    return due
+
+
 def warn(host: Host, now: dt.datetime) -> str | None:
     """The periodic job: tell the admins once per threshold before expiry, daily after. Returns what was sent."""
     info = current(host)
     if info is None or _certificate_in_use(host):
         return None  # with a certificate in use, the secret's expiry stops nothing
-    days = info.days_left(now)
-    today = now.astimezone(BERLIN).date().isoformat()
-    expired = now >= info.expires_at
-    due = [t for t in THRESHOLDS if days <= t and f",{t}," not in info.warned]
-    if (expired and info.last_warned_on == today) or (not expired and not due):
+    days, today, expired = info.days_left(now), now.astimezone(BERLIN).date().isoformat(), now >= info.expires_at
+    due = due_warnings(days, expired, info.warned, info.last_warned_on, today)
+    if due is None:
         return None
     accounts = sum(1 for s in store.all_account_states(host) if s.state != store.NEW)
     expiry = info.expires_at.astimezone(BERLIN).strftime("%d.%m.%Y")

@@ -373,11 +373,9 @@ def warn(host: Host, now: dt.datetime) -> str | None:
     current = in_use(host)
     if current is None:
         return None
-    days = current.days_left(now)
-    today = now.astimezone(BERLIN).date().isoformat()
-    expired = now >= current.expires_at
-    due = [t for t in THRESHOLDS if days <= t and f",{t}," not in current.warned]
-    if (expired and current.last_warned_on == today) or (not expired and not due):
+    days, today, expired = current.days_left(now), now.astimezone(BERLIN).date().isoformat(), now >= current.expires_at
+    due = client_secret.due_warnings(days, expired, current.warned, current.last_warned_on, today)
+    if due is None:
         return None
     if expired:
         subject = "Zertifikat der Azure-Schnittstelle ist abgelaufen"
