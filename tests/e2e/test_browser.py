@@ -419,3 +419,45 @@ def test_what_the_admin_sees_stays_true_in_the_browser(office_live, page, ms):
     page.goto(account_url)
     assert "Geheimer Schlüssel abgelaufen" not in green_text(page).split("Angemeldet als")[0]
     assert run_queue_at(office, later)["sent"] == 1
+
+
+def test_the_admin_switches_to_a_certificate_in_the_browser(office_live, page, ms, tmp_path):
+    """Section 2a clicked: create, download (a real file), upload it on the emulated Entra's page, prove."""
+    office = office_live
+    base_url, org = office.browser.base_url, office.org
+    office.configure()
+    shot = Shots(page, "zertifikat")
+    page.set_default_timeout(15000)
+    log_in(page, base_url)
+    page.goto(base_url + office.interface_path())
+    assert "Anmeldeart Geheimer Schlüssel" in green_text(page)
+    page.select_option("select[name=months]", "24")
+    page.fill("input[name=object_id]", org.object_id)
+    page.click(".green-field button:has-text('Zertifikat erstellen')")
+    (made,) = flash_texts(page)
+    assert made.startswith("Zertifikat erstellt, gültig bis")
+    shot.green_field("bereit-zum-hochladen")
+
+    with page.expect_download() as download:
+        page.click(".green-field a:has-text('Zertifikat herunterladen')")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".cer" and saved.read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert "PRIVATE" not in saved.read_text()
+
+    # In "Entra" (the emulator's page): Zertifikate → Zertifikat hochladen, the downloaded file.
+    page.goto(ms.addresses.login_base_url + "/_emulator/")
+    row = page.locator("tr", has_text=org.client_id)
+    row.locator("input[name=certificate_file]").set_input_files(str(saved))
+    row.locator("button:has-text('Zertifikat hochladen')").click()
+    thumbprint = made.split("Fingerabdruck ")[1].split(".")[0]
+    assert thumbprint in page.locator("body").inner_text()  # the admin compares it
+
+    page.goto(base_url + office.interface_path())
+    page.click(".green-field button:has-text('Zertifikat prüfen')")
+    (proven,) = flash_texts(page)
+    assert proven.startswith("Zertifikat geprüft: Microsoft nimmt es an")
+    assert "Anmeldeart Zertifikat" in green_text(page) and f"Zertifikat (Fingerabdruck) {thumbprint}" in green_text(
+        page
+    )
+    shot.green_field("in-gebrauch")
