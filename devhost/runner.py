@@ -112,11 +112,13 @@ Microsoft (Emulator): {emulators.addresses.login_base_url}/_emulator/   SMTP: lo
     Wert des geheimen Schlüssels:    {org.secret_value}
     (Geheime ID, nicht eintragen:    {org.secret_id})
     Verzeichnis-ID (Mandant):        {org.tenant_id}
+    Objekt-ID (für das Zertifikat):  {org.object_id}
     Umleitungs-URI (registriert):    {base}/App%20E-Mailkonto/continue_oauth
   Personen – für Abschnitt 3 (Postfach anlegen mit der Postfach-Adresse, anmelden mit dem Anmeldenamen):
 {people}
-  Der Emulator hält seine Anmeldungen nur im Speicher: nach einem Neustart der Demo zeigen verbundene E-Mailkonten
-  „Anmeldung bei Microsoft erforderlich“ (ein Fall, den das Produkt so auch bei Microsoft behandelt).
+  Der Emulator hält seine Anmeldungen und hochgeladenen Zertifikate nur im Speicher: nach einem Neustart der Demo
+  zeigen verbundene E-Mailkonten „Anmeldung bei Microsoft erforderlich“, und ein Zertifikat muss erneut hochgeladen
+  werden (Fälle, die das Produkt so auch bei Microsoft behandelt).
 """
 
 
