@@ -22,7 +22,9 @@ record; a plugin that runs on a 1.1 host must treat its absence as "admins only"
 1.3 added ``busy`` on :class:`Action` and :class:`Method` (what the person reads while the click's request runs).
 1.4 added :func:`cmx_deliver` (a plugin may deliver a finished mail itself, e.g. over Microsoft Graph) and
 ``Input.type = "select"`` with ``options``. 1.5 added :class:`Download` (a route may answer with a file to save, e.g.
-a certificate's public part).
+a certificate's public part). 1.6 added :func:`cmx_pace` with :class:`Pace` (the plugin says when an account's next
+queued mail may go, for limits the mail server enforces per mailbox) and :func:`cmx_budget` with :class:`Budget`
+(what the host's queue page shows per account).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.5"
+HOST_API_VERSION = "1.6"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -486,6 +488,35 @@ class PeriodicJob:
     run: Callable[[Host, _dt.datetime], None]
 
 
+def _nothing(sent: bool) -> None:
+    """The default :attr:`Pace.done`: nothing to give back."""
+
+
+@dataclass(frozen=True)
+class Pace:
+    """:func:`cmx_pace`'s answer (host API 1.6).
+
+    ``wait_until`` None: send the mail now, then call ``done(sent)`` once the attempt is over, whatever its outcome
+    (``sent`` True when the server accepted the mail); the plugin frees what it reserved for it. ``wait_until`` a
+    time: do not try now — keep the mail queued exactly as it is (no attempt counted, no error recorded, not failed)
+    and ask again at that time. ``reason`` says why in German, for the queue page."""
+
+    wait_until: _dt.datetime | None = None
+    reason: str = ""
+    done: Callable[[bool], None] = _nothing
+
+
+@dataclass(frozen=True)
+class Budget:
+    """:func:`cmx_budget`'s answer (host API 1.6): what an account may still send, for the host's queue page.
+    ``rows`` are (label, value) pairs in German, e.g. ("Empfänger in 24 Stunden", "2.340 von 10.000");
+    ``paused_until`` is set while the account's mail waits for a limit, ``reason`` says which."""
+
+    rows: tuple[tuple[str, str], ...] = ()
+    paused_until: _dt.datetime | None = None
+    reason: str = ""
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Hook specifications
 # ---------------------------------------------------------------------------------------------------------------------
@@ -557,6 +588,24 @@ def cmx_deliver(
 
 
 @hookspec(firstresult=True)
+def cmx_pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
+    """Called by the host's queue before it sends a queued mail of ``account`` with ``recipients`` envelope
+    recipients, on any worker, as often as mails are due (host API 1.6).
+
+    Return a :class:`Pace`: send now (and call its ``done`` afterwards), or not before ``wait_until`` — the mail
+    stays queued unchanged. Return None when the plugin has no limits for this account. Several workers may ask at
+    once; the plugin keeps the budget in the database, so that their answers add up. A host without this hook sends
+    as fast as it can and relies on the mail server's refusals (temporary errors with ``retry_after``).
+    """
+
+
+@hookspec(firstresult=True)
+def cmx_budget(account: MailAccount, host: Host) -> Budget | None:
+    """Called when the host shows its mail queue, once per account with queued mail (host API 1.6). Return what the
+    account may still send (:class:`Budget`), or None to show nothing."""
+
+
+@hookspec(firstresult=True)
 def cmx_mail_error(account: MailAccount, code: int, text: str, host: Host) -> MailError | None:
     """Called by the host's mailer when the SMTP server refused a command after authentication (MAIL FROM,
     RCPT TO, DATA), with the reply's code and text.
@@ -593,6 +642,7 @@ __all__ = [
     "HOST_API_VERSION",
     "Action",
     "Audience",
+    "Budget",
     "Check",
     "CopyValue",
     "Database",
@@ -609,6 +659,7 @@ __all__ = [
     "Message",
     "Method",
     "Note",
+    "Pace",
     "Page",
     "PeriodicJob",
     "PermanentMailError",

@@ -94,6 +94,27 @@ class Options:
     """Seconds msal may wait for Microsoft per request (connect and read)."""
     signin_minutes: int = 10
     """How long a started sign-in may take until the browser comes back (Microsoft's codes live 10 minutes)."""
+    # Exchange Online's sending limits per mailbox (next-features §5.1). Microsoft changes them and tenants may set
+    # lower ones, so each is an option; ``*_seconds`` are the windows (shorter ones only for tests and benchmarks).
+    limit_messages: int = 30
+    """Messages a mailbox may submit over SMTP per ``limit_messages_seconds`` (30 per minute; more are delayed by
+    Exchange: EXO-SUBMIT). Graph has no such limit ("SMTP client submission only")."""
+    limit_messages_seconds: float = 60.0
+    limit_recipients: int = 10_000
+    """Recipients per rolling ``limit_recipients_seconds`` per mailbox, both routes (10,000 per 24 hours; then
+    554 5.2.0 SubmissionQuotaExceededException: EXO-SUBMIT)."""
+    limit_recipients_seconds: float = 86_400.0
+    limit_connections: int = 3
+    """Concurrent SMTP connections per mailbox (3; a fourth is refused with 432 4.3.2: EXO-SUBMIT)."""
+    limit_graph_concurrent: int = 4
+    """Concurrent Graph requests per app and mailbox (4; GRAPH-THROTTLE)."""
+    limit_graph_requests: int = 10_000
+    """Graph requests per app and mailbox per ``limit_graph_seconds`` (10,000 per 10 minutes; GRAPH-THROTTLE)."""
+    limit_graph_seconds: float = 600.0
+    max_recipients: int = 500
+    """Recipients per message (To, Cc and Bcc together; 500 in the service description, next-features §5.1)."""
+    max_message_mb: float = 35.0
+    """The largest message Exchange accepts by default (35 MB; tenants may raise it to 150 MB)."""
 
     @classmethod
     def of(cls, host: Host) -> Options:

@@ -16,6 +16,10 @@ from cmx_hostapi import Host
 NEW, CONNECTED, SIGNIN_REQUIRED = "new", "connected", "signin_required"
 
 
+ROUTE_AUTO, ROUTE_SMTP, ROUTE_GRAPH = "auto", "smtp", "graph"
+"""An account's sending route (``m365_account.route``, ``route_in_use``); see :mod:`.sending.route`."""
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

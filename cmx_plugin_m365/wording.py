@@ -14,6 +14,11 @@ def count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def number(n: int) -> str:
+    """A count as people here write it: 10.000, not 10,000 or 10000."""
+    return f"{n:,}".replace(",", ".")
+
+
 def when(value: dt.datetime | None) -> str:
     """A moment as people here read it: local time (Europe/Berlin), "28.11.2026 21:08"; "–" for none."""
     return value.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M") if value else "–"

@@ -26,6 +26,12 @@ from .db import Database
 
 log = logging.getLogger(__name__)
 
+
+def recipients_of(to: str) -> list[str]:
+    """A queued mail's recipients: one address, or several separated by commas (a mail to a whole course)."""
+    return [address.strip() for address in to.split(",") if address.strip()]
+
+
 RETRY_DELAYS = (60, 300, 900, 3600)
 """Seconds to wait before the 1st, 2nd, 3rd and every later retry of a temporarily failed mail."""
 CLAIM_SECONDS = 300
@@ -48,7 +54,7 @@ class Mailer:
             raise PermanentMailError(f"Das E-Mailkonto {account_id} gibt es nicht (mehr).")
         message = EmailMessage()
         message["From"] = account.address
-        message["To"] = to
+        message["To"] = ", ".join(recipients_of(to))
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain=account.address.rpartition("@")[2] or "localhost")
         message.set_content(body)
@@ -104,7 +110,7 @@ class Mailer:
         data = message.as_bytes(policy=SMTP_POLICY)
         return bool(
             self.pm.hook.cmx_deliver(
-                account=account, message=data, sender=account.address, recipients=[to], host=self.host
+                account=account, message=data, sender=account.address, recipients=recipients_of(to), host=self.host
             )
         )
 
@@ -157,12 +163,29 @@ class Mailer:
         return row["id"]
 
     def run_queue(self, *, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
-        """Send the mails that are due. Safe to run on several workers at once: each mail is claimed first."""
+        """Send the mails that are due. Safe to run on several workers at once: each mail is claimed first.
+
+        Before each mail the plugins are asked whether its account may send now (host API 1.6, ``cmx_pace``); a mail
+        that must wait goes back to the queue untouched ("waited")."""
         now = now or dt.datetime.now(dt.UTC)
-        counts = {"sent": 0, "retry": 0, "held": 0}
+        counts = {"sent": 0, "retry": 0, "held": 0, "waited": 0}
+        paused: dict[int, dt.datetime] = {}  # accounts told to wait in this run: their other mails wait too
         for mail in self._claim_due(now, limit):
+            account_id = mail["account_id"]
+            if account_id in paused:
+                self._later(mail["id"], paused[account_id])
+                counts["waited"] += 1
+                continue
+            pace = self._pace(account_id, len(recipients_of(mail["recipient"])))
+            if pace is not None and pace.wait_until is not None:
+                paused[account_id] = pace.wait_until
+                self._later(mail["id"], pace.wait_until)
+                counts["waited"] += 1
+                continue
+            sent = False
             try:
-                self.send_now(mail["account_id"], mail["recipient"], mail["subject"], mail["body"])
+                self.send_now(account_id, mail["recipient"], mail["subject"], mail["body"])
+                sent = True
             except PermanentMailError as error:
                 self._finish(mail["id"], "held", now, error)
                 counts["held"] += 1
@@ -178,7 +201,24 @@ class Mailer:
             else:
                 self._finish(mail["id"], "sent", now, None)
                 counts["sent"] += 1
+            finally:
+                if pace is not None:
+                    pace.done(sent)
         return counts
+
+    def _pace(self, account_id: int, recipients: int):
+        account = self.host.mail_account(account_id)
+        if account is None:
+            return None
+        return self.pm.hook.cmx_pace(account=account, recipients=recipients, host=self.host)
+
+    def _later(self, mail_id: int, when: dt.datetime) -> None:
+        """Back to the queue as it was (no attempt, no error), due again at ``when``."""
+        with self.db.transaction() as tx:
+            tx.execute(
+                "UPDATE mail_queue SET claimed_until = NULL, next_attempt_at = :next WHERE id = :id",
+                {"next": when, "id": mail_id},
+            )
 
     def _claim_due(self, now: dt.datetime, limit: int) -> list[dict]:
         claimed_until = now + dt.timedelta(seconds=CLAIM_SECONDS)
@@ -222,6 +262,11 @@ class Mailer:
                 "last_error = :err, last_error_code = :code WHERE id = :id",
                 {"next": now + dt.timedelta(seconds=delay), "err": str(error), "code": error.code, "id": mail["id"]},
             )
+
+    def queued(self) -> int:
+        """How many mails wait in the queue (due now or later)."""
+        with self.db.transaction() as tx:
+            return tx.execute("SELECT count(*) AS n FROM mail_queue WHERE status = 'queued'").fetchone()["n"]
 
     def release_held(self, account_id: int, *, now: dt.datetime | None = None) -> int:
         now = now or dt.datetime.now(dt.UTC)

@@ -550,7 +550,26 @@ def _misc_views(app: Flask, instance: Instance) -> None:
                 "SELECT q.*, a.address FROM mail_queue q LEFT JOIN mail_accounts a ON a.id = q.account_id "
                 "ORDER BY q.id DESC LIMIT 200"
             ).fetchall()
-        return render_template("queue.html", rows=rows)
+            waiting = tx.execute(
+                "SELECT account_id, count(*) AS n, min(next_attempt_at) AS next FROM mail_queue "
+                "WHERE status = 'queued' GROUP BY account_id ORDER BY account_id"
+            ).fetchall()
+        return render_template("queue.html", rows=rows, mailboxes=_mailboxes(waiting))
+
+    def _mailboxes(waiting) -> list[dict]:
+        """Per account with waiting mail: how many, when the next may go, and what its plugin says of its budget
+        (host API 1.6, ``cmx_budget``)."""
+        boxes = []
+        for row in waiting:
+            account = instance.host.mail_account(row["account_id"])
+            if account is None:
+                continue
+            budget = instance.pm.hook.cmx_budget(account=account, host=instance.host)
+            next_at = row["next"]
+            if isinstance(next_at, str):  # SQLite gives an aggregate back without its column type
+                next_at = dt.datetime.fromisoformat(next_at)
+            boxes.append({"address": account.address, "waiting": row["n"], "next": next_at, "budget": budget})
+        return boxes
 
     @app.route("/App Benachrichtigungen/")
     @login_required

@@ -1,7 +1,8 @@
 """``python -m devhost.worker --config C``: one app-server worker process sending the queue, as cmxOrganize's do.
 
 Several of these on one PostgreSQL are what a multi-server installation looks like: each claims due mails
-(``FOR UPDATE SKIP LOCKED``), sends them through the plugin, and stops when nothing is due. It prints one JSON line
+(``FOR UPDATE SKIP LOCKED``), asks the plugin whether the mail's account may send now (its limits), sends it through
+the plugin, and stops when nothing is due (with ``--drain``: when nothing is queued at all). It prints one JSON line
 with what it did. ``--start-at`` (a Unix time) lets a test or benchmark start many workers at the same moment.
 """
 
@@ -19,10 +20,14 @@ from .config import InstanceConfig
 from .instance import Instance
 
 
-def start(config_path: Path, count: int, *, delay: float = 2.0) -> list[subprocess.Popen]:
-    """Start ``count`` workers that all begin sending ``delay`` seconds from now (time to import and connect)."""
+def start(
+    config_path: Path, count: int, *, delay: float = 2.0, drain: bool = False, max_seconds: float = 120.0
+) -> list[subprocess.Popen]:
+    """Start ``count`` workers that all begin sending ``delay`` seconds from now (time to import and connect);
+    ``drain``: they keep going while queued mail waits for later (a sending limit), up to ``max_seconds``."""
     start_at = time.time() + delay
     command = [sys.executable, "-m", "devhost.worker", "--config", str(config_path), "--start-at", str(start_at)]
+    command += ["--max-seconds", str(max_seconds)] + (["--drain"] if drain else [])
     root = Path(__file__).resolve().parent.parent
     return [
         subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own module
@@ -41,11 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-at", type=float, default=0.0)
     parser.add_argument("--batch", type=int, default=5)
     parser.add_argument("--max-seconds", type=float, default=120.0)
+    parser.add_argument(
+        "--drain", action="store_true", help="keep going while queued mail waits for later (e.g. a sending limit)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
     instance = Instance.start(InstanceConfig.load(args.config))
-    totals = {"sent": 0, "retry": 0, "held": 0}
+    totals = {"sent": 0, "retry": 0, "held": 0, "waited": 0}
     try:
         delay = args.start_at - time.time()
         if delay > 0:
@@ -56,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in counts.items():
                 totals[key] += value
             if not any(counts.values()):
-                break
+                if not (args.drain and instance.mailer.queued()):
+                    break
+                time.sleep(0.02)  # mail waits for a limit: look again soon
         totals["seconds"] = round(time.monotonic() - began, 3)
     finally:
         instance.close()

@@ -7,4 +7,4 @@ from cmx_plugin_m365.sending import mailing
 
 @hookimpl
 def cmx_deliver(account, message, sender, recipients, host):
-    return mailing.deliver(account, message, host)
+    return mailing.deliver(account, message, len(recipients), host)

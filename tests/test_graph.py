@@ -45,8 +45,8 @@ def test_smtp_auth_off_switches_to_graph_and_every_mail_goes_once(office):
         office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Bestätigung {n}", "x")
     first = office.instance.mailer.run_queue()
     # The first mail meets 535 5.7.139 and is retried at once; the others already go over Graph.
-    assert first == {"sent": 2, "retry": 1, "held": 0}
-    assert run_queue_at(office, later()) == {"sent": 1, "retry": 0, "held": 0}
+    assert first == {"sent": 2, "retry": 1, "held": 0, "waited": 0}
+    assert run_queue_at(office, later()) == {"sent": 1, "retry": 0, "held": 0, "waited": 0}
     assert sorted(subjects_via(office, "kurs@example.de", "graph")) == [
         "Bestätigung 0",
         "Bestätigung 1",
@@ -75,7 +75,7 @@ def test_mail_held_before_the_switch_goes_out_exactly_once(office):
     smtp_auth_off(office, anna)
     for n in range(2):
         office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Rechnung {n}", "x")
-    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 2}
+    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 2, "waited": 0}
     assert office.row(account_id)["problem_code"] == "535 5.7.139"
     (message,) = flashes(office.choose_route(account_id, "auto"))
     assert message.startswith("Versandweg „automatisch“") and "2 wartende Mails werden jetzt gesendet" in message
@@ -130,7 +130,7 @@ def test_a_sign_in_from_before_graph_asks_for_one_new_sign_in_and_loses_nothing(
     expire_access_token(office)
     smtp_auth_off(office, anna)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Wartet", "x")
-    assert run_queue_at(office, later(7200)) == {"sent": 0, "retry": 0, "held": 1}
+    assert run_queue_at(office, later(7200)) == {"sent": 0, "retry": 0, "held": 1, "waited": 0}
     row = office.row(account_id)
     assert (row["state"], row["problem_code"]) == ("signin_required", "AADSTS65001")
     assert row["problem_text"].startswith("Neue Anmeldung für Microsoft Graph nötig: Die Anmeldung des E-Mailkontos")
@@ -174,8 +174,37 @@ def test_throttling_429_keeps_the_mail_until_retry_after(office):
     assert office.row(account_id)["state"] == "connected"
 
 
-def test_more_than_four_at_once_are_retried_and_none_is_lost(office):
+def test_more_than_four_at_once_wait_for_a_slot_and_none_is_refused(office):
+    """The plugin keeps to Graph's four concurrent requests per mailbox (the budget in the database): the others
+    wait for a slot instead of running into 429."""
     account_id, _ = on_graph(office)
+    office.ms.call("graph_delay", seconds=0.4)
+    for n in range(8):
+        office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Massenmail {n}", "x")
+    start = threading.Barrier(8)
+    counts = []
+
+    def worker():
+        start.wait()
+        counts.append(office.instance.mailer.run_queue(limit=1))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    office.ms.call("graph_delay", seconds=0)
+    assert sum(c["sent"] for c in counts) == 4 and sum(c["waited"] for c in counts) == 4
+    while any(run_queue_at(office, later(60)).values()):
+        pass
+    arrived = subjects_via(office, "kurs@example.de", "graph")
+    assert sorted(arrived) == sorted(f"Massenmail {n}" for n in range(8))  # each once
+    assert office.ms.counters()["graph:sendMail"] == 8 and "graph:refused:429" not in office.ms.counters()
+
+
+def test_a_server_allowing_fewer_at_once_is_honoured_and_none_is_lost(office):
+    account_id, _ = on_graph(office)
+    office.ms.call("limits", graph_concurrent=2)  # lower than the plugin's configured four
     office.ms.call("graph_delay", seconds=0.4)
     for n in range(8):
         office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Massenmail {n}", "x")
@@ -287,7 +316,7 @@ def test_mail_too_large_for_graph_is_refused_before_sending_and_says_what_to_do(
     office.ms.call("counters/reset")
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Skript", "x" * (3 * 1024 * 1024 + 10))
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Klein", "x")
-    assert office.instance.mailer.run_queue() == {"sent": 1, "retry": 0, "held": 1}
+    assert office.instance.mailer.run_queue() == {"sent": 1, "retry": 0, "held": 1, "waited": 0}
     big, small = office.queue(account_id)
     assert big["last_error"].startswith("Mail zu groß für Microsoft Graph: Über Microsoft Graph kann eine Mail")
     assert (

@@ -333,7 +333,7 @@ def test_a_proxy_page_instead_of_the_token_answer_at_refresh(office):
     office.ms.call("fault", kind="html", remaining=1)
     from .conftest import run_queue_at
 
-    assert run_queue_at(office, when) == {"sent": 0, "retry": 1, "held": 0}
+    assert run_queue_at(office, when) == {"sent": 0, "retry": 1, "held": 0, "waited": 0}
     (mail,) = office.queue(account_id)
     assert mail["last_error_code"] == "net:http"
     row = office.row(account_id)

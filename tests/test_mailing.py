@@ -72,7 +72,7 @@ def held_by_smtp_auth_off(office) -> tuple[int, str]:
     anna = office.org.people["anna"].upn
     office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=False)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "Sie sind angemeldet.")
-    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 1}
+    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 1, "waited": 0}
     return account_id, anna
 
 
@@ -131,7 +131,7 @@ def test_refresh_when_microsoft_fails_briefly_keeps_the_mail_for_a_retry(office)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
     later = expire_access_token(office)
     office.ms.call("fault", kind="500", remaining=1)
-    assert run_queue_at(office, later) == {"sent": 0, "retry": 1, "held": 0}
+    assert run_queue_at(office, later) == {"sent": 0, "retry": 1, "held": 0, "waited": 0}
     (mail,) = office.queue(account_id)
     assert mail["status"] == "queued" and mail["next_attempt_at"] > later
     assert office.row(account_id)["state"] == "connected"  # nothing for people to do

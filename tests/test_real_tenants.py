@@ -267,7 +267,7 @@ def test_a_single_5_7_3_of_a_proven_account_is_retried_before_anyone_is_told(off
     account_id, _ = office.connect("anna")  # the test mail proved the setup
     office.ms.call("auth_fault", reply="535 5.7.3 Authentication unsuccessful", remaining=2)
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
-    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 1, "held": 0}
+    assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 1, "held": 0, "waited": 0}
     (mail,) = office.queue(account_id)
     assert mail["last_error_code"] == "535 5.7.3" and mail["status"] == "queued"
     assert office.notifications() == [] and office.row(account_id)["problem_code"] is None

@@ -179,7 +179,7 @@ def test_every_mail_goes_out_with_xoauth2_without_signing_in_again(office):
     office.ms.call("counters/reset")
     for n in range(3):
         office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", f"Bestätigung {n}", "Hallo")
-    assert office.instance.mailer.run_queue() == {"sent": 3, "retry": 0, "held": 0}
+    assert office.instance.mailer.run_queue() == {"sent": 3, "retry": 0, "held": 0, "waited": 0}
     assert len(office.ms.messages(to="teilnehmer@example.de")) >= 3
     counters = office.ms.counters()
     assert counters["smtp:auth:xoauth2"] == 3

@@ -13,6 +13,7 @@ CATALOGUE: tuple[Entry, ...] = (
     *exchange_replies.ENTRIES,
     *graph_errors.ENTRIES,
     *general.NETWORK,
+    *general.LIMITS,
 )
 
 _BY_KEY: dict[str, list[Entry]] = {}

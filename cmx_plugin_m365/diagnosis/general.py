@@ -4,7 +4,7 @@ on the way to Microsoft."""
 
 from __future__ import annotations
 
-from .model import CMX_ADMIN, M365_ADMIN, SUPPORT, USER, Entry, Kind
+from .model import CMX_ADMIN, M365_ADMIN, SENDER, SUPPORT, USER, Entry, Kind
 
 # fmt: off
 OAUTH: tuple[Entry, ...] = (
@@ -103,5 +103,21 @@ NETWORK: tuple[Entry, ...] = (
           "Nichts – cmxOrganize versucht es später erneut; bleibt es, prüft der IT-Admin, ob der Server "
           "login.microsoftonline.com ohne Proxy-Anmeldung erreicht.",
           CMX_ADMIN, Kind.TEMPORARY, en="Unexpected answer from Microsoft"),
+)
+
+LIMITS: tuple[Entry, ...] = (
+    # Checked by cmxOrganize before sending (sending.mailing), with the limits of next-features §5.1.
+    Entry("limit:recipients", "Zu viele Empfänger für eine Mail",
+          "Die Mail hat mehr Empfänger (An, Cc und Bcc zusammen), als Microsoft 365 in einer Mail annimmt "
+          "(höchstens 500). cmxOrganize hat sie deshalb nicht gesendet; andere Mails gehen weiter.",
+          "Die Mail auf mehrere Mails mit je höchstens 500 Empfängern aufteilen – am besten als Serienversand, eine "
+          "Mail je Empfänger.",
+          SENDER, Kind.MESSAGE, en="Too many recipients for one message"),
+    Entry("limit:size", "Mail zu groß für Microsoft 365",
+          "Die Mail ist größer, als Exchange Online für ein Postfach annimmt (35 MB, sofern Ihr Microsoft-365-Admin "
+          "nichts anderes eingestellt hat; Anhänge wachsen beim Senden um etwa ein Drittel). cmxOrganize hat sie "
+          "deshalb nicht gesendet; andere Mails gehen weiter.",
+          "Die Anhänge verkleinern oder einen Link zum Herunterladen statt des Anhangs senden.",
+          SENDER, Kind.MESSAGE, en="Message larger than Exchange Online accepts"),
 )
 # fmt: on

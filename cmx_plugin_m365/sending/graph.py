@@ -24,7 +24,7 @@ from .. import http, identity, status, store, tokens
 from ..config import Options
 from ..diagnosis import Finding, entry, from_exception, from_graph
 from ..diagnosis.graph_errors import GRAPH_SIZE_LIMIT
-from . import sent
+from . import pacing, sent
 
 
 def send(host: Host, account: MailAccount, message: bytes, stored: store.StoredCache) -> None:
@@ -65,7 +65,9 @@ def _post(host: Host, account_id: int, options: Options, token: str, body: bytes
 
 def _refused(host: Host, account_id: int, finding: Finding, *, retry_after: float | None = None) -> MailError:
     status.report(host, account_id, finding)  # a problem once, a temporary one only in the trail
-    return finding.mail_error(retry_after=retry_after)
+    account = host.mail_account(account_id)
+    paused = pacing.refused(host, account, finding, retry_after) if account is not None else None  # 429: a pause
+    return finding.mail_error(retry_after=paused or retry_after)
 
 
 def claims_challenge(header: str) -> str | None:

@@ -4,16 +4,42 @@ from __future__ import annotations
 
 import smtplib
 
-from cmx_hostapi import Host, MailAccount, MailError
+from cmx_hostapi import Budget, Host, MailAccount, MailError, Pace
 
 from .. import status, store
-from ..diagnosis import Finding, finding_of, from_smtp
-from . import graph, route, xoauth2
+from ..config import Options
+from ..diagnosis import Finding, entry, finding_of, from_smtp
+from . import graph, pacing, route, xoauth2
 
 
-def deliver(account: MailAccount, message: bytes, host: Host) -> bool | None:
-    """Deliver over Microsoft Graph when that is the account's route (True); None lets the host use SMTP."""
+def deliver(account: MailAccount, message: bytes, recipients: int, host: Host) -> bool | None:
+    """Deliver over Microsoft Graph when that is the account's route (True); None lets the host use SMTP. A mail
+    that Exchange would refuse for its size or number of recipients is refused here, before anything is sent."""
+    if store.account_state(host, account.id) is None:
+        return None
+    options = Options.of(host)
+    if recipients > options.max_recipients:
+        raise _refused_here(host, account, "limit:recipients", f"{recipients} Empfänger")
+    if len(message) > options.max_message_mb * 1024 * 1024:
+        raise _refused_here(host, account, "limit:size", f"{len(message) / 1024 / 1024:.1f} MB")
     return route.deliver(host, account, message)
+
+
+def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> MailError:
+    finding = Finding(entry(key), key.upper().replace(":", "-"), microsoft_text=measured)
+    status.report(host, account.id, finding)  # a MESSAGE finding: only this mail, the account stays as it is
+    return finding.mail_error()
+
+
+def pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
+    """The host's queue asks whether the account's next mail may go (host API 1.6); None for accounts without OAuth."""
+    if store.account_state(host, account.id) is None:
+        return None
+    return pacing.permit(host, account.id, recipients)
+
+
+def budget(account: MailAccount, host: Host) -> Budget | None:
+    return pacing.budget(host, account.id)
 
 
 def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:
@@ -31,7 +57,7 @@ def explain(account: MailAccount, code: int, text: str, host: Host) -> MailError
         return None
     finding = from_smtp(code, text)
     status.report(host, account.id, finding)
-    return finding.mail_error()
+    return finding.mail_error(retry_after=pacing.refused(host, account, finding, None))
 
 
 def probe(host: Host, account: MailAccount, state: store.AccountState) -> Finding | None:

@@ -14,7 +14,7 @@ from .. import store
 from ..diagnosis import Finding
 from . import graph
 
-AUTO, SMTP, GRAPH = "auto", "smtp", "graph"
+AUTO, SMTP, GRAPH = store.ROUTE_AUTO, store.ROUTE_SMTP, store.ROUTE_GRAPH
 LABELS = {AUTO: "automatisch", SMTP: "SMTP", GRAPH: "Microsoft Graph"}
 """The routes as people see them (the select in the green field)."""
 SWITCHED = "ROUTE-GRAPH"

@@ -14,6 +14,7 @@ from flask import Flask, jsonify, redirect, render_template, request
 
 from .certificates import CertificateRefused
 from .directory import CONSENT_POLICIES, Directory, DirectoryError, Fault
+from .limits import SendingLimits
 
 
 def _tenant(d: Directory, a: dict) -> dict:
@@ -242,9 +243,10 @@ def _graph_delay(d: Directory, a: dict) -> dict:
 
 
 def _limits(d: Directory, a: dict) -> dict:
+    """The message size limit and the sending limits per mailbox (devhost.entra.limits.SendingLimits)."""
     if "max_message_size" in a:
         d.max_message_size = int(a["max_message_size"])
-    return {"max_message_size": d.max_message_size}
+    return {"max_message_size": d.max_message_size, **d.limits.set(a)}
 
 
 def _advance_clock(d: Directory, a: dict) -> dict:
@@ -288,6 +290,7 @@ def _reset(d: Directory, a: dict) -> dict:
     d.graph_fault = None
     d.graph_delay = 0.0
     d.max_message_size = 35 * 1024 * 1024
+    d.limits = SendingLimits()
     d.clock.offset = dt.timedelta(0)
     d.access_token_lifetime = 3600
     d.messages.clear()

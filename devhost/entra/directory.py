@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .certificates import KeyCredential, parse
+from .limits import SendingLimits
 
 OUTLOOK = "https://outlook.office.com"
 GRAPH = "https://graph.microsoft.com"
@@ -235,6 +236,8 @@ class Directory:
         """A reply (``Fault.kind`` = the full SMTP reply line) the Exchange emulator gives to MAIL FROM."""
         self.graph_fault: Fault | None = None
         """An answer Graph gives instead of sending (``Fault.kind`` = the HTTP status: 429, 500, 503)."""
+        self.limits = SendingLimits()
+        """Exchange Online's sending limits per mailbox (devhost.entra.limits), configurable."""
         self.max_message_size = 35 * 1024 * 1024
         """Exchange Online's default maximum message size for sending (35 MB; the catalogue's 552 5.3.4 entry)."""
         self.graph_delay = 0.0

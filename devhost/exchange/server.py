@@ -24,7 +24,6 @@ from devhost.entra.directory import OUTLOOK, Directory
 from devhost.entra.tokens import SigningKey
 
 HOSTNAME = "AM0PR01MB1234.eurprd01.prod.exchangelabs.com"
-MAX_CONNECTIONS_PER_MAILBOX = 3
 
 # Replies end like real ones: "[<server> <UTC time with milliseconds> <session id>]", e.g.
 # "535 5.7.3 Authentication unsuccessful [SGXP274CA0016.SGPP274.PROD.OUTLOOK.COM 2025-03-20T11:25:21.972Z
@@ -146,7 +145,8 @@ class ExchangeHandler:
         auth = session.auth_data
         if not getattr(session, "counted", False):
             with self.lock:
-                if self.active[auth["login"]] >= MAX_CONNECTIONS_PER_MAILBOX:
+                if self.active[auth["login"]] >= self.directory.limits.connections:
+                    self.directory.count("smtp:refused:432")
                     return R_THREAD_LIMIT
                 self.active[auth["login"]] += 1
                 session.counted = auth["login"]
@@ -173,9 +173,19 @@ class ExchangeHandler:
             return R_TOO_LARGE
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.directory.lock:
+            now = self.directory.clock.now()
+            # Limits per mailbox (the signed-in user's): devhost.entra.limits.
+            refusal, delivered = self.directory.limits.submit(session.auth_data["login"], len(envelope.rcpt_tos), now)
+            if refusal is not None:
+                self.directory.count("smtp:refused:quota")
+                return refusal
+            if delivered > now:
+                self.directory.count("smtp:deferred")
             self.directory.messages.append(
                 {
-                    "received_at": self.directory.clock.now().isoformat(),
+                    "received_at": now.isoformat(),
+                    "delivered_at": delivered.isoformat(),
+                    "deferred": delivered > now,
                     "via": "smtp",
                     "auth_user": session.auth_data["login"],
                     "mail_from": envelope.mail_from,

@@ -41,9 +41,9 @@ from .keys import register_keys
 REQUEST_LIMIT = 4 * 1024 * 1024
 """Bytes per request: "there is a 4MB limit on the size of a request" (microsoft-graph-docs#85, #9834); above it
 413 Request Entity Too Large (next-features §1.2: python-o365#308, msgraph-sdk-powershell#1554)."""
-MAILBOX_CONCURRENCY = 4
-"""Concurrent requests per app and mailbox (GRAPH-THROTTLE; the 2019 announcement: "4 concurrent requests per
-mailbox"). The doc's scope moved between versions (PR #9394, #9428); per mailbox is what both versions share."""
+# Concurrent requests per app and mailbox: 4 (GRAPH-THROTTLE; the 2019 announcement: "4 concurrent requests per
+# mailbox"). The doc's scope moved between versions (PR #9394, #9428); per mailbox is what both versions share. It is
+# ``directory.limits.graph_concurrent`` (devhost.entra.limits), configurable like Exchange's limits.
 THROTTLE_RETRY_AFTER = 2
 UPLOAD_RANGE_LIMIT = 4 * 1024 * 1024
 """GRAPH-LARGE: "keep each range < 4 MB"."""
@@ -51,7 +51,7 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 
 
 def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: str) -> None:
-    state = _State()
+    state = _State(directory)
 
     def error(status: int, code: str, message: str, *, headers: dict | None = None):
         """Graph's error shape, with innerError as real answers carry it (date, request-id, client-request-id:
@@ -212,6 +212,26 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
                 # Over the mailbox's maximum message size; code as captured (InnoGE/laravel-msgraph-mail#41), the
                 # status was not found: 400 inferred.
                 return error(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size.")
+            wait = directory.limits.graph_request(own.address, directory.clock.now())
+            if wait is not None:
+                # 10,000 requests per 10 minutes per app and mailbox (GRAPH-THROTTLE): 429 with Retry-After.
+                directory.count("graph:refused:429")
+                return error(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxConcurrency limit.",
+                    headers={"Retry-After": str(int(wait))},
+                )
+            recipients = len(getaddresses([str(v) for h in ("To", "Cc", "Bcc") for v in message.get_all(h, [])]))
+            now = directory.clock.now()
+            refusal, frees = directory.limits.submit(own.address, recipients, now)
+            if refusal is not None:
+                # The mailbox's recipient quota holds for Graph too (it is Exchange's). Graph's own answer to it was
+                # not found (next-features §5.2 has only SMTP's): inferred as a 429 with Exchange's exception text and
+                # a Retry-After until the window frees.
+                directory.count("graph:refused:quota")
+                wait = str(max(int((frees - now).total_seconds()) + 1, 1))
+                return error(429, "ApplicationThrottled", refusal.split(" ", 2)[2], headers={"Retry-After": wait})
             sender = _from_address(message) or own.address
             box = directory.mailboxes.get(sender)
             mine = box is not None and box.owner_oid == user.oid
@@ -332,7 +352,8 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
 
 
 class _State:
-    def __init__(self) -> None:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
         self.lock = threading.Lock()
         self.active: Counter[str] = Counter()
         self.drafts: dict[str, _Draft] = {}
@@ -344,7 +365,7 @@ class _State:
         class _Slot:
             def __enter__(self) -> bool:
                 with state.lock:
-                    self.admitted = state.active[oid] < MAILBOX_CONCURRENCY
+                    self.admitted = state.active[oid] < state.directory.limits.graph_concurrent
                     if self.admitted:
                         state.active[oid] += 1
                 return self.admitted
