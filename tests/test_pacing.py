@@ -6,8 +6,6 @@ import threading
 
 import pytest
 
-from devhost.pages import green_field_text
-
 from .conftest import run_queue_at
 
 
@@ -132,8 +130,7 @@ def test_a_mail_to_more_than_500_is_stopped_before_sending_with_what_to_do(offic
     assert held["last_error"].startswith("Zu viele Empfänger für eine Mail: Die Mail hat mehr Empfänger")
     assert "auf mehrere Mails mit je höchstens 500 Empfängern aufteilen" in held["last_error"]
     assert office.ms.counters()["smtp:messages"] == 1  # only the other mail reached the server
-    assert office.row(account_id)["problem_code"] is None  # the account itself is fine
-    assert "Zu viele Empfänger" not in green_field_text(office.page(account_id))
+    assert office.row(account_id)["problem_code"] is None  # the account itself is fine (the trail names the mail)
 
 
 def test_a_mail_larger_than_exchange_takes_is_stopped_before_sending(office, limits):
