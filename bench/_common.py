@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +42,20 @@ def office(addresses: Addresses, **database) -> Iterator[Office]:
         live_office(Path(workdir), addresses, **database) as result,
     ):
         yield result
+
+
+def postgres_database() -> dict:
+    """A fresh schema on the PostgreSQL of CMX_BENCH_POSTGRES_URL (what a multi-server installation runs), or {} for
+    SQLite."""
+    url = os.environ.get("CMX_BENCH_POSTGRES_URL")
+    if not url:
+        return {}
+    import psycopg
+
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return {"database_url": url, "database_schema": schema}
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import secrets
 import tempfile
 import threading
 import time
 import types
-import uuid
 from pathlib import Path
 
-from _common import microsoft, office
+from _common import microsoft, office, postgres_database
 
 from cmx_plugin_m365 import tokens
 from cmx_plugin_m365.care import maintenance
@@ -49,18 +47,6 @@ class Reencryption(threading.Thread):
             self.moved += maintenance.reencrypt(rotated, dt.datetime.now(dt.UTC))
             n += 1
             time.sleep(0.01)
-
-
-def postgres_database() -> dict:
-    url = os.environ.get("CMX_BENCH_POSTGRES_URL")
-    if not url:
-        return {}
-    import psycopg
-
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return {"database_url": url, "database_schema": schema}
 
 
 def run_round(o, control, account_id: int, workers: int, config_path: Path) -> tuple[int, int]:
