@@ -9,6 +9,7 @@ SECTIONS = (
     ("Anmeldedienst von Microsoft (Codes AADSTS…)", lambda e: e.key.startswith(("AADSTS", "oauth:", "oidc:"))),
     ("Mailserver von Microsoft (SMTP-Antworten)", lambda e: e.key[:1].isdigit()),
     ("Versand über Microsoft Graph", lambda e: e.key.startswith("graph:")),
+    ("Vor dem Senden geprüft (Sendelimits)", lambda e: e.key.startswith("limit:")),
     ("Netzwerk", lambda e: e.key.startswith("net:")),
 )
 
