@@ -52,7 +52,7 @@ def test_the_message_rate_is_kept_and_the_rest_waits_for_its_minute(office, limi
     first_sent = min(q["sent_at"] for q in office.queue(account_id) if q["status"] == "sent")
     assert all(q["next_attempt_at"] >= at(first_sent, 59) for q in waiting)  # when the oldest leaves the minute
     assert run_queue_at(office, at(now, 30))["sent"] == 0  # nothing is due before
-    assert run_queue_at(office, at(now, 61))["sent"] == 3
+    assert run_queue_at(office, at(now, 63))["sent"] == 3  # a minute (and its one-second margin) later
     assert "smtp:deferred" not in office.ms.counters()  # the server never had to carry any over
 
 
@@ -155,3 +155,23 @@ def test_the_queue_page_shows_each_mailbox_its_waiting_mail_and_budget(office, l
     assert "Postfächer mit wartenden Mails" in page and address in page
     assert "Empfänger in 24 Stunden: 4 von 10.000" in page and "Mails je Minute: 2 von 2" in page
     assert f"<td>{address}</td><td>2</td>" in page
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message",
+        "554 5.2.2 Submission quota exceeded",  # the NDR wording (EXO-NDR)
+    ],
+)
+def test_every_wording_of_the_quota_pauses_the_mailbox_and_keeps_the_mail(office, reply):
+    account_id = connected(office)
+    office.ms.call("smtp_fault", reply=reply)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Einladung", "x")
+    assert office.instance.mailer.run_queue()["retry"] == 1
+    (mail,) = queued(office, account_id)
+    assert mail["last_error"].startswith("Sendelimit erreicht")
+    with office.instance.db.transaction() as tx:
+        (pause,) = tx.execute("SELECT paused_until FROM m365_pace WHERE account_id = :a", {"a": account_id}).fetchall()
+    assert pause["paused_until"] > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=50)  # until the window frees
+    assert mail["next_attempt_at"] >= pause["paused_until"] - dt.timedelta(seconds=2)
