@@ -147,6 +147,24 @@ def run_queue_at(office, when):
         return office.instance.mailer.run_queue(now=when)
 
 
+def run_queue_in_threads(office, threads: int, *, limit: int) -> list[dict]:
+    """``threads`` workers of one process send the queue at the same instant, ``limit`` mails each; their counts."""
+    import threading
+
+    start, counts = threading.Barrier(threads), []
+
+    def worker():
+        start.wait()
+        counts.append(office.instance.mailer.run_queue(limit=limit))
+
+    running = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    return counts
+
+
 # -- Microsoft, emulated -------------------------------------------------------------------------------------------
 
 REDIRECT_URI = "https://kurse.example.de/App%20E-Mailkonto/continue_oauth"

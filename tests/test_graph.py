@@ -2,12 +2,11 @@
 twice, every error Graph answers explained and classified, large mail, old sign-ins, shared mailboxes."""
 
 import datetime as dt
-import threading
 
 from cmx_plugin_m365 import store
 from devhost.pages import flashes, green_field_text
 
-from .conftest import run_queue_at
+from .conftest import run_queue_at, run_queue_in_threads
 from .test_mailing import expire_access_token, run_method
 
 GRAPH_SCOPES = ["https://graph.microsoft.com/Mail.Send", "https://graph.microsoft.com/Mail.Send.Shared"]
@@ -181,18 +180,7 @@ def test_more_than_four_at_once_wait_for_a_slot_and_none_is_refused(office):
     office.ms.call("graph_delay", seconds=0.4)
     for n in range(8):
         office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Massenmail {n}", "x")
-    start = threading.Barrier(8)
-    counts = []
-
-    def worker():
-        start.wait()
-        counts.append(office.instance.mailer.run_queue(limit=1))
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts = run_queue_in_threads(office, 8, limit=1)
     office.ms.call("graph_delay", seconds=0)
     assert sum(c["sent"] for c in counts) == 4 and sum(c["waited"] for c in counts) == 4
     while any(run_queue_at(office, later(60)).values()):
@@ -208,17 +196,7 @@ def test_a_server_allowing_fewer_at_once_is_honoured_and_none_is_lost(office):
     office.ms.call("graph_delay", seconds=0.4)
     for n in range(8):
         office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Massenmail {n}", "x")
-    start = threading.Barrier(8)
-
-    def worker():
-        start.wait()
-        office.instance.mailer.run_queue(limit=1)
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_queue_in_threads(office, 8, limit=1)
     office.ms.call("graph_delay", seconds=0)
     for _ in range(3):
         run_queue_at(office, later(60))

@@ -2,11 +2,10 @@
 refusals, mail the server would refuse stopped before sending — and nothing lost, nothing failed."""
 
 import datetime as dt
-import threading
 
 import pytest
 
-from .conftest import run_queue_at
+from .conftest import run_queue_at, run_queue_in_threads
 
 
 @pytest.fixture
@@ -61,18 +60,7 @@ def test_the_daily_recipient_quota_holds_across_workers(office, limits):
     account_id = connected(office)
     for n in range(6):
         office.instance.mailer.enqueue(account_id, course(n), f"Zertifikat {n}", "x")  # 3 recipients each
-    start = threading.Barrier(4)
-    counts = []
-
-    def worker():
-        start.wait()
-        counts.append(office.instance.mailer.run_queue(limit=2))
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    counts = run_queue_in_threads(office, 4, limit=2)
     assert sum(c["sent"] for c in counts) == 3  # 9 of 10 recipients: a fourth mail would make 12
     assert len(queued(office, account_id)) == 3
     assert "smtp:refused:quota" not in office.ms.counters()
