@@ -4,4 +4,4 @@ This package is the domain: it knows OAuth, tokens, XOAUTH2 and Microsoft's erro
 names. The adapters in the plugin's ``hooks/`` folder connect it to the host API (``cmx_hostapi``).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

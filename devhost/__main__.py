@@ -4,7 +4,8 @@ Subcommands:
   demo     create (once) an instance in ./instance with SQLite and an admin user, then serve it together
            with the Microsoft emulators (identity platform on :8443, Exchange SMTP on :8587)
   serve    serve an existing instance configuration (``--config instance/devhost.toml``)
-  walkthrough  perform the admin guide's sections 2 and 3 headless against the emulators, ✓/✗ per step
+  walkthrough  perform the admin guide's sections 2, 3 and 4 headless against the emulators, ✓/✗ per step;
+           ``--plugin NAME`` loads an installed plugin by its name instead of this source tree's
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="create the demo instance if needed and serve it")
     demo.add_argument("--dir", type=Path, default=DEFAULT_INSTANCE_DIR)
     demo.add_argument("--port", type=int, default=8000)
-    sub.add_parser("walkthrough", help="perform the admin guide's sections 2 and 3 headless; exit 0 if all passed")
+    walk = sub.add_parser("walkthrough", help="perform the admin guide headless; exit 0 if all passed")
+    walk.add_argument(
+        "--plugin", default=None, help="an installed plugin's name (e.g. m365) instead of this source tree's directory"
+    )
     run = sub.add_parser("serve", help="serve an instance configuration")
     run.add_argument("--config", type=Path, required=True)
     run.add_argument("--port", type=int, default=8000)
@@ -38,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "walkthrough":
         from .walkthrough import main as walkthrough
 
-        return walkthrough()
+        return walkthrough(plugin=args.plugin)
     if args.command == "serve":
         return serve(args.config, port=args.port)
     return 2

@@ -9,7 +9,7 @@ from cmx_hostapi import PluginStatus
 
 from .config import InstanceConfig
 from .db import Database
-from .loader import PluginLoadError, read_manifest
+from .loader import PluginLoadError, locate, read_manifest
 from .services import HostServices
 
 
@@ -21,9 +21,9 @@ class DevhostHandle:
 
     def plugin_status(self, plugin_id: str) -> PluginStatus:
         enabled = False
-        for directory in self.config.plugins:
+        for entry in self.config.plugins:
             try:
-                enabled = enabled or read_manifest(Path(directory))["plugin"]["id"] == plugin_id
+                enabled = enabled or read_manifest(locate(entry)[0])["plugin"]["id"] == plugin_id
             except PluginLoadError:
                 continue
         with self.db.transaction() as tx:

@@ -19,8 +19,9 @@ class InstanceConfig:
     """Signs the host's session cookies."""
     encryption_keys: list[bytes]
     """Key material the host hands to plugins for encryption at rest (see cmx_hostapi.Host.secret_keys)."""
-    plugins: list[Path] = field(default_factory=list)
-    """Directories of the enabled plugins: enabling a plugin per instance means listing it here."""
+    plugins: list[str | Path] = field(default_factory=list)
+    """The enabled plugins: enabling a plugin per instance means listing it here — an installed plugin by name (its
+    entry point, e.g. ``"m365"``, or its distribution, ``"cmx-plugin-m365"``), or a plugin's directory."""
     plugin_config: dict[str, dict[str, Any]] = field(default_factory=dict)
     """``[plugins.<id>]`` sections, handed to the plugin with that id as ``host.config``."""
     smtp_ca_file: str | None = None
@@ -38,7 +39,7 @@ class InstanceConfig:
             public_base_url=raw["public_base_url"].rstrip("/"),
             secret_key=raw["secret_key"],
             encryption_keys=[base64.b64decode(k) for k in raw["encryption_keys"]],
-            plugins=[(base / p).resolve() for p in raw.get("plugins", [])],
+            plugins=[(base / p).resolve() if "/" in p or p.startswith(".") else p for p in raw.get("plugins", [])],
             plugin_config=raw.get("plugin_config", {}),
             smtp_ca_file=raw.get("smtp_ca_file"),
             smtp_timeout=float(raw.get("smtp_timeout", 30)),

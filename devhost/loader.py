@@ -1,9 +1,12 @@
 """Loading plugins the way cmxOrganize does: manifest, host-API check, migrations, hooks, check_pending.
 
-An instance enables a plugin by listing its directory (the folder with ``plugin.toml``) in its configuration.
-For each enabled plugin, :func:`load_plugins`
+An instance enables a plugin by listing it in its configuration: by the name of an installed distribution's entry
+point in the group ``cmxorganize`` (e.g. ``m365``, or the distribution's name ``cmx-plugin-m365``) — the pluggy
+convention for installed plugins — or, for development, by its directory (the folder with ``plugin.toml``). For each
+enabled plugin, :func:`load_plugins`
 
-1. reads and validates ``plugin.toml`` (:class:`ManifestSchema`),
+1. finds its files (:func:`locate`) and reads and validates ``plugin.toml`` (:class:`ManifestSchema`); an installed
+   plugin's manifest must carry its distribution's version,
 2. refuses the plugin when its ``host_api`` range does not contain :data:`cmx_hostapi.HOST_API_VERSION`,
 3. applies the plugin's migrations for the database's dialect that are not yet recorded, each in its own
    transaction together with its record (a failing one leaves the database as it was),
@@ -20,15 +23,15 @@ import re
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 
+import cmx_hostapi
 import pluggy
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
-
-import cmx_hostapi
 
 from .db import Database
 
@@ -218,9 +221,46 @@ def new_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def load_plugin(pm: pluggy.PluginManager, db: Database, directory: Path) -> LoadedPlugin:
-    directory = Path(directory)
+ENTRY_POINT_GROUP = "cmxorganize"
+"""Where installed plugins announce themselves (``[project.entry-points.cmxorganize]`` in their pyproject.toml): the
+entry point names the package that holds ``plugin.toml``, the hook modules and the migrations."""
+
+
+def locate(entry: str | Path) -> tuple[Path, metadata.Distribution | None]:
+    """The plugin's directory for an entry of the instance's ``plugins`` list, and its distribution when installed.
+
+    A :class:`~pathlib.Path` (or a string with a ``/``) is a directory; any other string names an installed plugin:
+    an entry point of the group ``cmxorganize`` by its name, or by its distribution's name."""
+    if isinstance(entry, Path) or "/" in entry or entry.startswith("."):
+        return Path(entry), None
+    wanted = _normalized(entry)
+    for point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = point.dist
+        if wanted in (_normalized(point.name), _normalized(dist.name) if dist else None):
+            spec = importlib.util.find_spec(point.module)
+            if spec is None or not spec.submodule_search_locations:
+                raise PluginLoadError(f"plugin {entry}: entry point {point.value!r} does not name an installed package")
+            return Path(next(iter(spec.submodule_search_locations))), dist
+    names = sorted(p.name for p in metadata.entry_points(group=ENTRY_POINT_GROUP))
+    raise PluginLoadError(
+        f"plugin {entry!r} is not installed: no entry point of that name (or distribution) in the group "
+        f"{ENTRY_POINT_GROUP!r}; installed: {', '.join(names) or 'none'}. Install its wheel into this environment "
+        "(pip install …whl) or list its directory instead."
+    )
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def load_plugin(pm: pluggy.PluginManager, db: Database, entry: str | Path) -> LoadedPlugin:
+    directory, dist = locate(entry)
     manifest = read_manifest(directory)
+    if dist is not None and Version(dist.version) != Version(manifest["plugin"]["version"]):
+        raise PluginLoadError(
+            f"plugin {manifest['plugin']['id']}: its plugin.toml says version {manifest['plugin']['version']}, but "
+            f"the installed distribution {dist.name} is {dist.version}; the wheel was built wrongly — rebuild it."
+        )
     check_host_api(manifest)
     meta = manifest["plugin"]
     plugin = LoadedPlugin(
@@ -251,10 +291,11 @@ def load_plugin(pm: pluggy.PluginManager, db: Database, directory: Path) -> Load
     return plugin
 
 
-def load_plugins(db: Database, directories: list[Path]) -> tuple[pluggy.PluginManager, list[LoadedPlugin]]:
-    """Load every enabled plugin into a new plugin manager. Raises PluginLoadError for the first that fails."""
+def load_plugins(db: Database, entries: list[str | Path]) -> tuple[pluggy.PluginManager, list[LoadedPlugin]]:
+    """Load every enabled plugin (installed names or directories, see :func:`locate`) into a new plugin manager.
+    Raises PluginLoadError for the first that fails."""
     pm = new_plugin_manager()
-    loaded = [load_plugin(pm, db, Path(d)) for d in directories]
+    loaded = [load_plugin(pm, db, entry) for entry in entries]
     ids = [p.id for p in loaded]
     if len(ids) != len(set(ids)):
         raise PluginLoadError(f"the same plugin is enabled twice: {ids}")

@@ -19,7 +19,6 @@ from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
 
 import pluggy
-
 from cmx_hostapi import MailAccount, MailError, PermanentMailError, TemporaryMailError
 
 from .db import Database

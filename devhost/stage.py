@@ -26,8 +26,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @contextmanager
 def live_office(
-    workdir: Path, addresses: Addresses, *, database_url: str | None = None, database_schema: str | None = None
+    workdir: Path,
+    addresses: Addresses,
+    *,
+    database_url: str | None = None,
+    database_schema: str | None = None,
+    plugin: str | None = None,
 ) -> Iterator[Office]:
+    """``plugin``: an installed plugin's name (devhost.loader.locate); None: the plugin of this source tree."""
     control = Control(addresses)
     port = free_port()
     base_url = f"http://localhost:{port}"
@@ -38,7 +44,7 @@ def live_office(
         public_base_url=base_url,
         secret_key=secrets.token_urlsafe(16),
         encryption_keys=[secrets.token_bytes(32)],
-        plugins=[REPO_ROOT],
+        plugins=[plugin or REPO_ROOT],
         plugin_config=plugin_config(control),
         smtp_ca_file=addresses.ca_file,
         smtp_timeout=10,

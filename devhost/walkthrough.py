@@ -39,10 +39,10 @@ class Steps:
         return ok
 
 
-def run(steps: Steps, workdir: Path) -> None:
+def run(steps: Steps, workdir: Path, plugin: str | None = None) -> None:
     emulators = Emulators.start(workdir / "microsoft")
     try:
-        with live_office(workdir, emulators.addresses) as office:
+        with live_office(workdir, emulators.addresses, plugin=plugin) as office:
             _guide(steps, office)
     finally:
         emulators.stop()
@@ -346,14 +346,15 @@ def _other_address(steps: Steps, office: Office, account_id: int) -> None:
     )
 
 
-def main() -> int:
+def main(plugin: str | None = None) -> int:
+    """``plugin``: an installed plugin's name (its entry point or distribution); None: this source tree."""
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("mail.log", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     steps = Steps()
     with tempfile.TemporaryDirectory(prefix="cmx-walkthrough-") as workdir:
         try:
-            run(steps, Path(workdir))
+            run(steps, Path(workdir), plugin)
         except Exception as error:  # a step that crashed is a failed step, with the reason
             steps.check("Durchlauf ohne Absturz", False, "".join(traceback.format_exception_only(error)).strip())
             traceback.print_exc()

@@ -15,12 +15,11 @@ from functools import wraps
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from cmx_hostapi import Download, Page, Redirect, Request, Route, User
 from flask import Flask, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from marshmallow import ValidationError
 from werkzeug.security import check_password_hash
-
-from cmx_hostapi import Download, Page, Redirect, Request, Route, User
 
 from . import logs
 from .forms import (

@@ -2,6 +2,7 @@
 all others go over the host's SMTP connection (see hooks/smtp.py)."""
 
 from cmx_hostapi import hookimpl
+
 from cmx_plugin_m365.sending import mailing
 
 

@@ -2,6 +2,7 @@
 within Exchange Online's limits per mailbox, and what the queue page shows of that budget."""
 
 from cmx_hostapi import hookimpl
+
 from cmx_plugin_m365.sending import mailing
 
 

@@ -5,8 +5,8 @@ import smtplib
 import ssl
 
 import pytest
-
 from cmx_hostapi import PermanentMailError
+
 from cmx_plugin_m365.sending import mailing
 
 
@@ -127,6 +127,7 @@ def test_a_host_without_the_question_lets_only_admins_change():
     from types import SimpleNamespace
 
     from cmx_hostapi import User
+
     from cmx_plugin_m365 import permissions
 
     old_host = SimpleNamespace()  # host API 1.1: no may_change

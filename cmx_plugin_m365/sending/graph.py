@@ -17,7 +17,6 @@ import base64
 import re
 
 import requests
-
 from cmx_hostapi import Host, MailAccount, MailError
 
 from .. import http, identity, status, store, tokens
