@@ -4,8 +4,9 @@ import shutil
 import textwrap
 
 import pytest
-
 from cmx_hostapi import HOST_API_VERSION
+
+import cmx_plugin_m365
 from devhost.db import Database
 from devhost.instance import Instance, create_host_schema
 from devhost.loader import PluginLoadError, load_plugins, read_manifest
@@ -59,7 +60,7 @@ def recorded(db):
 def test_loads_the_plugin_from_plugin_toml_and_applies_its_migrations(db):
     pm, plugins = load_plugins(db, [REPO_ROOT])
     (plugin,) = plugins
-    assert (plugin.id, plugin.version) == ("m365", "0.1.0")
+    assert (plugin.id, plugin.version) == ("m365", cmx_plugin_m365.__version__)
     assert plugin.applied_migrations == MIGRATIONS
     assert {"m365_account", "m365_signin", "m365_event", "m365_secret", "m365_check"} <= tables(db)
     assert recorded(db) == MIGRATIONS
@@ -148,7 +149,7 @@ def test_manifest_must_declare_what_the_hooks_add(db, plugin_copy):
     ("edit", "expected"),
     [
         (lambda t: t.replace('id = "m365"', 'id = "M 365"'), "'id'"),
-        (lambda t: t.replace('version = "0.1.0"', 'version = "eins"'), "not a version"),
+        (lambda t: t.replace(f'version = "{cmx_plugin_m365.__version__}"', 'version = "eins"'), "not a version"),
         (lambda t: t.replace('host_api = ">=1.1,<2"', 'host_api = "one or two"'), "not a version range"),
         (lambda t: t.replace("[plugin]", "[plugin"), "not valid TOML"),
     ],
