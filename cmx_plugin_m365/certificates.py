@@ -23,15 +23,15 @@ import uuid
 from dataclasses import dataclass, field
 
 import jwt
+from cmx_hostapi import Host
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from cmx_hostapi import Host
-
 from . import store
-from .crypto import Vault
+from .crypto import vault_of
+from .names import INTERFACE_TYPE
 from .wording import BERLIN
 
 KEY_BITS = 2048
@@ -119,7 +119,7 @@ def make(host: Host, client_id: str, days: int, *, origin: str, now: dt.datetime
                 "nb": certificate.not_valid_before_utc,
                 "x": certificate.not_valid_after_utc,
                 "pem": pem,
-                "key": Vault(host.secret_keys).encrypt(private),
+                "key": vault_of(host).encrypt(private),
                 "state": PENDING,
                 "origin": origin,
             },
@@ -149,6 +149,13 @@ def in_state(host: Host, client_id: str, state: str) -> Certificate | None:
     return next((c for c in all_of(host, client_id) if c.state == state), None)
 
 
+def of_registration(host: Host, state: str) -> Certificate | None:
+    """The newest certificate in ``state`` of the app registration the Azure interface names (its Anwendungs-ID)."""
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    client_id = interfaces[0].username if interfaces else ""
+    return in_state(host, client_id, state) if client_id else None
+
+
 def update(host: Host, thumbprint: str, **fields) -> None:
     assignments = ", ".join(f"{name} = :{name}" for name in fields)  # names are ours, values are parameters
     sql = f"UPDATE m365_certificate SET {assignments} WHERE thumbprint = :thumbprint"  # noqa: S608
@@ -176,7 +183,7 @@ def activate(host: Host, thumbprint: str) -> Certificate | None:
 
 def signing_key(host: Host, certificate: Certificate) -> bytes:
     """The private key (PEM), decrypted for msal or a proof; raises crypto.DecryptionError with the wrong keys."""
-    return Vault(host.secret_keys).decrypt(certificate.private_key)
+    return vault_of(host).decrypt(certificate.private_key)
 
 
 def credential(host: Host, certificate: Certificate) -> dict:

@@ -7,6 +7,7 @@ encrypts; all decrypt. To rotate, the host puts a new key first; :func:`reencryp
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -50,6 +51,17 @@ class Vault:
             return self._all.rotate(bytes(token))
         except InvalidToken:
             raise DecryptionError("stored value cannot be decrypted with the host's keys") from None
+
+
+@functools.lru_cache(maxsize=8)
+def vault(secret_keys: tuple[bytes, ...]) -> Vault:
+    """One Vault per key list: deriving the keys (HKDF) once, not per value."""
+    return Vault(secret_keys)
+
+
+def vault_of(host) -> Vault:
+    """The Vault of the host's current key list (:attr:`cmx_hostapi.Host.secret_keys`)."""
+    return vault(tuple(host.secret_keys))
 
 
 def _derive(key: bytes) -> bytes:

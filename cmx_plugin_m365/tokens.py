@@ -8,7 +8,6 @@ So several app servers refresh an account once per token lifetime, and no refres
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -18,12 +17,11 @@ from dataclasses import dataclass
 
 import msal
 import requests
-
 from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailError
 
 from . import http, identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
-from .crypto import DecryptionError, Vault
+from .crypto import DecryptionError, vault_of
 from .diagnosis import Finding, entry, from_exception, from_oauth
 
 EXPIRY_MARGIN = 300
@@ -50,15 +48,6 @@ _memory: dict[tuple[int, str, tuple[str, ...]], _Held] = {}
 """(account id, digest of the stored cache, scopes) → access token. Keyed by the stored blob itself, so a token can
 only come from the cache it was read from, whichever instance or version that was; one per resource (SMTP, Graph)."""
 _memory_lock = threading.Lock()
-
-
-@functools.lru_cache(maxsize=8)
-def vault(secret_keys: tuple[bytes, ...]) -> Vault:
-    return Vault(secret_keys)
-
-
-def vault_of(host: Host) -> Vault:
-    return vault(tuple(host.secret_keys))
 
 
 def seal(host: Host, cache: msal.SerializableTokenCache) -> bytes:

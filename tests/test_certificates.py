@@ -329,3 +329,35 @@ def test_warnings_30_14_7_1_days_before_the_real_expiry_then_daily(office):
     assert f"läuft am {credentials.when(certificate.expires_at)} ab" in first["text"]
     assert "im grünen Feld liegt ein neues Zertifikat bereit" in first["text"]
     assert credentials.waiting(host) is not None  # the new one to upload is ready
+
+
+def test_certificate_buttons_out_of_order_say_what_comes_first(office):
+    response = office.browser.post("/App%20Schnittstellen/m365_certificate", {"months": "24"})
+    assert response.status_code == 404 and "Es gibt keine Azure-Schnittstelle." in response.text
+    response = office.save_interface(password="")
+    office.follow(response)  # no TenantID yet
+    (message,) = flashes(office.create_certificate(object_id=""))
+    assert message == (
+        "Nicht erstellt: Zuerst die Azure-Schnittstelle (Anwendungs-ID) und die Einstellung TenantID speichern."
+    )
+    response = office.save_tenant(office.org.tenant_id)
+    assert response.status_code == 302
+    office.follow(response)
+    (message,) = flashes(office.follow(office.browser.post("/App%20Schnittstellen/m365_certificate_prove")))
+    assert message == "Es gibt kein Zertifikat zu prüfen. Zuerst „Zertifikat erstellen“."
+    (message,) = flashes(office.follow(office.browser.get("/App%20Schnittstellen/m365_certificate_file")))
+    assert message == "Es gibt noch kein Zertifikat. Zuerst „Zertifikat erstellen“."
+    (message,) = flashes(office.follow(office.browser.post("/App%20Schnittstellen/m365_use_secret")))
+    assert message == "cmxOrganize meldet sich bereits mit dem geheimen Schlüssel an."
+
+
+def test_back_to_the_secret_needs_one_in_the_password_field(office):
+    response = office.save_interface(password="")
+    office.follow(response)
+    office.follow(office.save_tenant(office.org.tenant_id))
+    certificate_in_use(office)
+    (message,) = flashes(office.follow(office.browser.post("/App%20Schnittstellen/m365_use_secret")))
+    assert message.startswith(
+        "Nicht umgestellt: Im Passwortfeld der Azure-Schnittstelle steht kein geheimer Schlüssel."
+    )
+    assert mode(office) == "Zertifikat"

@@ -109,7 +109,7 @@ def on_interface_saved(host: Host) -> list[Message]:
     if interface is None:
         return []
     if not interface.password:
-        if _certificate_in_use(host):
+        if certificates.of_registration(host, certificates.ACTIVE) is not None:
             return []
         return [
             Message(
@@ -183,11 +183,6 @@ def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Messa
 # -- warnings ------------------------------------------------------------------------------------------------------
 
 
-def _certificate_in_use(host: Host) -> bool:
-    interface = _interface(host)
-    return interface is not None and certificates.in_state(host, interface.username, certificates.ACTIVE) is not None
-
-
 def due_warnings(days: int, expired: bool, warned: str, last_warned_on: str | None, today: str) -> list[int] | None:
     """The thresholds to warn about now (``warned``: those already sent, ",30,14,"), an empty list for the daily
     warning after the expiry, or None when nothing is due. Shared by the secret and the certificate."""
@@ -200,7 +195,7 @@ def due_warnings(days: int, expired: bool, warned: str, last_warned_on: str | No
 def warn(host: Host, now: dt.datetime) -> str | None:
     """The periodic job: tell the admins once per threshold before expiry, daily after. Returns what was sent."""
     info = current(host)
-    if info is None or _certificate_in_use(host):
+    if info is None or certificates.of_registration(host, certificates.ACTIVE) is not None:
         return None  # with a certificate in use, the secret's expiry stops nothing
     days, today, expired = info.days_left(now), now.astimezone(BERLIN).date().isoformat(), now >= info.expires_at
     due = due_warnings(days, expired, info.warned, info.last_warned_on, today)

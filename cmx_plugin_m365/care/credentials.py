@@ -18,7 +18,6 @@ import logging
 import re
 
 import requests
-
 from cmx_hostapi import Host, Message
 
 from .. import certificates, identity, status, store
@@ -39,6 +38,7 @@ RENEW_BEFORE = dt.timedelta(days=45)
 RENEWAL_LOCK = dt.timedelta(minutes=50)
 WHERE_CERTIFICATES = "App-Registrierungen → cmxOrganize → Zertifikate & Geheimnisse → Zertifikate"
 THRESHOLDS = client_secret.THRESHOLDS
+NO_REGISTRATION = "Zuerst die Azure-Schnittstelle (Anwendungs-ID) und die Einstellung TenantID speichern."
 
 
 def _registration(host: Host) -> tuple[str, str] | None:
@@ -52,14 +52,12 @@ def _registration(host: Host) -> tuple[str, str] | None:
 
 def in_use(host: Host) -> Certificate | None:
     """The certificate the app proves itself with now, or None (the client secret, or nothing yet)."""
-    registration = _registration(host)
-    return certificates.in_state(host, registration[0], ACTIVE) if registration else None
+    return certificates.of_registration(host, ACTIVE)
 
 
 def waiting(host: Host) -> Certificate | None:
     """The newest certificate made but not yet accepted by Microsoft (to upload, or added and not yet proven)."""
-    registration = _registration(host)
-    return certificates.in_state(host, registration[0], PENDING) if registration else None
+    return certificates.of_registration(host, PENDING)
 
 
 def _with(host: Host, certificate: Certificate) -> AzureApp:
@@ -81,13 +79,7 @@ def create(host: Host, months: int, object_id: str | None) -> list[Message]:
     accepted by Microsoft, never used) is dropped: only the newest is offered."""
     registration = _registration(host)
     if registration is None:
-        return [
-            Message(
-                "error",
-                "Nicht erstellt: Zuerst die Azure-Schnittstelle (Anwendungs-ID) und die Einstellung TenantID "
-                "speichern.",
-            )
-        ]
+        return [Message("error", "Nicht erstellt: " + NO_REGISTRATION)]
     if object_id:
         certificates.set_setting(host, certificates.OBJECT_ID, object_id)
     for old in certificates.all_of(host, registration[0]):
@@ -112,6 +104,8 @@ def prove(host: Host) -> list[Message]:
     candidate = waiting(host) or standby(host)
     if candidate is None:
         return [Message("error", "Es gibt kein Zertifikat zu prüfen. Zuerst „Zertifikat erstellen“.")]
+    if _registration(host) is None:
+        return [Message("error", NO_REGISTRATION)]
     finding = _ask(host, candidate)
     if finding is not None:
         certificates.update(host, candidate.thumbprint, last_code=finding.code)
@@ -125,8 +119,7 @@ def prove(host: Host) -> list[Message]:
 
 def standby(host: Host) -> Certificate | None:
     """A valid certificate that was in use and was switched off for the client secret (can be switched on again)."""
-    registration = _registration(host)
-    found = certificates.in_state(host, registration[0], STANDBY) if registration else None
+    found = certificates.of_registration(host, STANDBY)
     return found if found and found.expires_at > store.utcnow() else None
 
 
@@ -203,6 +196,8 @@ def use_secret(host: Host) -> list[Message]:
                 "zuerst den Wert eines gültigen geheimen Schlüssels ein und speichern Sie.",
             )
         ]
+    if _registration(host) is None:
+        return [Message("error", "Nicht umgestellt: " + NO_REGISTRATION)]
     client_id, tenant = _registration(host)
     try:
         identity.check_credentials(Options.of(host), AzureApp(client_id, interfaces[0].password, tenant))
@@ -232,7 +227,7 @@ def renew(host: Host, now: dt.datetime) -> str | None:
     """The periodic job: renew the certificate in use once it is due (:data:`RENEW_BEFORE`). Returns what happened,
     or None when nothing was due. Only one worker per run does it (a claim in the database)."""
     current = in_use(host)
-    if current is None or current.expires_at - now > RENEW_BEFORE:
+    if current is None or current.expires_at - now > RENEW_BEFORE or _registration(host) is None:
         return None
     if not store.claim_notice(host, "certificate-renewal", RENEWAL_LOCK):
         return None

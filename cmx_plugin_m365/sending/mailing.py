@@ -15,14 +15,15 @@ from . import graph, pacing, route, xoauth2
 def deliver(account: MailAccount, message: bytes, recipients: int, host: Host) -> bool | None:
     """Deliver over Microsoft Graph when that is the account's route (True); None lets the host use SMTP. A mail
     that Exchange would refuse for its size or number of recipients is refused here, before anything is sent."""
-    if store.account_state(host, account.id) is None:
+    stored = store.load_cache(host, account.id)  # the one read of the plugin's row for this step
+    if stored is None:
         return None
     options = Options.of(host)
     if recipients > options.max_recipients:
         raise _refused_here(host, account, "limit:recipients", f"{recipients} Empfänger")
     if len(message) > options.max_message_mb * 1024 * 1024:
         raise _refused_here(host, account, "limit:size", f"{len(message) / 1024 / 1024:.1f} MB")
-    return route.deliver(host, account, message)
+    return route.deliver(host, account, message, stored)
 
 
 def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> MailError:
@@ -33,9 +34,10 @@ def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> 
 
 def pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
     """The host's queue asks whether the account's next mail may go (host API 1.6); None for accounts without OAuth."""
-    if store.account_state(host, account.id) is None:
+    state = store.account_state(host, account.id)
+    if state is None:
         return None
-    return pacing.permit(host, account.id, recipients)
+    return pacing.permit(host, account.id, recipients, on_graph=state.route_in_use == store.ROUTE_GRAPH)
 
 
 def budget(account: MailAccount, host: Host) -> Budget | None:

@@ -75,11 +75,13 @@ class Limits:
         )
 
 
-def permit(host: Host, account_id: int, recipients: int, *, now: dt.datetime | None = None) -> Pace:
-    """May a mail with ``recipients`` recipients go now? Reserves its place in the budget when it may."""
+def permit(host: Host, account_id: int, recipients: int, *, on_graph: bool, now: dt.datetime | None = None) -> Pace:
+    """May a mail with ``recipients`` recipients go now? Reserves its place in the budget when it may.
+
+    Called for every queued mail, so it reads only what the decision needs (counts and one row, by index), never
+    the mailbox's whole day of sends."""
     now = now or store.utcnow()
-    state = store.account_state(host, account_id)
-    limits = Limits.of(Options.of(host), state is not None and state.route_in_use == store.ROUTE_GRAPH)
+    limits = Limits.of(Options.of(host), on_graph)
     with host.db.transaction(lock=True) as tx:
         _lock_mailbox(tx, account_id, now)
         paused = tx.execute(
@@ -87,13 +89,9 @@ def permit(host: Host, account_id: int, recipients: int, *, now: dt.datetime | N
         ).fetchone()
         if paused["paused_until"] is not None and paused["paused_until"] > now:
             return Pace(paused["paused_until"], _paused_reason(paused["reason"]))
-        horizon = now - 2 * max(limits.recipients_window, limits.messages_window)
+        horizon = now - max(limits.recipients_window, limits.messages_window) - dt.timedelta(seconds=1)
         tx.execute("DELETE FROM m365_send WHERE account_id = :a AND at < :h", {"a": account_id, "h": horizon})
-        rows = tx.execute(
-            "SELECT at, recipients, finished, until FROM m365_send WHERE account_id = :a ORDER BY at",
-            {"a": account_id},
-        ).fetchall()
-        wait = _wait(rows, recipients, limits, now)
+        wait = _wait(tx, account_id, recipients, limits, now)
         if wait is not None:
             return Pace(*wait)
         send_id = uuid.uuid4().hex
@@ -120,34 +118,48 @@ def _lock_mailbox(tx, account_id: int, now: dt.datetime) -> None:
     tx.execute("UPDATE m365_pace SET touched = :now WHERE account_id = :a", {"a": account_id, "now": now})
 
 
-def _wait(rows, recipients: int, limits: Limits, now: dt.datetime) -> tuple[dt.datetime, str] | None:
-    """When the next mail may go and why, or None for now. ``rows``: this mailbox's sends, oldest first."""
-    busy = [r for r in rows if not r["finished"] and r["until"] > now]
-    if len(busy) >= limits.concurrent:
-        return min(now + BUSY_RETRY, min(r["until"] for r in busy)), (
+def _wait(tx, account_id: int, recipients: int, limits: Limits, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+    """When the next mail may go and why, or None for now."""
+    a = {"a": account_id}
+    busy = tx.execute(
+        "SELECT count(*) AS n, min(until) AS first FROM m365_send "
+        "WHERE account_id = :a AND finished = :no AND until > :now",
+        {**a, "no": False, "now": now},
+    ).fetchone()
+    if busy["n"] >= limits.concurrent:
+        return min(now + BUSY_RETRY, _time(busy["first"])), (
             f"{limits.concurrent} Sendungen gleichzeitig laufen schon (Grenze des Postfachs)"
         )
     if limits.messages:
         minute = limits.messages_window + margin(limits.messages_window)
-        recent = [r["at"] for r in rows if r["at"] > now - minute]
-        if len(recent) >= limits.messages:
-            # The oldest of the window leaves it first; then one more may go.
-            return recent[len(recent) - limits.messages] + minute, (
-                f"{number(limits.messages)} Mails je {_span(limits.messages_window)} erreicht"
-            )
+        # The limit-th newest send of the window: once it has left the window, one more may go.
+        full = tx.execute(
+            "SELECT at FROM m365_send WHERE account_id = :a AND at > :since ORDER BY at DESC LIMIT 1 OFFSET :k",
+            {**a, "since": now - minute, "k": limits.messages - 1},
+        ).fetchone()
+        if full is not None:
+            return full["at"] + minute, f"{number(limits.messages)} Mails je {_span(limits.messages_window)} erreicht"
     day = limits.recipients_window + margin(limits.recipients_window)
-    window = [r for r in rows if r["at"] > now - day]
-    total = sum(r["recipients"] for r in window)
-    if total + recipients > limits.recipients:
-        freed = 0
-        for row in window:  # the earliest moment enough recipients have left the rolling window
-            freed += row["recipients"]
-            if total - freed + recipients <= limits.recipients:
-                return row["at"] + day, (
-                    f"{number(limits.recipients)} Empfänger je {_span(limits.recipients_window)} erreicht"
-                )
-        return now + limits.recipients_window, "die Mail hat mehr Empfänger, als das Tageslimit erlaubt"
-    return None
+    since = {**a, "since": now - day}
+    total = tx.execute(
+        "SELECT coalesce(sum(recipients), 0) AS n FROM m365_send WHERE account_id = :a AND at > :since", since
+    ).fetchone()["n"]
+    if total + recipients <= limits.recipients:
+        return None
+    reason = f"{number(limits.recipients)} Empfänger je {_span(limits.recipients_window)} erreicht"
+    rows = tx.execute(
+        "SELECT at, recipients FROM m365_send WHERE account_id = :a AND at > :since ORDER BY at", since
+    ).fetchall()
+    for row in rows:  # the earliest moment enough recipients have left the rolling window
+        total -= row["recipients"]
+        if total + recipients <= limits.recipients:
+            return row["at"] + day, reason
+    return now + limits.recipients_window, "die Mail hat mehr Empfänger, als das Tageslimit erlaubt"
+
+
+def _time(value) -> dt.datetime:
+    """An aggregate's time: SQLite gives it back as text (an aggregate has no column type)."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _finish(host: Host, send_id: str, sent: bool) -> None:
@@ -221,9 +233,7 @@ def _window_frees(host: Host, account_id: int, now: dt.datetime, window: dt.time
             "SELECT min(at) AS oldest FROM m365_send WHERE account_id = :a AND at > :since",
             {"a": account_id, "since": now - window},
         ).fetchone()
-    oldest = row["oldest"] if row else None
-    if isinstance(oldest, str):  # SQLite returns an aggregate without its column type
-        oldest = dt.datetime.fromisoformat(oldest)
+    oldest = _time(row["oldest"]) if row else None
     if oldest is None:
         return now + min(window, dt.timedelta(hours=1))
     return max(oldest + window, now + dt.timedelta(seconds=1))

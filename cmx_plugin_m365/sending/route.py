@@ -21,11 +21,10 @@ SWITCHED = "ROUTE-GRAPH"
 """The code of the mail error that says: this mail goes again at once, over Graph."""
 
 
-def deliver(host: Host, account: MailAccount, message: bytes) -> bool | None:
+def deliver(host: Host, account: MailAccount, message: bytes, stored: store.StoredCache) -> bool | None:
     """For the host's ``cmx_deliver``: send over Graph when that is the account's route in use (True), else None —
     the host then sends over SMTP and the plugin authenticates it with XOAUTH2."""
-    stored = store.load_cache(host, account.id)
-    if stored is None or stored.route_in_use != GRAPH:
+    if stored.route_in_use != GRAPH:
         return None
     graph.send(host, account, message, stored)
     return True
