@@ -141,7 +141,7 @@ class HostServices:
             )
 
     def send_mail(self, account_id: int, to: str, subject: str, body: str) -> None:
-        self.mailer.send_now(account_id, to, subject, body)
+        self.mailer.send_direct(account_id, to, subject, body)
 
     def release_held_mail(self, account_id: int) -> int:
         return self.mailer.release_held(account_id)

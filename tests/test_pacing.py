@@ -4,8 +4,10 @@ refusals, mail the server would refuse stopped before sending — and nothing lo
 import datetime as dt
 
 import pytest
+from cmx_hostapi import TemporaryMailError
 
 from .conftest import run_queue_at, run_queue_in_threads
+from .test_mailing import run_method
 
 
 @pytest.fixture
@@ -39,8 +41,8 @@ def at(moment: dt.datetime, seconds: float) -> dt.datetime:
 
 
 def test_the_message_rate_is_kept_and_the_rest_waits_for_its_minute(office, limits):
-    limits.update(limit_messages=5, limit_messages_seconds=60)
     account_id = connected(office)
+    limits.update(limit_messages=6, limit_messages_seconds=60)  # the sign-in's test mail is the first of the minute
     office.ms.call("counters/reset")
     for n in range(8):
         office.instance.mailer.enqueue(account_id, f"kurs{n}@example.de", f"Rundschreiben {n}", "x")
@@ -89,7 +91,7 @@ def test_a_server_with_a_lower_limit_pauses_only_that_mailbox_and_tells_the_admi
     counts = office.instance.mailer.run_queue(now=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5))
     assert counts["sent"] == 1 and office.ms.counters()["smtp:refused:quota"] == 1
     page = office.browser.get("/App%20Warteschlange/").text
-    assert "pausiert bis" in page and "Empfänger in 24 Stunden: 3 von 10.000" in page
+    assert "pausiert bis" in page and "Empfänger in 24 Stunden: 4 von 10.000" in page  # the test mail and Anna 0
 
     # The window frees at Microsoft (24 hours after the first send): Anna's mail goes on; the admins were told once.
     day = 24 * 3600 + 60
@@ -133,15 +135,15 @@ def test_a_mail_larger_than_exchange_takes_is_stopped_before_sending(office, lim
 
 
 def test_the_queue_page_shows_each_mailbox_its_waiting_mail_and_budget(office, limits):
-    limits.update(limit_messages=2)
     account_id = connected(office)
+    limits.update(limit_messages=3)  # the sign-in's test mail and two of the four
     for n in range(4):
         office.instance.mailer.enqueue(account_id, course(n, size=2), f"Erinnerung {n}", "x")
     office.instance.mailer.run_queue()
     page = office.browser.get("/App%20Warteschlange/").text
     address = office.instance.host.mail_account(account_id).address
     assert "Postfächer mit wartenden Mails" in page and address in page
-    assert "Empfänger in 24 Stunden: 4 von 10.000" in page and "Mails je Minute: 2 von 2" in page
+    assert "Empfänger in 24 Stunden: 5 von 10.000" in page and "Mails je Minute: 3 von 3" in page
     assert f"<td>{address}</td><td>2</td>" in page
 
 
@@ -163,3 +165,23 @@ def test_every_wording_of_the_quota_pauses_the_mailbox_and_keeps_the_mail(office
         (pause,) = tx.execute("SELECT paused_until FROM m365_pace WHERE account_id = :a", {"a": account_id}).fetchall()
     assert pause["paused_until"] > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=50)  # until the window frees
     assert mail["next_attempt_at"] >= pause["paused_until"] - dt.timedelta(seconds=2)
+
+
+def test_a_mail_sent_at_once_counts_too_and_a_full_limit_is_said_in_german(office, limits):
+    """Host.send_mail (a test mail, a rotation proof) goes through the same budget as the queue: Exchange counts it."""
+    account_id = connected(office)
+    limits.update(limit_messages=3, limit_messages_seconds=60)  # the sign-in's test mail was the first
+    host = office.instance.host
+    host.send_mail(account_id, "kurs@example.de", "Sofort 1", "x")
+    host.send_mail(account_id, "kurs@example.de", "Sofort 2", "x")
+    with pytest.raises(TemporaryMailError) as refused:
+        host.send_mail(account_id, "kurs@example.de", "Sofort 3", "x")
+    assert str(refused.value).startswith(
+        "Das Postfach hat sein Sendelimit erreicht (3 Mails je Minute erreicht); die Mail wurde nicht gesendet. Ab "
+    )
+    assert refused.value.retry_after > 50
+    lines = run_method(office, account_id)
+    assert lines[-1].startswith("✗") and "Sendelimit erreicht" in lines[-1]
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Aus der Warteschlange", "x")
+    assert office.instance.mailer.run_queue()["waited"] == 1  # the queue sees the same budget
+    assert not [m for m in office.ms.messages() if m["subject"] == "Sofort 3"]

@@ -264,20 +264,28 @@ def budget(host: Host, account_id: int, *, now: dt.datetime | None = None) -> Bu
     options = Options.of(host)
     limits = Limits.of(options, state.route_in_use == store.ROUTE_GRAPH)
     with host.db.transaction() as tx:
-        rows = tx.execute(
-            "SELECT at, recipients FROM m365_send WHERE account_id = :a AND at > :since",
-            {"a": account_id, "since": now - max(limits.recipients_window, limits.messages_window)},
-        ).fetchall()
+        counted = tx.execute(
+            "SELECT coalesce(sum(CASE WHEN at > :day THEN recipients ELSE 0 END), 0) AS recipients, "
+            "coalesce(sum(CASE WHEN at > :minute THEN 1 ELSE 0 END), 0) AS messages "
+            "FROM m365_send WHERE account_id = :a",
+            {"a": account_id, "day": now - limits.recipients_window, "minute": now - limits.messages_window},
+        ).fetchone()
         paused = tx.execute(
             "SELECT paused_until, reason FROM m365_pace WHERE account_id = :a", {"a": account_id}
         ).fetchone()
-    recipients = sum(r["recipients"] for r in rows if r["at"] > now - limits.recipients_window)
     facts = [
-        (f"Empfänger in {_span(limits.recipients_window)}", f"{number(recipients)} von {number(limits.recipients)}")
+        (
+            f"Empfänger in {_span(limits.recipients_window)}",
+            f"{number(counted['recipients'])} von {number(limits.recipients)}",
+        )
     ]
     if limits.messages:
-        recent = sum(1 for r in rows if r["at"] > now - limits.messages_window)
         label = "Anfragen an Microsoft Graph" if state.route_in_use == store.ROUTE_GRAPH else "Mails"
-        facts.append((f"{label} je {_span(limits.messages_window)}", f"{number(recent)} von {number(limits.messages)}"))
+        facts.append(
+            (
+                f"{label} je {_span(limits.messages_window)}",
+                f"{number(counted['messages'])} von {number(limits.messages)}",
+            )
+        )
     until = paused["paused_until"] if paused and paused["paused_until"] and paused["paused_until"] > now else None
     return Budget(tuple(facts), until, _paused_reason(paused["reason"]) if until else "")

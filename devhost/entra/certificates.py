@@ -186,6 +186,8 @@ def check_assertion(
         return Refusal(50013, {"thumbprint": sent, "start": key.start, "end": key.end})
     except jwt.InvalidTokenError:
         return Refusal(50027, {"reason": "The token could not be read."})
+    # ENTRA-CERT: aud is the token endpoint, iss = sub = the client ID; ENTRA-ERR lists "unexpected issuer/audience"
+    # under 50027 InvalidJwtToken (the exact reason texts here are the emulator's, not captured ones).
     if claims.get("aud") not in audiences:
         return Refusal(50027, {"reason": f"Invalid audience '{claims.get('aud')}'."})
     if claims.get("iss") != client_id:

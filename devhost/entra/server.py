@@ -489,6 +489,8 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         """A client assertion instead of a secret (ENTRA-CERT: client_assertion_type + client_assertion replace
         client_secret, in every grant); checked by devhost.entra.certificates.check_assertion."""
         if request.form.get("client_assertion_type") != certificates.ASSERTION_TYPE:
+            # ENTRA-ERR 900144 "The request body must contain the following parameter" (the assertion's type is
+            # required beside it: ENTRA-CERT).
             return json_error(900144, name="client_assertion_type")
         if not request.form.get("client_assertion"):
             return json_error(7000218)

@@ -203,7 +203,10 @@ class Host(Protocol):
         """Send one mail now through the account, the same way the host sends every mail.
 
         The host's mailer opens the SMTP connection, calls :func:`cmx_smtp_authenticate`, and sends. Raises
-        :class:`MailError` (or a subclass) when it was not sent; the mail is then *not* queued.
+        :class:`MailError` (or a subclass) when it was not sent; the mail is then *not* queued. Since 1.6 it asks
+        :func:`cmx_pace` first, like the queue: the mail counts against the account's limits, and when the account
+        must wait, the host waits a few seconds at most — longer, it raises a :class:`TemporaryMailError` saying
+        until when (someone is waiting for this mail; it is not queued).
         """
 
     def release_held_mail(self, account_id: int) -> int:
@@ -589,8 +592,8 @@ def cmx_deliver(
 
 @hookspec(firstresult=True)
 def cmx_pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
-    """Called by the host's queue before it sends a queued mail of ``account`` with ``recipients`` envelope
-    recipients, on any worker, as often as mails are due (host API 1.6).
+    """Called by the host before it sends a mail of ``account`` with ``recipients`` envelope recipients — each queued
+    mail, on any worker, as often as mails are due, and each mail of :meth:`Host.send_mail` (host API 1.6).
 
     Return a :class:`Pace`: send now (and call its ``done`` afterwards), or not before ``wait_until`` — the mail
     stays queued unchanged. Return None when the plugin has no limits for this account. Several workers may ask at
