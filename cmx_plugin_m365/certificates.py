@@ -11,7 +11,8 @@ A certificate is in one of four states:
 ``standby``  proven, not in use (the admin switched back to the client secret; it can be switched on again);
 ``retired``  replaced by a newer one (and removed from the app registration when cmxOrganize added it itself).
 
-This module only keeps them; proving, switching and renewing is ``care.credentials``.
+This module makes them (the store keeps them: :mod:`.store.certificates`); proving, switching and renewing is
+``care.credentials``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import base64
 import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass, field
 
 import jwt
 from cmx_hostapi import Host
@@ -32,51 +32,52 @@ from cryptography.x509.oid import NameOID
 from . import store
 from .crypto import vault_of
 from .names import INTERFACE_TYPE
-from .wording import BERLIN
+from .store import certificates as kept
+from .store.certificates import (  # kept by the store; re-exported so that callers name one module for certificates
+    ACTIVE,
+    PENDING,
+    RETIRED,
+    STANDBY,
+    Certificate,
+    activate,
+    all_of,
+    get,
+    set_setting,
+    setting,
+    update,
+)
+
+__all__ = [
+    "ACTIVE",
+    "KEY_BITS",
+    "OBJECT_ID",
+    "PENDING",
+    "PROOF_AUDIENCE",
+    "RETIRED",
+    "STANDBY",
+    "Certificate",
+    "activate",
+    "all_of",
+    "credential",
+    "get",
+    "in_state",
+    "make",
+    "of_registration",
+    "proof",
+    "public_key_base64",
+    "set_setting",
+    "setting",
+    "signing_key",
+    "update",
+]
 
 KEY_BITS = 2048
 """Entra: "Microsoft Entra ID currently supports only RSA"; 2048 bits recommended, longer supported
 (ENTRA-SELFSIGNED); shorter keys are refused with AADSTS50032 WeakRsaKey."""
-PENDING, ACTIVE, STANDBY, RETIRED = "pending", "active", "standby", "retired"
 PROOF_AUDIENCE = "00000003-0000-0000-c000-000000000000"
 """Graph's appId, the proof's ``aud`` as learn.microsoft.com/graph/application-rollkey-prooftoken says today
 (next-features §7 still names 00000002-…, the older Azure AD Graph; the page changed)."""
 OBJECT_ID = "app_object_id"
-
-
-@dataclass(frozen=True)
-class Certificate:
-    thumbprint: str
-    """SHA-1, upper-case hex: what Entra shows as the certificate's thumbprint ("Fingerabdruck")."""
-    client_id: str
-    created_at: dt.datetime
-    not_before: dt.datetime
-    expires_at: dt.datetime
-    certificate: str
-    """The public part, PEM. Safe to show and download."""
-    state: str
-    origin: str
-    proven_at: dt.datetime | None
-    activated_at: dt.datetime | None
-    retired_at: dt.datetime | None
-    key_id: str | None
-    removed_at: dt.datetime | None
-    last_code: str | None
-    warned: str
-    last_warned_on: str | None
-    private_key: bytes = field(repr=False, default=b"")
-    """Encrypted; see :func:`signing_key`."""
-
-    @property
-    def der(self) -> bytes:
-        return x509.load_pem_x509_certificate(self.certificate.encode()).public_bytes(serialization.Encoding.DER)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.der).hexdigest().upper()
-
-    def days_left(self, now: dt.datetime) -> int:
-        return (self.expires_at.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days
 
 
 def make(host: Host, client_id: str, days: int, *, origin: str, now: dt.datetime | None = None) -> Certificate:
@@ -108,40 +109,17 @@ def make(host: Host, client_id: str, days: int, *, origin: str, now: dt.datetime
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     thumbprint = hashlib.sha1(certificate.public_bytes(serialization.Encoding.DER)).hexdigest().upper()  # noqa: S324
-    with host.db.transaction() as tx:
-        tx.execute(
-            "INSERT INTO m365_certificate (thumbprint, client_id, created_at, not_before, expires_at, certificate, "
-            "private_key, state, origin) VALUES (:t, :c, :now, :nb, :x, :pem, :key, :state, :origin)",
-            {
-                "t": thumbprint,
-                "c": client_id,
-                "now": now,
-                "nb": certificate.not_valid_before_utc,
-                "x": certificate.not_valid_after_utc,
-                "pem": pem,
-                "key": vault_of(host).encrypt(private),
-                "state": PENDING,
-                "origin": origin,
-            },
-        )
-    return get(host, thumbprint)
-
-
-def _certificate(row) -> Certificate:
-    return Certificate(**{**row, "private_key": bytes(row["private_key"])})
-
-
-def get(host: Host, thumbprint: str) -> Certificate | None:
-    with host.db.transaction() as tx:
-        row = tx.execute("SELECT * FROM m365_certificate WHERE thumbprint = :t", {"t": thumbprint}).fetchone()
-    return _certificate(row) if row else None
-
-
-def all_of(host: Host, client_id: str | None = None) -> list[Certificate]:
-    """Every certificate (of one registration), newest first."""
-    with host.db.transaction() as tx:
-        rows = tx.execute("SELECT * FROM m365_certificate ORDER BY created_at DESC").fetchall()
-    return [_certificate(r) for r in rows if client_id is None or r["client_id"] == client_id]
+    return kept.add(
+        host,
+        thumbprint=thumbprint,
+        client_id=client_id,
+        created_at=now,
+        not_before=certificate.not_valid_before_utc,
+        expires_at=certificate.not_valid_after_utc,
+        certificate=pem,
+        private_key=vault_of(host).encrypt(private),
+        origin=origin,
+    )
 
 
 def in_state(host: Host, client_id: str, state: str) -> Certificate | None:
@@ -154,31 +132,6 @@ def of_registration(host: Host, state: str) -> Certificate | None:
     interfaces = host.interfaces(INTERFACE_TYPE)
     client_id = interfaces[0].username if interfaces else ""
     return in_state(host, client_id, state) if client_id else None
-
-
-def update(host: Host, thumbprint: str, **fields) -> None:
-    assignments = ", ".join(f"{name} = :{name}" for name in fields)  # names are ours, values are parameters
-    sql = f"UPDATE m365_certificate SET {assignments} WHERE thumbprint = :thumbprint"  # noqa: S608
-    with host.db.transaction() as tx:
-        tx.execute(sql, {**fields, "thumbprint": thumbprint})
-
-
-def activate(host: Host, thumbprint: str) -> Certificate | None:
-    """Make this certificate the one in use; the one before it (if any) is returned, now ``retired``."""
-    now = store.utcnow()
-    with host.db.transaction(lock=True) as tx:
-        before = tx.execute("SELECT thumbprint FROM m365_certificate WHERE state = :a", {"a": ACTIVE}).fetchone()
-        tx.execute(
-            "UPDATE m365_certificate SET state = :r, retired_at = :now WHERE state = :a AND thumbprint <> :t",
-            {"r": RETIRED, "now": now, "a": ACTIVE, "t": thumbprint},
-        )
-        tx.execute(
-            "UPDATE m365_certificate SET state = :a, activated_at = :now, proven_at = COALESCE(proven_at, :now), "
-            "last_code = NULL WHERE thumbprint = :t",
-            {"a": ACTIVE, "now": now, "t": thumbprint},
-        )
-    previous = before["thumbprint"] if before and before["thumbprint"] != thumbprint else None
-    return get(host, previous) if previous else None
 
 
 def signing_key(host: Host, certificate: Certificate) -> bytes:
@@ -208,16 +161,3 @@ def proof(host: Host, certificate: Certificate, object_id: str, now: dt.datetime
 def public_key_base64(certificate: Certificate) -> str:
     """addKey's ``key``: the DER certificate, base64 — the public part only (application-addkey)."""
     return base64.b64encode(certificate.der).decode()
-
-
-def setting(host: Host, name: str) -> str | None:
-    with host.db.transaction() as tx:
-        row = tx.execute("SELECT value FROM m365_setting WHERE name = :n", {"n": name}).fetchone()
-    return row["value"] if row else None
-
-
-def set_setting(host: Host, name: str, value: str | None) -> None:
-    with host.db.transaction() as tx:
-        tx.execute("DELETE FROM m365_setting WHERE name = :n", {"n": name})
-        if value:
-            tx.execute("INSERT INTO m365_setting (name, value) VALUES (:n, :v)", {"n": name, "v": value})

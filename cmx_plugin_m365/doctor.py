@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from marshmallow import ValidationError
-
 from cmx_hostapi import Host, InstanceHandle, MailError
+from marshmallow import ValidationError
 
 from . import certificates, identity, store, tokens
 from .care import checks, client_secret, credentials

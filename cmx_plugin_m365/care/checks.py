@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
-from marshmallow import ValidationError
-
 from cmx_hostapi import Host, Message
+from marshmallow import ValidationError
 
 from .. import certificates, identity, status, store
 from ..config import AzureApp, Missing, Options, azure_app

@@ -9,13 +9,14 @@ refresh and a test mail before telling the admin that the old one may be deleted
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from cmx_hostapi import Host, Interface, MailError, Message
 
 from .. import certificates, status, store, tokens
 from ..config import fingerprint
 from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
+from ..store import secrets
+from ..store.secrets import SecretInfo
 from ..wording import BERLIN, count
 
 LIFETIME = dt.timedelta(days=730)
@@ -23,31 +24,9 @@ LIFETIME = dt.timedelta(days=730)
 THRESHOLDS = (30, 14, 7, 1)
 
 
-@dataclass(frozen=True)
-class SecretInfo:
-    fingerprint: str
-    client_id: str
-    entered_at: dt.datetime
-    expires_at: dt.datetime
-    expiry_confirmed: bool
-    validated_at: dt.datetime | None
-    replaced_at: dt.datetime | None
-    warned: str
-    last_warned_on: str | None
-
-    def days_left(self, now: dt.datetime) -> int:
-        return (self.expires_at.astimezone(BERLIN).date() - now.astimezone(BERLIN).date()).days
-
-
 def _interface(host: Host) -> Interface | None:
     interfaces = host.interfaces(INTERFACE_TYPE)
     return interfaces[0] if interfaces else None
-
-
-def _row(host: Host, print_: str) -> SecretInfo | None:
-    with host.db.transaction() as tx:
-        row = tx.execute("SELECT * FROM m365_secret WHERE fingerprint = :f", {"f": print_}).fetchone()
-    return SecretInfo(**{**row, "expiry_confirmed": bool(row["expiry_confirmed"])}) if row else None
 
 
 def current(host: Host) -> SecretInfo | None:
@@ -56,22 +35,15 @@ def current(host: Host) -> SecretInfo | None:
     if interface is None or not interface.password:
         return None
     print_ = fingerprint(interface.password)
-    info = _row(host, print_)
+    info = secrets.get(host, print_)
     if info is None:
         _record(host, print_, interface.username, interface.updated_at or store.utcnow())
-        info = _row(host, print_)
+        info = secrets.get(host, print_)
     return info
 
 
 def _record(host: Host, print_: str, client_id: str, entered_at: dt.datetime) -> None:
-    with host.db.transaction() as tx:
-        if tx.execute("SELECT 1 FROM m365_secret WHERE fingerprint = :f", {"f": print_}).fetchone():
-            return
-        tx.execute("UPDATE m365_secret SET replaced_at = :now WHERE replaced_at IS NULL", {"now": entered_at})
-        tx.execute(
-            "INSERT INTO m365_secret (fingerprint, client_id, entered_at, expires_at) VALUES (:f, :c, :e, :x)",
-            {"f": print_, "c": client_id, "e": entered_at, "x": entered_at + LIFETIME},
-        )
+    secrets.add(host, print_, client_id, entered_at, entered_at + LIFETIME)
 
 
 def set_expiry(host: Host, day: dt.date) -> SecretInfo | None:
@@ -80,24 +52,15 @@ def set_expiry(host: Host, day: dt.date) -> SecretInfo | None:
     if info is None:
         return None
     expires = dt.datetime.combine(day, dt.time(23, 59), tzinfo=BERLIN).astimezone(dt.UTC)
-    with host.db.transaction() as tx:
-        tx.execute(
-            "UPDATE m365_secret SET expires_at = :x, expiry_confirmed = :yes, warned = '', "
-            "last_warned_on = NULL WHERE fingerprint = :f",
-            {"x": expires, "yes": True, "f": info.fingerprint},
-        )
-    return _row(host, info.fingerprint)
+    secrets.set_expiry(host, info.fingerprint, expires)
+    return secrets.get(host, info.fingerprint)
 
 
 def mark_validated(host: Host) -> None:
     """Microsoft accepted the current secret (a client-credentials request or a refresh with it succeeded)."""
     info = current(host)
     if info is not None:
-        with host.db.transaction() as tx:
-            tx.execute(
-                "UPDATE m365_secret SET validated_at = :now WHERE fingerprint = :f",
-                {"now": store.utcnow(), "f": info.fingerprint},
-            )
+        secrets.mark_validated(host, info.fingerprint)
 
 
 # -- rotation ------------------------------------------------------------------------------------------------------
@@ -120,7 +83,7 @@ def on_interface_saved(host: Host) -> list[Message]:
             )
         ]
     print_ = fingerprint(interface.password)
-    previous = _latest(host)
+    previous = secrets.latest(host)
     if previous is not None and previous.fingerprint == print_:
         return []
     _record(host, print_, interface.username, store.utcnow())
@@ -129,12 +92,6 @@ def on_interface_saved(host: Host) -> list[Message]:
     if previous is None:
         return []  # the first secret: the sign-in of the first account will prove it for mail
     return _prove_rotation(host, print_, previous)
-
-
-def _latest(host: Host) -> SecretInfo | None:
-    with host.db.transaction() as tx:
-        row = tx.execute("SELECT fingerprint FROM m365_secret ORDER BY entered_at DESC LIMIT 1").fetchone()
-    return _row(host, row["fingerprint"]) if row else None
 
 
 def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Message]:
@@ -220,12 +177,5 @@ def warn(host: Host, now: dt.datetime) -> str | None:
         "löschen können."
     )
     host.notify("admins", subject, text)
-    with host.db.transaction() as tx:
-        warned = info.warned or ","
-        for t in due:
-            warned += f"{t},"
-        tx.execute(
-            "UPDATE m365_secret SET warned = :w, last_warned_on = :d WHERE fingerprint = :f",
-            {"w": warned, "d": today, "f": info.fingerprint},
-        )
+    secrets.set_warned(host, info.fingerprint, (info.warned or ",") + "".join(f"{t}," for t in due), today)
     return subject

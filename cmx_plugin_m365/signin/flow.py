@@ -31,7 +31,6 @@ import json
 from dataclasses import dataclass
 
 import msal
-
 from cmx_hostapi import Host, MailAccount, MailError, Request
 
 from .. import identity, keys, status, store, tokens

@@ -7,7 +7,6 @@ import datetime as dt
 from urllib.parse import quote, urlsplit
 
 import requests
-
 from cmx_hostapi import Host
 
 from .. import identity, store

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marshmallow import ValidationError
-
 import cmx_hostapi
 from cmx_hostapi import Action, CopyValue, Host, Message, Note, Page, Redirect, Request
+from marshmallow import ValidationError
 
 from .. import permissions, store, tokens
 from ..care import checks, client_secret, credentials

@@ -1,32 +1,21 @@
-"""The plugin's rows in the host's database: account state, pending sign-ins, the event trail.
-
-Everything lives in the database so that any worker can handle any request. Functions here do one statement (or
-one short transaction) each and know nothing of OAuth.
-"""
+"""``m365_account``: the plugin's row per OAuth mail account — its state, who signed in, the encrypted token cache
+(compare-and-swap on ``cache_version``, one refresh lease), the problem people were told of, the sending route."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from cmx_hostapi import Host
 
+from . import signins
+from .values import utcnow
+
 NEW, CONNECTED, SIGNIN_REQUIRED = "new", "connected", "signin_required"
 
-
 ROUTE_AUTO, ROUTE_SMTP, ROUTE_GRAPH = "auto", "smtp", "graph"
-"""An account's sending route (``m365_account.route``, ``route_in_use``); see :mod:`.sending.route`."""
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def digest(value: str) -> str:
-    """How state parameters and session ids are stored: never the value itself."""
-    return hashlib.sha256(value.encode()).hexdigest()
+"""An account's sending route (``m365_account.route``, ``route_in_use``); see :mod:`..sending.route`."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +95,7 @@ def disable(host: Host, account_id: int) -> None:
     """Forget everything the plugin holds for the account (tokens, pending sign-ins)."""
     with host.db.transaction() as tx:
         tx.execute("DELETE FROM m365_account WHERE account_id = :id", {"id": account_id})
-        tx.execute("DELETE FROM m365_signin WHERE account_id = :id", {"id": account_id})
+    signins.forget(host, account_id)
 
 
 def disconnect(host: Host, account_id: int) -> None:
@@ -368,242 +357,3 @@ def save_cache(host: Host, account_id: int, version: int, blob: bytes, *, lease_
             {"id": account_id, "v": version, "blob": blob, "now": now, "owner": lease_owner},
         )
     return result.rowcount == 1
-
-
-# -- pending sign-ins ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PendingSignIn:
-    account_id: int
-    session_hash: str
-    user_id: int
-    flow: bytes
-    expires_at: dt.datetime
-    used_at: dt.datetime | None
-
-
-def add_signin(
-    host: Host, *, state: str, account_id: int, session_id: str, user_id: int, flow: bytes, lifetime: dt.timedelta
-) -> None:
-    """Keep a started sign-in. It replaces an open one of the same account and session (only the newest can come
-    back): however often someone clicks, one pending sign-in per account and session is open."""
-    now = utcnow()
-    purge_signins(host, now - dt.timedelta(days=1))
-    with host.db.transaction() as tx:
-        tx.execute(
-            "UPDATE m365_signin SET expires_at = :now WHERE account_id = :a AND session_hash = :s "
-            "AND used_at IS NULL AND expires_at > :now",
-            {"a": account_id, "s": digest(session_id), "now": now},
-        )
-        tx.execute(
-            "INSERT INTO m365_signin (state_hash, account_id, session_hash, user_id, flow, created_at, expires_at) "
-            "VALUES (:h, :a, :s, :u, :f, :now, :exp)",
-            {
-                "h": digest(state),
-                "a": account_id,
-                "s": digest(session_id),
-                "u": user_id,
-                "f": flow,
-                "now": now,
-                "exp": now + lifetime,
-            },
-        )
-
-
-def open_signins(host: Host, account_id: int) -> int:
-    """Pending sign-ins of the account that could still come back."""
-    with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT COUNT(*) AS n FROM m365_signin WHERE account_id = :a AND used_at IS NULL AND expires_at > :now",
-            {"a": account_id, "now": utcnow()},
-        ).fetchone()
-    return row["n"]
-
-
-def signins_started_by(host: Host, user_id: int, since: dt.datetime) -> int:
-    """How many sign-ins this user started since then (replaced ones included)."""
-    with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT COUNT(*) AS n FROM m365_signin WHERE user_id = :u AND created_at > :since",
-            {"u": user_id, "since": since},
-        ).fetchone()
-    return row["n"]
-
-
-def purge_signins(host: Host, expired_before: dt.datetime) -> int:
-    with host.db.transaction() as tx:
-        return tx.execute("DELETE FROM m365_signin WHERE expires_at < :old", {"old": expired_before}).rowcount
-
-
-def find_signin(host: Host, state: str) -> PendingSignIn | None:
-    with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT account_id, session_hash, user_id, flow, expires_at, used_at FROM m365_signin "
-            "WHERE state_hash = :h",
-            {"h": digest(state)},
-        ).fetchone()
-    return PendingSignIn(**{**row, "flow": bytes(row["flow"])}) if row else None
-
-
-def use_signin(host: Host, state: str) -> bool:
-    """Mark a pending sign-in used. Exactly one caller gets True, however many arrive at once."""
-    with host.db.transaction() as tx:
-        result = tx.execute(
-            "UPDATE m365_signin SET used_at = :now WHERE state_hash = :h AND used_at IS NULL",
-            {"h": digest(state), "now": utcnow()},
-        )
-    return result.rowcount == 1
-
-
-# -- admin consent requests (the Azure interface's button; the answer comes back to continue_oauth) ---------------
-
-
-@dataclass(frozen=True)
-class PendingConsent:
-    session_hash: str
-    user_id: int
-    expires_at: dt.datetime
-    used_at: dt.datetime | None
-
-
-def add_consent_request(host: Host, *, state: str, session_id: str, user_id: int, lifetime: dt.timedelta) -> None:
-    now = utcnow()
-    with host.db.transaction() as tx:
-        tx.execute("DELETE FROM m365_consent WHERE expires_at < :old", {"old": now - dt.timedelta(days=1)})
-        tx.execute(
-            "INSERT INTO m365_consent (state_hash, session_hash, user_id, created_at, expires_at) "
-            "VALUES (:h, :s, :u, :now, :exp)",
-            {"h": digest(state), "s": digest(session_id), "u": user_id, "now": now, "exp": now + lifetime},
-        )
-
-
-def find_consent_request(host: Host, state: str) -> PendingConsent | None:
-    with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT session_hash, user_id, expires_at, used_at FROM m365_consent WHERE state_hash = :h",
-            {"h": digest(state)},
-        ).fetchone()
-    return PendingConsent(**row) if row else None
-
-
-def use_consent_request(host: Host, state: str) -> bool:
-    """Mark an admin consent request answered. Exactly one caller gets True."""
-    with host.db.transaction() as tx:
-        result = tx.execute(
-            "UPDATE m365_consent SET used_at = :now WHERE state_hash = :h AND used_at IS NULL",
-            {"h": digest(state), "now": utcnow()},
-        )
-    return result.rowcount == 1
-
-
-# -- events --------------------------------------------------------------------------------------------------------
-
-
-FOLD_WITHIN = dt.timedelta(hours=1)
-
-
-def add_event(host: Host, kind: str, text: str, *, account_id: int | None = None, code: str | None = None) -> None:
-    """Add to the trail; the same event as the account's latest (kind and text), within an hour, only counts up."""
-    now = utcnow()
-    with host.db.transaction(lock=True) as tx:  # read, then write: take SQLite's write lock from the start
-        whose = "account_id IS NULL" if account_id is None else "account_id = :a"
-        latest = tx.execute(
-            f"SELECT id, kind, text, at FROM m365_event WHERE {whose} ORDER BY id DESC LIMIT 1",  # noqa: S608
-            {"a": account_id},
-        ).fetchone()
-        if latest and (latest["kind"], latest["text"]) == (kind, text) and now - latest["at"] < FOLD_WITHIN:
-            tx.execute(
-                "UPDATE m365_event SET repeats = repeats + 1, at = :at WHERE id = :id", {"at": now, "id": latest["id"]}
-            )
-            return
-        tx.execute(
-            "INSERT INTO m365_event (at, account_id, kind, code, text) VALUES (:at, :a, :k, :c, :t)",
-            {"at": now, "a": account_id, "k": kind, "c": code, "t": text},
-        )
-
-
-def last_event_code(host: Host, account_id: int) -> str | None:
-    with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT code FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT 1", {"a": account_id}
-        ).fetchone()
-    return row["code"] if row else None
-
-
-def unknown_answers(host: Host, limit: int = 20) -> list[tuple[str, str, int]]:
-    """Distinct answers the catalogue did not know: (code, Microsoft's words, how often), most frequent first."""
-    with host.db.transaction() as tx:
-        rows = tx.execute(
-            "SELECT code, MIN(text) AS text, COUNT(*) AS n FROM m365_event WHERE kind = 'unknown_answer' "
-            "GROUP BY code ORDER BY n DESC, code LIMIT :n",
-            {"n": limit},
-        ).fetchall()
-    return [(r["code"] or "?", r["text"][:200], r["n"]) for r in rows]
-
-
-def purge_events(host: Host, before: dt.datetime) -> int:
-    with host.db.transaction() as tx:
-        return tx.execute("DELETE FROM m365_event WHERE at < :before", {"before": before}).rowcount
-
-
-def events(host: Host, account_id: int, limit: int = 20) -> list[dict]:
-    with host.db.transaction() as tx:
-        return tx.execute(
-            "SELECT at, kind, code, text, repeats FROM m365_event WHERE account_id = :a ORDER BY id DESC LIMIT :n",
-            {"a": account_id, "n": limit},
-        ).fetchall()
-
-
-def last_sign_in(host: Host, account_id: int) -> dict | None:
-    """The account's newest sign-in event (started, failed, refused or connected), or None."""
-    with host.db.transaction() as tx:
-        return tx.execute(
-            "SELECT at, kind, code, text FROM m365_event WHERE account_id = :a AND kind IN "
-            "('signin_started', 'signin_failed', 'signin_refused', 'connected') ORDER BY id DESC LIMIT 1",
-            {"a": account_id},
-        ).fetchone()
-
-
-# -- results of online checks --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    ok: bool
-    code: str | None
-    text: str
-    at: dt.datetime
-
-
-def record_check(host: Host, name: str, *, ok: bool, text: str, code: str | None = None) -> None:
-    with host.db.transaction() as tx:
-        tx.execute("DELETE FROM m365_check WHERE name = :n", {"n": name})
-        tx.execute(
-            "INSERT INTO m365_check (name, ok, code, text, at) VALUES (:n, :ok, :c, :t, :at)",
-            {"n": name, "ok": ok, "c": code, "t": text, "at": utcnow()},
-        )
-
-
-def claim_notice(host: Host, name: str, every: dt.timedelta) -> bool:
-    """True for exactly one caller per ``every``, however many workers ask at once: who gets it tells people."""
-    now = utcnow()
-    with host.db.transaction() as tx:
-        claimed = tx.execute(
-            "UPDATE m365_check SET at = :now WHERE name = :n AND at < :due",
-            {"n": f"notice:{name}", "now": now, "due": now - every},
-        ).rowcount
-        if not claimed:
-            claimed = tx.execute(
-                "INSERT INTO m365_check (name, ok, code, text, at) VALUES (:n, :ok, NULL, '', :now) "
-                "ON CONFLICT (name) DO NOTHING",
-                {"n": f"notice:{name}", "ok": True, "now": now},
-            ).rowcount
-    return claimed == 1
-
-
-def checks(host: Host) -> dict[str, CheckResult]:
-    with host.db.transaction() as tx:
-        rows = tx.execute("SELECT name, ok, code, text, at FROM m365_check WHERE name NOT LIKE 'notice:%'").fetchall()
-    return {r["name"]: CheckResult(**{**r, "ok": bool(r["ok"])}) for r in rows}
