@@ -29,8 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from . import store
-from .crypto import vault_of
+from . import keys, store
 from .names import INTERFACE_TYPE
 from .store import certificates as kept
 from .store.certificates import (  # kept by the store; re-exported so that callers name one module for certificates
@@ -117,7 +116,7 @@ def make(host: Host, client_id: str, days: int, *, origin: str, now: dt.datetime
         not_before=certificate.not_valid_before_utc,
         expires_at=certificate.not_valid_after_utc,
         certificate=pem,
-        private_key=vault_of(host).encrypt(private),
+        private_key=keys.vault(host).encrypt(private),
         origin=origin,
     )
 
@@ -136,7 +135,7 @@ def of_registration(host: Host, state: str) -> Certificate | None:
 
 def signing_key(host: Host, certificate: Certificate) -> bytes:
     """The private key (PEM), decrypted for msal or a proof; raises crypto.DecryptionError with the wrong keys."""
-    return vault_of(host).decrypt(certificate.private_key)
+    return keys.vault(host).decrypt(certificate.private_key)
 
 
 def credential(host: Host, certificate: Certificate) -> dict:

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 from cmx_hostapi import Host
 
-from . import certificates
-from .names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
-
-PLUGIN_ID = "m365"
+from . import certificates, keys
+from .crypto import DecryptionError
+from .diagnosis import Finding, Kind
+from .names import INTERFACE_TYPE, PLUGIN_ID, SETTINGS_APP, TENANT_SETTING
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,9 @@ class AzureApp:
     """msal's ``{"private_key", "public_certificate"}`` of the certificate in use (certificates.credential)."""
     thumbprint: str | None = None
     """The SHA-1 thumbprint of that certificate, as Entra shows it."""
+    refused: Finding | None = None
+    """Why this server cannot prove the app right now although it is set up (the certificate's private key cannot be
+    decrypted here); :func:`cmx_plugin_m365.identity.build` raises it as the answer, like Microsoft's."""
 
     @property
     def credential(self) -> str | Mapping[str, str]:
@@ -218,12 +221,17 @@ def azure_app(host: Host, *, tenant: str | None = None) -> AzureApp | Missing:
     interface = interfaces[0]
     in_use = certificates.in_state(host, interface.username, certificates.ACTIVE)
     if in_use is not None:
+        try:
+            credential = certificates.credential(host, in_use)
+        except DecryptionError:
+            # Not the secret instead: after the switch to the certificate the admin was told to delete it at
+            # Microsoft. Lost for good, the admins are told once what to do; mail waits, nothing is lost.
+            finding = keys.unreadable(host, "certificate", in_use.thumbprint)
+            if finding.kind is not Kind.TEMPORARY:
+                keys.certificate_lost(host, in_use)
+            return AzureApp(interface.username, "", tenant, thumbprint=in_use.thumbprint, refused=finding)
         return AzureApp(
-            interface.username,
-            interface.password,
-            tenant,
-            certificate=certificates.credential(host, in_use),
-            thumbprint=in_use.thumbprint,
+            interface.username, interface.password, tenant, certificate=credential, thumbprint=in_use.thumbprint
         )
     if not interface.password:
         return Missing(

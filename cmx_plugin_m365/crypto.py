@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -25,8 +26,12 @@ class Vault:
     def __init__(self, secret_keys: Sequence[bytes]):
         if not secret_keys:
             raise ValueError("the host provides no key material (Host.secret_keys is empty)")
-        self._fernets = [Fernet(_derive(key)) for key in secret_keys]
+        derived = [_derive(key) for key in secret_keys]
+        self._fernets = [Fernet(key) for key in derived]
         self._all = MultiFernet(self._fernets)
+        self.fingerprints = tuple(hashlib.sha256(b"fingerprint:" + key).hexdigest()[:16] for key in derived)
+        """One per key, current first: names a key in the database without revealing it (a hash of the derived
+        key, which is itself a one-way function of the host's key material)."""
 
     def encrypt(self, plaintext: bytes) -> bytes:
         return self._fernets[0].encrypt(plaintext)

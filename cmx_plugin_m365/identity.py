@@ -50,7 +50,10 @@ def authority(options: Options, azure: AzureApp) -> str:
 def build(
     options: Options, azure: AzureApp, cache: msal.TokenCache | None = None
 ) -> msal.ConfidentialClientApplication:
-    """An msal app for the instance's registration; raises MicrosoftError when discovery fails."""
+    """An msal app for the instance's registration; raises MicrosoftError when discovery fails, or when this server
+    cannot use the app's credential (:attr:`AzureApp.refused`)."""
+    if azure.refused is not None:
+        raise MicrosoftError(azure.refused)
     try:
         app = msal.ConfidentialClientApplication(
             azure.client_id,

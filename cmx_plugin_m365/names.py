@@ -1,5 +1,8 @@
 """Names the host and the admin guide use, in one place so that screens, routes and docs agree."""
 
+PLUGIN_ID = "m365"
+"""The plugin's id in plugin.toml: the host's name for it (its configuration section, migrations, key use)."""
+
 INTERFACE_TYPE = "Azure"
 """The interface type that holds the app registration: Benutzername = client ID, Passwort = secret value."""
 

@@ -21,8 +21,8 @@ from cmx_hostapi import Host, PermanentMailError, SignInRequired, TemporaryMailE
 
 from . import http, identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
-from .crypto import DecryptionError, vault_of
-from .diagnosis import Finding, entry, from_exception, from_oauth
+from .crypto import DecryptionError
+from .diagnosis import Finding, Kind, entry, from_exception, from_oauth
 
 EXPIRY_MARGIN = 300
 """Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
@@ -51,12 +51,12 @@ _memory_lock = threading.Lock()
 
 
 def seal(host: Host, cache: msal.SerializableTokenCache) -> bytes:
-    return vault_of(host).encrypt(cache.serialize().encode())
+    return keys.vault(host).encrypt(cache.serialize().encode())
 
 
 def unseal(host: Host, blob: bytes) -> msal.SerializableTokenCache:
     cache = msal.SerializableTokenCache()
-    cache.deserialize(vault_of(host).decrypt(blob).decode())
+    cache.deserialize(keys.vault(host).decrypt(blob).decode())
     return cache
 
 
@@ -290,19 +290,15 @@ def _acquire_silently(
 def _unseal_here(host: Host, account_id: int, blob: bytes) -> msal.SerializableTokenCache:
     """The stored cache, decrypted with this worker's keys.
 
-    A cache this worker cannot decrypt is this worker's problem, not the account's: during a key rollout one worker
-    may still run with the old key list while the others have the new one. So nothing is written to the account's
-    row (the others keep sending); the mail is retried later, and the operator is told — once a day — that this
-    server's keys do not match the stored data.
+    A cache this worker cannot decrypt while it lags behind a key rollout is this worker's problem, not the account's:
+    nothing is written to the account's row (the others keep sending), the mail is retried later, and the operator is
+    told once a day. A cache that no current key decrypts is lost: the account needs a new sign-in (its problem, told
+    once; its mail is held until then). See :mod:`keys`.
     """
     try:
         return unseal(host, blob)
     except (DecryptionError, json.JSONDecodeError, UnicodeDecodeError):
-        keys.unreadable(host, account_id)
-        raise TemporaryMailError(
-            "Dieser Server kann die gespeicherte Anmeldung des E-Mailkontos nicht entschlüsseln: seine Schlüssel "
-            "passen nicht zu denen, mit denen sie gespeichert wurde (z. B. während eines Schlüsselwechsels). Die "
-            "Mail wird später erneut gesendet. Was tun: allen Servern der Instanz dieselbe Schlüsselliste geben; ist "
-            "der alte Schlüssel verloren, im E-Mailkonto erneut bei Microsoft anmelden.",
-            code="DECRYPT",
-        ) from None
+        finding = keys.unreadable(host, "signin", account_id)
+        if finding.kind is not Kind.TEMPORARY:
+            status.report(host, account_id, finding)
+        raise finding.mail_error() from None

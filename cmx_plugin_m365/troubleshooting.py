@@ -11,6 +11,7 @@ SECTIONS = (
     ("Versand über Microsoft Graph", lambda e: e.key.startswith("graph:")),
     ("Vor dem Senden geprüft (Sendelimits)", lambda e: e.key.startswith("limit:")),
     ("Netzwerk", lambda e: e.key.startswith("net:")),
+    ("Gespeicherte Daten (Schlüssel der Instanz)", lambda e: e.key.startswith("key:")),
 )
 
 MAIL = {

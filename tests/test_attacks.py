@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from cmx_plugin_m365 import tokens
+from cmx_plugin_m365 import keys, tokens
 from cmx_plugin_m365.web import schemas
 from devhost import forms
 from devhost.pages import flashes
@@ -327,7 +327,7 @@ def _pending(office, account_id, kind) -> str:
         "auth_uri": "https://x",
         "claims_challenge": None,
     }
-    blob = tokens.vault_of(host).encrypt(json.dumps(flow).encode())
+    blob = keys.vault(host).encrypt(json.dumps(flow).encode())
     if kind == "undecryptable":
         blob = Fernet(Fernet.generate_key()).encrypt(b"{}")
     session = office.browser.session_id if kind != "other session" else "another-session"
@@ -365,7 +365,7 @@ def test_no_secret_token_code_or_verifier_in_logs_or_pages(office, caplog):
     auth_uri = office.start_sign_in(account_id)
     state = query(auth_uri)["state"]
     (row,) = pending_rows(office)
-    verifier = json.loads(tokens.vault_of(office.instance.host).decrypt(bytes(row["flow"])))["code_verifier"]
+    verifier = json.loads(keys.vault(office.instance.host).decrypt(bytes(row["flow"])))["code_verifier"]
     assert verifier.encode() not in bytes(row["flow"])  # the PKCE verifier is encrypted at rest
     outcome = office.at_microsoft(auth_uri, "anna")
     code = query(outcome.url)["code"]

@@ -11,7 +11,7 @@ from devhost.office import INTERFACES
 from devhost.pages import field_error, flashes, green_field_text
 
 from .conftest import run_queue_at
-from .test_mailing import run_method
+from .helpers import run_method
 
 
 def interface_id(office) -> int:

@@ -14,31 +14,13 @@ from cmx_plugin_m365.care import client_secret, credentials
 from cmx_plugin_m365.web import screens
 from devhost.pages import flashes, green_field_text
 
+from .helpers import certificate_in_use, in_use, mode, run_method
 from .test_emulator_certificates import make_certificate
-from .test_mailing import run_method
 
 
 def other_certificate() -> str:
     """A certificate someone made elsewhere (not cmxOrganize's)."""
     return make_certificate()[1]
-
-
-def mode(office) -> str:
-    text = green_field_text(office.browser.get(office.interface_path()).text)
-    return text.split("Anmeldeart", 1)[1].split()[0]
-
-
-def in_use(office) -> certificates.Certificate | None:
-    return credentials.in_use(office.instance.host)
-
-
-def certificate_in_use(office, months="24") -> certificates.Certificate:
-    """Create, download, upload and prove a certificate: section 2, certificate variant."""
-    office.create_certificate(months)
-    office.upload_certificate(office.download_certificate())
-    page = office.prove_certificate()
-    assert any(m.startswith("Zertifikat geprüft") for m in flashes(page)), flashes(page)
-    return in_use(office)
 
 
 # -- section 2 with a certificate ---------------------------------------------------------------------------------

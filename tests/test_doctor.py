@@ -137,7 +137,7 @@ def test_smtp_checks_the_route_in_use(office, config_file, capsys):
 
 
 def test_with_a_certificate_it_names_the_certificate_and_its_renewal(office, config_file, capsys):
-    from .test_certificates import certificate_in_use
+    from .helpers import certificate_in_use
 
     office.configure()
     office.connect("anna")

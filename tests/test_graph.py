@@ -7,7 +7,7 @@ from cmx_plugin_m365 import store
 from devhost.pages import flashes, green_field_text
 
 from .conftest import run_queue_at, run_queue_in_threads
-from .test_mailing import expire_access_token, run_method
+from .helpers import expire_access_token, run_method
 
 GRAPH_SCOPES = ["https://graph.microsoft.com/Mail.Send", "https://graph.microsoft.com/Mail.Send.Shared"]
 

@@ -9,6 +9,8 @@ from cmx_hostapi import PermanentMailError
 
 from cmx_plugin_m365.sending import mailing
 
+from .helpers import dt_now, expire_access_token, later
+
 
 def test_the_bearer_token_goes_only_to_a_verified_server(office):
     office.configure()
@@ -190,7 +192,7 @@ def test_a_worker_with_the_old_key_list_does_not_stop_the_others(office):
     try:
         from cmx_plugin_m365.care import maintenance
 
-        assert maintenance.reencrypt(rolled.host, dt_now()) == 1
+        assert maintenance.reencrypt(rolled.host, dt_now()) == 2  # the token cache and the sign-in's flow
         assert rolled.host.old_keys_unused_by == {"m365"}  # the host may drop the old key now
         # A server still on the old key list alone cannot read the re-encrypted cache: mail waits there, ...
         for _ in range(3):
@@ -243,7 +245,7 @@ def test_re_encryption_leaves_a_leased_row_alone_and_only_the_owner_releases(off
     assert owner and store.take_refresh_lease(host, account_id, version, 60) is None
     rolled = second_worker(office, [secrets.token_bytes(32), *office.instance.config.encryption_keys])
     try:
-        assert maintenance.reencrypt(rolled.host, dt_now()) == 0  # a refresh is under way: not now
+        assert maintenance.reencrypt(rolled.host, dt_now()) == 1  # the sign-in's flow; the cache is leased: not now
         assert rolled.host.old_keys_unused_by == set()  # so the old key is still needed
     finally:
         rolled.close()
@@ -262,18 +264,6 @@ def test_the_lease_outlasts_the_slowest_refresh_the_timeouts_allow():
     options = Options(http_timeout=15.0)
     connect, read = 5.0, 15.0
     assert tokens.lease_seconds(options) > 2 * (connect + read)  # discovery + token request, each connect + read
-
-
-def dt_now():
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
-
-
-def later():
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
 
 
 # -- told once, however many workers report at the same moment -------------------------------------------------
@@ -325,8 +315,6 @@ def test_a_proxy_page_instead_of_the_token_answer_at_sign_in(office):
 
 
 def test_a_proxy_page_instead_of_the_token_answer_at_refresh(office):
-    from .test_mailing import expire_access_token
-
     office.configure()
     account_id, _ = office.connect("anna")
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
@@ -345,8 +333,6 @@ def test_a_429_is_waited_out_as_microsoft_says_and_a_later_revocation_is_seen(of
     import datetime as dt
 
     from .conftest import run_queue_at
-    from .test_mailing import expire_access_token
-
     office.configure()
     account_id, _ = office.connect("anna")
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
@@ -390,13 +376,13 @@ def test_a_flood_of_sign_in_starts_stays_small(office):
 
 
 def test_a_forced_refresh_stays_forced_when_re_encryption_rewrote_the_row_meanwhile(office):
-    from cmx_plugin_m365 import store, tokens
+    from cmx_plugin_m365 import keys, store, tokens
 
     office.configure()
     account_id, _ = office.connect("anna")
     host = office.instance.host
     read = store.load_cache(host, account_id)  # what a worker read just before ...
-    rewritten = tokens.vault_of(host).reencrypt(read.blob)
+    rewritten = keys.vault(host).reencrypt(read.blob)
     assert store.save_cache(host, account_id, read.version, rewritten, lease_owner=None)  # ... re-encryption wrote
     office.ms.call("counters/reset")
     tokens.access_token(host, account_id, force_refresh=True, stored=read)

@@ -7,7 +7,7 @@ import pytest
 from cmx_hostapi import TemporaryMailError
 
 from .conftest import run_queue_at, run_queue_in_threads
-from .test_mailing import run_method
+from .helpers import run_method
 
 
 @pytest.fixture

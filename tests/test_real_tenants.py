@@ -9,7 +9,7 @@ from devhost.emulators import Person
 from devhost.pages import green_field_text
 
 from .conftest import flashes, run_queue_at
-from .test_mailing import expire_access_token, run_method
+from .helpers import expire_access_token, run_method
 
 
 def add_person(office, key, display, upn, **more) -> Person:

@@ -55,7 +55,7 @@ def recheck(office) -> list[str]:
 def two_accounts_held_by_an_expired_secret(office):
     """anna and ben connected; the secret expires; a mail of each is held for it. Returns (ids, the plugin's now)."""
     from .conftest import run_queue_at
-    from .test_mailing import expire_access_token
+    from .helpers import expire_access_token
 
     office.configure()
     ids = (office.connect("anna")[0], office.connect("ben")[0])
@@ -233,7 +233,7 @@ def test_words_people_use_and_local_times(office):
 
     from devhost.pages import green_field_text
 
-    from .test_mailing import expire_access_token
+    from .helpers import expire_access_token
 
     office.configure()
     account_id, _ = office.connect("anna")

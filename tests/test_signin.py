@@ -286,13 +286,13 @@ def test_an_answer_that_does_not_belong_to_the_flow_is_refused(office):
     """The id_token's nonce must be the one cmxOrganize sent (msal checks it; the plugin explains it)."""
     import json
 
-    from cmx_plugin_m365 import tokens
+    from cmx_plugin_m365 import keys
 
     office.configure()
     account_id = office.create_account("anna")
     office.enable_oauth(account_id)
     outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
-    vault = tokens.vault_of(office.instance.host)
+    vault = keys.vault(office.instance.host)
     with office.instance.db.transaction() as tx:
         row = tx.execute("SELECT state_hash, flow FROM m365_signin").fetchone()
         flow = json.loads(vault.decrypt(bytes(row["flow"])))

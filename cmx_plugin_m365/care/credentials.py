@@ -20,9 +20,10 @@ import re
 import requests
 from cmx_hostapi import Host, Message
 
-from .. import certificates, identity, status, store
+from .. import certificates, identity, keys, status, store
 from ..certificates import ACTIVE, PENDING, RETIRED, STANDBY, Certificate
 from ..config import AzureApp, Options
+from ..crypto import DecryptionError
 from ..diagnosis import Finding, from_exception, from_graph
 from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
 from ..wording import BERLIN, count, headline
@@ -61,10 +62,15 @@ def waiting(host: Host) -> Certificate | None:
 
 
 def _with(host: Host, certificate: Certificate) -> AzureApp:
+    """The registration proving itself with ``certificate`` — or, when its key cannot be decrypted here, refused with
+    that finding (every request with it then fails like a refusal of Microsoft's, classified)."""
     client_id, tenant = _registration(host)
-    return AzureApp(
-        client_id, "", tenant, certificate=certificates.credential(host, certificate), thumbprint=certificate.thumbprint
-    )
+    try:
+        credential = certificates.credential(host, certificate)
+    except DecryptionError:
+        refused = keys.unreadable(host, "certificate", certificate.thumbprint)
+        return AzureApp(client_id, "", tenant, thumbprint=certificate.thumbprint, refused=refused)
+    return AzureApp(client_id, "", tenant, certificate=credential, thumbprint=certificate.thumbprint)
 
 
 def when(moment: dt.datetime | None) -> str:
@@ -229,6 +235,8 @@ def renew(host: Host, now: dt.datetime) -> str | None:
     current = in_use(host)
     if current is None or current.expires_at - now > RENEW_BEFORE or _registration(host) is None:
         return None
+    if _with(host, current).refused is not None:
+        return None  # its key cannot be read here, so nothing can be signed with it (the admins were told)
     if not store.claim_notice(host, "certificate-renewal", RENEWAL_LOCK):
         return None
     added = waiting(host)

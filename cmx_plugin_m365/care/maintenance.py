@@ -8,7 +8,7 @@ import datetime as dt
 from cmx_hostapi import Host, MailError
 
 from .. import keys, store, tokens
-from ..crypto import DecryptionError
+from ..store import encrypted
 
 KEEP_ALIVE_AFTER = dt.timedelta(days=60)
 """Microsoft drops a refresh token after 90 days without use; refreshing idle ones at 60 keeps them alive."""
@@ -47,79 +47,21 @@ def retry_held(host: Host, now: dt.datetime) -> int:
 
 
 def reencrypt(host: Host, now: dt.datetime) -> int:
-    """Encrypt every stored value with the host's current key (after the host rotated its keys): token caches,
-    kept mail settings, open sign-ins. Returns how many token caches were moved.
+    """Encrypt every stored value with the host's current key (after the host rotated its keys): every column of
+    :data:`..store.encrypted.ENCRYPTED`. Returns how many values were moved.
 
     A token cache under a refresh lease is left for the next run (the refresh writes a new one anyway, and writing
-    under it would lose the refresh token it brings). Values that no key decrypts are left alone. When nothing is
-    left under an old key, the host is told it may drop the old keys (see :mod:`keys`).
+    under it would lose the refresh token it brings). A worker whose key list lags behind the others' does nothing (it
+    would move values back to an old key). When nothing readable is left under an old key, the host is told it may
+    drop the old keys (see :mod:`keys`); values no key decrypts are lost already and do not hold the keys back — they
+    are reported where they are used (a new sign-in, a new certificate).
     """
-    vault = tokens.vault_of(host)
-    moved = left = 0
-    for row in _token_caches(host):
-        blob = bytes(row["token_cache"])
-        if vault.is_current(blob):
-            continue
-        try:
-            fresh = vault.reencrypt(blob)
-        except DecryptionError:
-            left += 1
-            continue
-        if store.save_cache(host, row["account_id"], row["cache_version"], fresh, lease_owner=None):
-            moved += 1
-        else:
-            left += 1
-    with host.db.transaction() as tx:
-        for row in tx.execute(
-            "SELECT account_id, previous_settings FROM m365_account WHERE previous_settings IS NOT NULL"
-        ).fetchall():
-            left += _move(
-                tx,
-                vault,
-                row["previous_settings"],
-                "m365_account",
-                "previous_settings",
-                "account_id",
-                row["account_id"],
-            )
-        for row in tx.execute(
-            "SELECT state_hash, flow FROM m365_signin WHERE used_at IS NULL AND expires_at > :now", {"now": now}
-        ).fetchall():
-            left += _move(tx, vault, row["flow"], "m365_signin", "flow", "state_hash", row["state_hash"])
-    keys.old_keys_unused(host, left)
-    return moved
-
-
-def _move(tx, vault, value, table: str, column: str, key: str, key_value) -> int:
-    """Re-encrypt one value in place; 1 when it stays under an old key (undecryptable), else 0."""
-    blob = bytes(value)
-    if vault.is_current(blob):
+    vault = keys.vault(host)
+    if keys.lagging(host):
         return 0
-    try:
-        fresh = vault.reencrypt(blob)
-    except DecryptionError:
-        return 1
-    tx.execute(
-        f"UPDATE {table} SET {column} = :v WHERE {key} = :k",  # noqa: S608 - our own table and column names
-        {"v": fresh, "k": key_value},
-    )
-    return 0
-
-
-def _token_caches(host: Host, page: int = 200):
-    """Every stored token cache, a page at a time: memory stays flat however many accounts there are."""
-    after = -1
-    while True:
-        with host.db.transaction() as tx:
-            rows = tx.execute(
-                "SELECT account_id, token_cache, cache_version FROM m365_account WHERE token_cache "
-                "IS NOT NULL AND account_id > :after ORDER BY account_id LIMIT :n",
-                {"after": after, "n": page},
-            ).fetchall()
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1]["account_id"]
+    walk = encrypted.reencrypt(host, vault)
+    keys.old_keys_unused(host, walk.left - walk.unreadable)
+    return walk.moved
 
 
 EVENTS_KEPT = dt.timedelta(days=365)

@@ -114,7 +114,7 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
         account_id=account_id,
         session_id=request.session_id,
         user_id=request.user.id,
-        flow=tokens.vault_of(host).encrypt(json.dumps(flow).encode()),
+        flow=keys.vault(host).encrypt(json.dumps(flow).encode()),
         lifetime=dt.timedelta(minutes=options.signin_minutes),
     )
     store.add_event(
@@ -184,11 +184,11 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
             account_id,
         )
     try:
-        flow = json.loads(tokens.vault_of(host).decrypt(pending.flow))
+        flow = json.loads(keys.vault(host).decrypt(pending.flow))
     except DecryptionError:
         # Started on a server whose keys this one does not have (a key rollout in progress): the code is still
         # unused, but the PKCE verifier is unreadable here. Never a 500; say what happened.
-        keys.unreadable(host, account_id)
+        keys.unreadable(host, "signin", account_id)
         return Outcome(
             False,
             "error",

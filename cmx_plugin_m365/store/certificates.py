@@ -135,6 +135,22 @@ def setting(host: Host, name: str) -> str | None:
     return row["value"] if row else None
 
 
+def add_setting(host: Host, name: str, value: str) -> None:
+    """Keep ``name`` = ``value`` unless ``name`` is there already (several workers may add it at once)."""
+    with host.db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO m365_setting (name, value) VALUES (:n, :v) ON CONFLICT (name) DO NOTHING",
+            {"n": name, "v": value},
+        )
+
+
+def settings_named(host: Host, prefix: str) -> dict[str, str]:
+    """Every setting whose name starts with ``prefix``, by name."""
+    with host.db.transaction() as tx:
+        rows = tx.execute("SELECT name, value FROM m365_setting WHERE name LIKE :p", {"p": prefix + "%"}).fetchall()
+    return {r["name"]: r["value"] for r in rows}
+
+
 def set_setting(host: Host, name: str, value: str | None) -> None:
     with host.db.transaction() as tx:
         tx.execute("DELETE FROM m365_setting WHERE name = :n", {"n": name})

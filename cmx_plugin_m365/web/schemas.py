@@ -39,6 +39,10 @@ _GERMAN = (
     (re.compile(r"^Missing data for required field\.$|^Field may not be null\.$"), "Angabe fehlt."),
     (re.compile(r"^Not a valid string\.$"), "Bitte einen Text eintragen."),
     (re.compile(r"^Not a valid integer\.$|^Not a valid number\.$"), "Bitte eine Zahl eintragen."),
+    (
+        re.compile(r"^Number too large\.$|^Special numeric values \(nan or infinity\) are not permitted\.$"),
+        "Bitte eine gültige Zahl eintragen.",
+    ),
     (re.compile(r"^Not a valid date\.$"), "Bitte ein Datum eintragen, z. B. 28.11.2028."),
     (re.compile(r"^Not a valid boolean\.$"), "Bitte ja oder nein angeben."),
     (re.compile(r"^Unknown field\.$"), "Unbekanntes Feld."),

@@ -8,9 +8,11 @@ import cmx_hostapi
 from cmx_hostapi import Action, CopyValue, Host, Message, Note, Page, Redirect, Request
 from marshmallow import ValidationError
 
-from .. import permissions, store, tokens
+from .. import keys, permissions, store, tokens
 from ..care import checks, client_secret, credentials
 from ..config import Options
+from ..crypto import DecryptionError
+from ..diagnosis import Kind
 from ..names import ENABLE_PATH, INTERFACE_FORM, INTERFACE_TYPE, MAIL_ACCOUNT_FORM
 from ..sending import route as sending_route
 from ..signin import consent, flow, mail_settings
@@ -81,7 +83,7 @@ def enable(request: Request, host: Host) -> Redirect | Page:
                 Action("Abbrechen", path_of(host.record_url(MAIL_ACCOUNT_FORM, account_id)), method="GET"),
             ),
         )
-    previous = tokens.vault_of(host).encrypt(mail_settings.encoded(account)) if replaced else None
+    previous = keys.vault(host).encrypt(mail_settings.encoded(account)) if replaced else None
     if store.enable(host, account.id, previous_settings=previous):
         changes = {
             "smtp_host": options.smtp_host,
@@ -107,20 +109,40 @@ def disable(request: Request, host: Host) -> Redirect | Page:
     account_id, refusal = _account_to_change(request, host)
     if refusal:
         return refusal
-    previous = store.previous_settings(host, account_id)
-    store.disable(host, account_id)
-    tokens.forget(account_id)
     text = (
         "OAuth ist für dieses E-Mailkonto ausgeschaltet; die gespeicherte Anmeldung "
         "wurde gelöscht. Für den Versand braucht das E-Mailkonto jetzt wieder ein Passwort."
     )
+    level, settings = "info", None
+    previous = store.previous_settings(host, account_id)
     if previous is not None:
-        restored = mail_settings.restore(host, account_id, tokens.vault_of(host).decrypt(previous))
+        try:
+            settings = keys.vault(host).decrypt(previous)
+        except DecryptionError:
+            if keys.unreadable(host, "settings", account_id).kind is Kind.TEMPORARY:
+                return _back(  # another server can read them: change nothing here
+                    host,
+                    account_id,
+                    "error",
+                    "Nicht ausgeschaltet: Dieser Server kann die aufbewahrten Einstellungen von vorher nicht "
+                    "entschlüsseln (seine Schlüsselliste ist älter als die der anderen Server). Bitte in einigen "
+                    "Minuten erneut versuchen; es wurde nichts geändert.",
+                )
+            level = "warning"
+            text += (
+                " Die Einstellungen von vorher konnten nicht wiederhergestellt werden: Sie sind mit einem Schlüssel "
+                "verschlüsselt, den die Instanz nicht mehr hat. Bitte SMTP-Server, Port, Verschlüsselung und Passwort "
+                "im E-Mailkonto von Hand eintragen."
+            )
+    store.disable(host, account_id)
+    tokens.forget(account_id)
+    if settings is not None:
+        restored = mail_settings.restore(host, account_id, settings)
         text = (
             "OAuth ist für dieses E-Mailkonto ausgeschaltet; die gespeicherte Anmeldung wurde gelöscht. Die "
             f"Einstellungen von vorher sind wiederhergestellt ({restored})."
         )
-    return _back(host, account_id, "info", text)
+    return _back(host, account_id, level, text)
 
 
 def disconnect(request: Request, host: Host) -> Redirect:
