@@ -8,6 +8,7 @@ costs no network round trip after the first.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import threading
 import warnings
@@ -153,6 +154,13 @@ def token_claims(token: str) -> dict:
     except (IndexError, ValueError, UnicodeDecodeError):
         return {}
     return claims if isinstance(claims, dict) else {}
+
+
+@functools.lru_cache(maxsize=256)
+def name_in_token(token: str) -> str:
+    """:func:`sign_in_name` of an access token alone, remembered per token (a token's UPN cannot change within it):
+    XOAUTH2 needs it for every mail, the JWT is decoded once."""
+    return sign_in_name({"access_token": token})
 
 
 def sign_in_name(result: dict) -> str:

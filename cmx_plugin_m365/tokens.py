@@ -72,7 +72,7 @@ def access_token(
     account_id: int,
     *,
     force_refresh: bool = False,
-    stored: store.StoredCache | None = None,
+    state: store.AccountState | None = None,
     scopes: tuple[str, ...] | None = None,
     claims: str | None = None,
     report: bool = True,
@@ -80,7 +80,7 @@ def access_token(
     """A valid access token of the account's signed-in user, for SMTP.Send (default) or the given ``scopes`` of one
     resource (Graph's Mail.Send): the same refresh token serves both (next-features §1.5).
 
-    ``stored`` is the account's row if the caller has just read it (sending reads it once per mail). ``claims`` is
+    ``state`` is the account's row if the caller has just read it (sending reads it once per mail). ``claims`` is
     a resource's claims challenge (Conditional Access): the refresh asks Microsoft for a token that satisfies it.
     ``report=False`` only asks (the second route in "E-Mailkonto testen"): a failure is not the account's problem.
     Raises SignInRequired (the account must sign in again), PermanentMailError (configuration) or TemporaryMailError
@@ -90,43 +90,37 @@ def access_token(
     force_refresh = force_refresh or bool(claims)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        stored = stored or store.load_cache(host, account_id)
-        if stored is None or stored.blob is None or stored.state == store.NEW:
+        state = state or store.account_state(host, account_id)
+        if state is None or state.token_cache is None or state.state == store.NEW:
             raise SignInRequired(
                 "Dieses E-Mailkonto ist noch nicht bei Microsoft angemeldet. Bitte im E-Mailkonto "
                 "„Bei Microsoft anmelden“ wählen.",
                 code="NOT-CONNECTED",
             )
-        if stored.state == store.SIGNIN_REQUIRED:
-            raise SignInRequired(
-                stored.problem_text or "Anmeldung bei Microsoft erforderlich.", code=stored.problem_code
-            )
+        if state.state == store.SIGNIN_REQUIRED:
+            raise SignInRequired(state.problem_text or "Anmeldung bei Microsoft erforderlich.", code=state.problem_code)
         if not force_refresh:
-            held = _from_memory(account_id, stored.blob, scopes) or _from_cache(host, account_id, stored, scopes)
+            held = _from_memory(account_id, state.token_cache, scopes) or _from_cache(host, account_id, state, scopes)
             if held is not None:
                 return held.token
-        owner = store.take_refresh_lease(host, account_id, stored.version, lease_seconds(Options.of(host)))
+        owner = store.take_refresh_lease(host, account_id, state.cache_version, lease_seconds(Options.of(host)))
         if owner:
-            return _refresh(host, account_id, stored, force_refresh, owner, scopes, claims, report)
+            return _refresh(host, account_id, state, force_refresh, owner, scopes, claims, report)
         if time.monotonic() > deadline:
             raise TemporaryMailError(
                 "Die Erneuerung der Anmeldung bei Microsoft dauert zu lange; die Mail wird später erneut gesendet.",
                 code="REFRESH-WAIT",
             )
-        current = store.load_cache(host, account_id)
-        if current is not None and current.version != stored.version and not _leased(current):
+        current = store.account_state(host, account_id)
+        if current is not None and current.cache_version != state.cache_version and not current.leased:
             # The row was rewritten meanwhile without a refresh (re-encryption, a new sign-in): nobody brought the
             # fresh token we need, so ask again with the row as it is now (a forced refresh stays forced).
-            stored = current
+            state = current
             continue
         # Another worker is refreshing this account right now: wait for its new cache version.
-        _wait_for_new_version(host, account_id, stored.version, deadline)
-        stored = None  # read the row again
+        _wait_for_new_version(host, account_id, state.cache_version, deadline)
+        state = None  # read the row again
         force_refresh = False  # the other worker's fresh token is what we wanted
-
-
-def _leased(row: store.StoredCache) -> bool:
-    return row.lease_until is not None and row.lease_until >= store.utcnow()
 
 
 def _key(account_id: int, blob: bytes, scopes: tuple[str, ...]) -> tuple[int, str, tuple[str, ...]]:
@@ -150,16 +144,16 @@ def _remember(account_id: int, blob: bytes, scopes: tuple[str, ...], held: _Held
     return held
 
 
-def _from_cache(host: Host, account_id: int, stored: store.StoredCache, scopes: tuple[str, ...]) -> _Held | None:
+def _from_cache(host: Host, account_id: int, state: store.AccountState, scopes: tuple[str, ...]) -> _Held | None:
     """A still valid access token from the stored cache (no network), or None when a refresh is due."""
-    cache = _unseal_here(host, account_id, stored.blob)
+    cache = _unseal_here(host, account_id, state.token_cache)
     now = time.time()
     for token in cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
         if not _grants(token.get("target", ""), scopes):
             continue
         expires_on = float(token["expires_on"])
         if expires_on - EXPIRY_MARGIN > now:
-            return _remember(account_id, stored.blob, scopes, _Held(token["secret"], expires_on))
+            return _remember(account_id, state.token_cache, scopes, _Held(token["secret"], expires_on))
     return None
 
 
@@ -174,17 +168,17 @@ def _grants(target: str, scopes: tuple[str, ...]) -> bool:
 def _wait_for_new_version(host: Host, account_id: int, version: int, deadline: float) -> None:
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        current = store.load_cache(host, account_id)
-        if current is None or current.version != version:
+        current = store.account_state(host, account_id)
+        if current is None or current.cache_version != version:
             return
-        if current.lease_until is not None and current.lease_until < store.utcnow():
+        if current.refresh_lease_until is not None and current.refresh_lease_until < store.utcnow():
             return  # the refreshing worker died; compete for the lease again
 
 
 def _refresh(
     host: Host,
     account_id: int,
-    stored: store.StoredCache,
+    state: store.AccountState,
     force: bool,
     owner: str,
     scopes: tuple[str, ...],
@@ -199,8 +193,8 @@ def _refresh(
             raise PermanentMailError(
                 "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
             )
-        cache = _unseal_here(host, account_id, stored.blob)
-        result = _acquire_silently(host, azure, cache, stored.user_oid, force, scopes, claims)
+        cache = _unseal_here(host, account_id, state.token_cache)
+        result = _acquire_silently(host, azure, cache, state.user_oid, force, scopes, claims)
     except identity.MicrosoftError as error:
         store.release_refresh_lease(host, account_id, owner)
         finding = _for_graph(error.finding) if scopes != (Options.of(host).smtp_send,) else error.finding
@@ -212,13 +206,13 @@ def _refresh(
         store.release_refresh_lease(host, account_id, owner)
         raise
     blob = seal(host, cache)
-    if not store.save_cache(host, account_id, stored.version, blob, lease_owner=owner):
+    if not store.save_cache(host, account_id, state.cache_version, blob, lease_owner=owner):
         # Someone replaced the cache meanwhile (a new sign-in, a disconnect): their state wins; use this token once.
         store.release_refresh_lease(host, account_id, owner)
         return result["access_token"]
     store.add_event(host, "refresh", "Anmeldung bei Microsoft automatisch aufgefrischt.", account_id=account_id)
     if scopes == (Options.of(host).smtp_send,):
-        _follow_rename(host, account_id, stored.signed_in_as, result)  # the UPN Exchange checks is in this token
+        _follow_rename(host, account_id, state.signed_in_as, result)  # the UPN Exchange checks is in this token
     expires_on = time.time() + int(result.get("expires_in", 0))
     return _remember(account_id, blob, scopes, _Held(result["access_token"], expires_on)).token
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pluggy
-from werkzeug.security import generate_password_hash
-
 from cmx_hostapi import InterfaceType, Method, PeriodicJob, Route, SettingType
+from werkzeug.security import generate_password_hash
 
 from .config import InstanceConfig
 from .db import Database

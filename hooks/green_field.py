@@ -1,6 +1,7 @@
 """Extension point "green field": what the plugin shows on the forms "Schnittstelle" and "E-Mailkonto"."""
 
 from cmx_hostapi import hookimpl
+
 from cmx_plugin_m365.names import INTERFACE_FORM, MAIL_ACCOUNT_FORM
 from cmx_plugin_m365.web import screens
 

@@ -1,6 +1,7 @@
 """Extension point "interface types": adds the "Azure" Schnittstelle that holds the app registration."""
 
 from cmx_hostapi import InterfaceType, hookimpl
+
 from cmx_plugin_m365.care.checks import check_interface
 from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.names import INTERFACE_TYPE

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from cmx_hostapi import PeriodicJob, hookimpl
+
 from cmx_plugin_m365.care import checks, client_secret, credentials, maintenance
 
 

@@ -1,6 +1,7 @@
 """Extension point "methods": "E-Mailkonto testen" on the form E-Mailkonto."""
 
 from cmx_hostapi import Method, hookimpl
+
 from cmx_plugin_m365.care import selftest
 from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM, TEST_METHOD

@@ -2,6 +2,7 @@
 mail account is deleted, forget its tokens."""
 
 from cmx_hostapi import hookimpl
+
 from cmx_plugin_m365.care import setup_checks
 from cmx_plugin_m365.diagnosis import person_waiting
 from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM

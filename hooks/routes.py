@@ -1,6 +1,7 @@
 """Extension point "routes": the green-field buttons' targets, Microsoft's way back (continue_oauth), admin pages."""
 
 from cmx_hostapi import Route, hookimpl
+
 from cmx_plugin_m365 import names
 from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.web import views

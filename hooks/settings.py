@@ -1,6 +1,7 @@
 """Extension point "application settings": declares "TenantID" in the app "Einstellungen"."""
 
 from cmx_hostapi import SettingType, hookimpl
+
 from cmx_plugin_m365.care.checks import check_tenant
 from cmx_plugin_m365.diagnosis import waited_for
 from cmx_plugin_m365.names import SETTINGS_APP, TENANT_SETTING

@@ -333,6 +333,7 @@ def test_a_429_is_waited_out_as_microsoft_says_and_a_later_revocation_is_seen(of
     import datetime as dt
 
     from .conftest import run_queue_at
+
     office.configure()
     account_id, _ = office.connect("anna")
     office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
@@ -381,9 +382,11 @@ def test_a_forced_refresh_stays_forced_when_re_encryption_rewrote_the_row_meanwh
     office.configure()
     account_id, _ = office.connect("anna")
     host = office.instance.host
-    read = store.load_cache(host, account_id)  # what a worker read just before ...
-    rewritten = keys.vault(host).reencrypt(read.blob)
-    assert store.save_cache(host, account_id, read.version, rewritten, lease_owner=None)  # ... re-encryption wrote
+    read = store.account_state(host, account_id)  # what a worker read just before ...
+    rewritten = keys.vault(host).reencrypt(read.token_cache)
+    assert store.save_cache(
+        host, account_id, read.cache_version, rewritten, lease_owner=None
+    )  # ... re-encryption wrote
     office.ms.call("counters/reset")
-    tokens.access_token(host, account_id, force_refresh=True, stored=read)
+    tokens.access_token(host, account_id, force_refresh=True, state=read)
     assert office.ms.counters().get(f"token:refresh_token:{office.org.client_id}") == 1  # not skipped

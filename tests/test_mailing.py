@@ -88,7 +88,13 @@ def test_smtp_auth_disabled_is_explained_mail_is_held_and_goes_out_once_fixed(of
     assert [m["subject"] for m in office.ms.messages(to="kurs@example.de")] == ["Bestätigung"]
     assert office.row(account_id)["problem_code"] is None
     assert "SMTP AUTH ist ausgeschaltet" not in green_field_text(office.page(account_id))
-    assert len(office.notifications()) == 2  # contact and admins, once
+    told = sorted((n["audience"], n["subject"].split(": ", 1)[1]) for n in office.notifications())
+    assert told == [  # contact and admins, once of the problem and once that it is solved
+        ("account_contact", "Versand funktioniert wieder"),
+        ("account_contact", "Versand gestoppt"),
+        ("admins", "Versand funktioniert wieder"),
+        ("admins", "Versand gestoppt"),
+    ]
 
 
 def test_send_as_without_the_right_is_explained(office):

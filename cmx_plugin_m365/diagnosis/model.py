@@ -115,6 +115,8 @@ class Finding:
     trace_id: str | None = None
     correlation_id: str | None = None
     microsoft_text: str = ""
+    step: str = ""
+    """Where in the SMTP conversation after the login the server refused (``MAIL FROM``, ``RCPT TO``, ``DATA``)."""
 
     @property
     def kind(self) -> Kind:
@@ -129,7 +131,9 @@ class Finding:
 
         What to do fits the moment (see :func:`person_waiting`); ``more_to_do`` is said after it, e.g. where exactly
         to give the admin consent."""
-        support = [f"Code {self.code}"]
+        support = [
+            f"Code {self.code}" + (f", abgelehnt bei {self.step} nach erfolgreicher Anmeldung" if self.step else "")
+        ]
         if self.trace_id:
             support.append(f"Trace-ID {self.trace_id}")
         if self.correlation_id:

@@ -26,14 +26,14 @@ from ..diagnosis.graph_errors import GRAPH_SIZE_LIMIT
 from . import pacing, sent
 
 
-def send(host: Host, account: MailAccount, message: bytes, stored: store.StoredCache) -> None:
+def send(host: Host, account: MailAccount, message: bytes, state: store.AccountState) -> None:
     """Send the message as the account's signed-in user, or raise a classified MailError (recorded on the account
     when it concerns the account)."""
     if len(message) > GRAPH_SIZE_LIMIT:
         raise _refused(host, account.id, Finding(entry("graph:RequestEntityTooLarge"), "graph:RequestEntityTooLarge"))
     options = Options.of(host)
     body = base64.b64encode(message)
-    token = tokens.access_token(host, account.id, stored=stored, scopes=options.graph_send)
+    token = tokens.access_token(host, account.id, state=state, scopes=options.graph_send)
     response = _post(host, account.id, options, token, body)
     if response.status_code == 401:
         # An expired or revoked token, or a claims challenge (Conditional Access, continuous access evaluation): one
@@ -45,7 +45,7 @@ def send(host: Host, account: MailAccount, message: bytes, stored: store.StoredC
             key = "graph:claims" if challenge else "graph:InvalidAuthenticationToken"
             raise _refused(host, account.id, Finding(entry(key), key, microsoft_text=response.text[:300]))
     if response.status_code == 202:
-        sent(host, account.id, stored)
+        sent(host, account.id, state)  # 202: Microsoft accepted it
         return
     retry_after = http.seconds(response.headers.get("Retry-After"))
     raise _refused(host, account.id, from_graph(response.status_code, response.text), retry_after=retry_after)

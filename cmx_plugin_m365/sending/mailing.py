@@ -1,29 +1,64 @@
-"""The plugin's part in every mail the host sends through an OAuth account: the route, SMTP AUTH, the replies."""
+"""The plugin's part in every mail the host sends through an OAuth account: the pace, the route, SMTP AUTH, the
+server's answer.
+
+The host asks in steps — ``cmx_pace``, ``cmx_deliver``, ``cmx_smtp_authenticate``, then ``cmx_smtp_sent`` or
+``cmx_smtp_refused`` — and the plugin's row of the account is read once per mail, at the first step: the later steps
+of the same mail in the same thread use that read (:func:`_row`), so a mail costs one SELECT, not five.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import smtplib
+import threading
+import time
+import weakref
 
 from cmx_hostapi import Budget, Host, MailAccount, MailError, Pace
 
 from .. import status, store
 from ..config import Options
 from ..diagnosis import Finding, entry, finding_of, from_smtp
-from . import graph, pacing, route, xoauth2
+from . import graph, pacing, route, sent, xoauth2
+
+ROW_SECONDS = 30.0
+"""How long one read of the account's row serves the later steps of the mail it was read for."""
+_mail = threading.local()
+_connections: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""SMTP connection → the account's row as :func:`authenticate` used it, for the server's answer to its mail."""
+
+
+def _row(host: Host, account_id: int, *, fresh: bool = False) -> store.AccountState | None:
+    """The account's row for the mail under way in this thread: read at its first step, reused by the later ones."""
+    held = getattr(_mail, "row", None)
+    if not fresh and held and held[0] == (id(host), account_id) and time.monotonic() - held[2] < ROW_SECONDS:
+        return held[1]
+    state = store.account_state(host, account_id)
+    _mail.row = ((id(host), account_id), state, time.monotonic())
+    return state
+
+
+def pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
+    """The host asks whether the account's next mail may go (host API 1.6; its first step of a mail); None for
+    accounts without OAuth."""
+    state = _row(host, account.id, fresh=True)
+    if state is None:
+        return None
+    return pacing.permit(host, account.id, recipients, on_graph=state.route_in_use == store.ROUTE_GRAPH)
 
 
 def deliver(account: MailAccount, message: bytes, recipients: int, host: Host) -> bool | None:
     """Deliver over Microsoft Graph when that is the account's route (True); None lets the host use SMTP. A mail
     that Exchange would refuse for its size or number of recipients is refused here, before anything is sent."""
-    stored = store.load_cache(host, account.id)  # the one read of the plugin's row for this step
-    if stored is None:
+    state = _row(host, account.id)
+    if state is None:
         return None
     options = Options.of(host)
     if recipients > options.max_recipients:
         raise _refused_here(host, account, "limit:recipients", f"{recipients} Empfänger")
     if len(message) > options.max_message_mb * 1024 * 1024:
         raise _refused_here(host, account, "limit:size", f"{len(message) / 1024 / 1024:.1f} MB")
-    return route.deliver(host, account, message, stored)
+    return route.deliver(host, account, message, state)
 
 
 def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> MailError:
@@ -32,32 +67,40 @@ def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> 
     return finding.mail_error()
 
 
-def pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
-    """The host's queue asks whether the account's next mail may go (host API 1.6); None for accounts without OAuth."""
-    state = store.account_state(host, account.id)
-    if state is None:
-        return None
-    return pacing.permit(host, account.id, recipients, on_graph=state.route_in_use == store.ROUTE_GRAPH)
-
-
 def budget(account: MailAccount, host: Host) -> Budget | None:
     return pacing.budget(host, account.id)
 
 
 def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:
     """None for accounts that do not use OAuth; True once authenticated; a MailError otherwise."""
-    stored = store.load_cache(host, account.id)  # the one read of the plugin's row per mail
-    if stored is None:
+    state = _row(host, account.id)
+    if state is None:
         return None
-    xoauth2.authenticate(smtp, host, account, stored)
+    xoauth2.authenticate(smtp, host, account, state)
+    if xoauth2.HOST_SAYS_SENT:
+        _connections[smtp] = state
+    else:
+        sent(host, account.id, state)  # a host before 1.7 never says when the server accepted: the login must do
     return True
 
 
-def explain(account: MailAccount, code: int, text: str, host: Host) -> MailError | None:
-    """Explain a refusal after authentication (e.g. 550 5.7.60 Send As) for OAuth accounts."""
-    if store.account_state(host, account.id) is None:
+def smtp_sent(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> None:
+    """The server accepted a mail on a connection the plugin authenticated (host API 1.7): now it is sent."""
+    state = _connections.get(smtp)
+    if state is None:
+        return  # not a connection of ours
+    sent(host, account.id, state)
+    # A second mail on the same connection: what this one solved and wrote is not to be done again.
+    _connections[smtp] = dataclasses.replace(state, problem_code=None, auth_refusals=0, last_sent_at=store.utcnow())
+
+
+def explain(account: MailAccount, code: int, text: str, host: Host, *, step: str = "") -> MailError | None:
+    """Explain a refusal after authentication (e.g. 550 5.7.60 Send As) for OAuth accounts, with the step it came at
+    when the host names it (host API 1.7)."""
+    state = _row(host, account.id)
+    if state is None:
         return None
-    finding = from_smtp(code, text)
+    finding = dataclasses.replace(from_smtp(code, text), step=step)
     status.report(host, account.id, finding)
     return finding.mail_error(retry_after=pacing.refused(host, account, finding, None))
 

@@ -21,12 +21,12 @@ SWITCHED = "ROUTE-GRAPH"
 """The code of the mail error that says: this mail goes again at once, over Graph."""
 
 
-def deliver(host: Host, account: MailAccount, message: bytes, stored: store.StoredCache) -> bool | None:
+def deliver(host: Host, account: MailAccount, message: bytes, state: store.AccountState) -> bool | None:
     """For the host's ``cmx_deliver``: send over Graph when that is the account's route in use (True), else None —
     the host then sends over SMTP and the plugin authenticates it with XOAUTH2."""
-    if stored.route_in_use != GRAPH:
+    if state.route_in_use != GRAPH:
         return None
-    graph.send(host, account, message, stored)
+    graph.send(host, account, message, state)
     return True
 
 

@@ -6,13 +6,17 @@ import base64
 import smtplib
 import ssl
 
+import cmx_hostapi
 from cmx_hostapi import Host, MailAccount, MailError, PermanentMailError, TemporaryMailError
 
 from .. import identity, status, store, tokens
 from ..config import Options
 from ..diagnosis import Finding, Kind, finding_of, from_exception, from_smtp, unknown_entry
-from . import route, sent
+from . import route
 
+HOST_SAYS_SENT = tuple(int(part) for part in cmx_hostapi.HOST_API_VERSION.split(".")[:2]) >= (1, 7)
+"""The host calls ``cmx_smtp_sent`` when the server accepted a mail (host API 1.7); before that, a successful login
+is all the plugin learns."""
 RETRY_AFTER_REFUSAL = 120.0
 """Seconds until a mail refused once with 535 5.7.3 (setup proven) is tried again."""
 
@@ -37,7 +41,7 @@ def exchange(smtp: smtplib.SMTP, user: str, token: str) -> tuple[int, bytes]:
     return code, reply
 
 
-def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.StoredCache) -> None:
+def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: store.AccountState) -> None:
     """Authenticate the connection as the account's signed-in user, or raise a classified MailError.
 
     ``user=`` is the UPN Microsoft issued the token for (stored at sign-in, followed on renames), never the form's
@@ -59,14 +63,12 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
             code="TLS-UNVERIFIED",
         )
     for attempt in (1, 2):
-        token = tokens.access_token(
-            host, account.id, force_refresh=attempt == 2, stored=state if attempt == 1 else None
-        )
-        # The name the token was issued for; a refresh just now may carry a new one (the user was renamed).
-        user = identity.sign_in_name({"access_token": token}) or state.signed_in_as or account.username
+        token = tokens.access_token(host, account.id, force_refresh=attempt == 2, state=state if attempt == 1 else None)
+        # The name the token was issued for; a refresh just now may carry a new one (the user was renamed). Read once
+        # per token, not decoded for every mail.
+        user = identity.name_in_token(token) or state.signed_in_as or account.username
         code, reply = exchange(smtp, user, token)
         if code == 235:
-            sent(host, account.id, state)
             return
         finding = from_smtp(code, reply)
         if finding.code == "535 5.7.3" and attempt == 1:
@@ -95,7 +97,7 @@ def probe(host: Host, account: MailAccount) -> Finding | None:
             smtp.ehlo()
             smtp.starttls(context=context)
             smtp.ehlo()
-            user = identity.sign_in_name({"access_token": token}) or account.username
+            user = identity.name_in_token(token) or account.username
             code, reply = exchange(smtp, user, token)
     except (OSError, smtplib.SMTPException) as error:
         return from_exception(error)
@@ -108,7 +110,7 @@ def _verified(sock: ssl.SSLSocket) -> bool:
     return context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname and sock.getpeercert() is not None
 
 
-def _proven(state: store.StoredCache) -> bool:
+def _proven(state: store.AccountState) -> bool:
     """This account has sent before with the current sign-in (its setup worked)."""
     return state.last_sent_at is not None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cmx_hostapi import Host
 
@@ -20,8 +20,11 @@ ROUTE_AUTO, ROUTE_SMTP, ROUTE_GRAPH = "auto", "smtp", "graph"
 
 @dataclass(frozen=True)
 class AccountState:
+    """The plugin's row of one mail account, read once per mail (and per screen): its one row type."""
+
     account_id: int
     state: str
+    """``new`` (OAuth on, nobody signed in yet), ``connected``, ``signin_required``."""
     signed_in_as: str | None
     """The UPN of the signed-in user: the sign-in name, and what Exchange checks in XOAUTH2 ``user=``."""
     tenant_id: str | None
@@ -29,26 +32,42 @@ class AccountState:
     """The signed-in user's object ID: with tenant_id, who this account is at Microsoft (names change)."""
     connected_at: dt.datetime | None
     last_sent_at: dt.datetime | None
+    """When a mail was last accepted by Microsoft (SMTP's 250 after DATA, Graph's 202)."""
     last_refresh_at: dt.datetime | None
     problem_code: str | None
     problem_text: str | None
     problem_at: dt.datetime | None
     notified_at: dt.datetime | None
+    """When people were told of the current problem (None: nobody was told)."""
     cache_version: int
-    has_tokens: bool
+    token_cache: bytes | None = field(repr=False)
+    """msal's token cache, encrypted (:func:`cmx_plugin_m365.tokens.unseal`); compare-and-swap on ``cache_version``."""
+    refresh_lease_until: dt.datetime | None
+    """A worker is refreshing the tokens until then."""
+    auth_refusals: int
+    """``535 5.7.3`` refusals in a row of an account whose setup was proven (the first is retried quietly)."""
     route: str = "auto"
     """The sending route chosen for the account: ``auto``, ``smtp`` or ``graph`` (see :mod:`..sending.route`)."""
     route_in_use: str = "smtp"
     route_since: dt.datetime | None = None
     route_reason: str | None = None
     """Why the route in use is what it is (a catalogue code such as ``535 5.7.139``), when it was switched."""
+    retry_at: dt.datetime | None = None
+    """When the plugin tries the way back from the current problem by itself next (one held mail as a probe)."""
+    retries: int = 0
+    """How often it tried since the problem began (the backoff)."""
+
+    @property
+    def has_tokens(self) -> bool:
+        return self.token_cache is not None
+
+    @property
+    def leased(self) -> bool:
+        """Another worker holds the refresh lease right now."""
+        return self.refresh_lease_until is not None and self.refresh_lease_until >= utcnow()
 
 
-_STATE_COLUMNS = (
-    "account_id, state, signed_in_as, tenant_id, user_oid, connected_at, last_sent_at, last_refresh_at, problem_code, "
-    "problem_text, problem_at, notified_at, cache_version, token_cache IS NOT NULL AS has_tokens, route, "
-    "route_in_use, route_since, route_reason"
-)
+_STATE_COLUMNS = ", ".join(name for name in AccountState.__dataclass_fields__)
 
 
 def account_state(host: Host, account_id: int) -> AccountState | None:
@@ -67,7 +86,8 @@ def all_account_states(host: Host) -> list[AccountState]:
 
 
 def _state(row) -> AccountState:
-    return AccountState(**{**row, "has_tokens": bool(row["has_tokens"])})
+    blob = row["token_cache"]
+    return AccountState(**{**row, "token_cache": bytes(blob) if blob is not None else None})
 
 
 def enable(host: Host, account_id: int, *, previous_settings: bytes | None = None) -> bool:
@@ -190,9 +210,18 @@ def count_refusal(host: Host, account_id: int) -> int:
     return row["auth_refusals"] if row else 0
 
 
-def set_problem(host: Host, account_id: int, *, code: str | None, text: str, state: str | None = None) -> bool:
+def set_problem(
+    host: Host,
+    account_id: int,
+    *,
+    code: str | None,
+    text: str,
+    state: str | None = None,
+    retry_at: dt.datetime | None = None,
+) -> bool:
     """Record a problem (and, with ``state``, a new state). True for exactly one caller when it is new, i.e. people
-    were not told yet — however many workers report it at the same moment.
+    were not told yet — however many workers report it at the same moment. A new problem starts its way back at
+    ``retry_at`` (None: only a person can solve it), with no retries yet.
 
     The claim is one conditional UPDATE: it is the transaction's first statement, so on SQLite it takes the write
     lock at once (waiting out the busy timeout instead of failing on a lock upgrade), and on PostgreSQL a second
@@ -200,11 +229,12 @@ def set_problem(host: Host, account_id: int, *, code: str | None, text: str, sta
     """
     now = utcnow()
     code = code or "?"
-    values = {"id": account_id, "code": code, "text": text, "now": now, "state": state}
+    values = {"id": account_id, "code": code, "text": text, "now": now, "state": state, "retry": retry_at}
     with host.db.transaction() as tx:
         claimed = tx.execute(
             "UPDATE m365_account SET problem_code = :code, problem_text = :text, state = COALESCE(:state, state), "
-            "problem_at = CASE WHEN problem_code = :code THEN problem_at ELSE :now END, notified_at = :now "
+            "problem_at = CASE WHEN problem_code = :code THEN problem_at ELSE :now END, notified_at = :now, "
+            "retry_at = :retry, retries = 0 "
             "WHERE account_id = :id AND (problem_code IS NULL OR problem_code <> :code OR notified_at IS NULL)",
             values,
         ).rowcount
@@ -216,14 +246,45 @@ def set_problem(host: Host, account_id: int, *, code: str | None, text: str, sta
     return claimed == 1
 
 
-def clear_problem(host: Host, account_id: int, *, state: str | None = None) -> None:
-    """The account's problem is gone (and, with ``state``, its state is that again)."""
-    with host.db.transaction() as tx:
+@dataclass(frozen=True)
+class Cleared:
+    """A problem that was just cleared: what it was, and whether people had been told of it."""
+
+    code: str
+    told: bool
+
+
+def clear_problem(host: Host, account_id: int, *, state: str | None = None, code: str | None = None) -> Cleared | None:
+    """The account's problem is gone (and, with ``state``, its state is that again); with ``code``, only that problem.
+    Returns what was cleared for exactly one caller (who tells people it is solved), None for everyone else."""
+    with host.db.transaction(lock=True) as tx:
+        row = tx.execute(
+            "SELECT problem_code, notified_at FROM m365_account WHERE account_id = :id", {"id": account_id}
+        ).fetchone()
+        if row is None or row["problem_code"] is None or (code is not None and row["problem_code"] != code):
+            return None
         tx.execute(
-            "UPDATE m365_account SET problem_code = NULL, problem_text = NULL, problem_at = NULL, "
-            "notified_at = NULL, state = COALESCE(:state, state) WHERE account_id = :id AND problem_code IS NOT NULL",
+            "UPDATE m365_account SET problem_code = NULL, problem_text = NULL, problem_at = NULL, notified_at = NULL, "
+            "retry_at = NULL, retries = 0, state = COALESCE(:state, state) WHERE account_id = :id",
             {"id": account_id, "state": state},
         )
+    return Cleared(row["problem_code"], row["notified_at"] is not None)
+
+
+def claim_retry(host: Host, account_id: int, *, due: dt.datetime, then: dt.datetime) -> int | None:
+    """Claim the account's way back that is due at ``due`` (its ``retry_at``): the next one is at ``then``. Returns
+    the number of this try for exactly one caller (several workers run the job), None for the others."""
+    with host.db.transaction() as tx:
+        claimed = tx.execute(
+            "UPDATE m365_account SET retry_at = :then, retries = retries + 1 "
+            "WHERE account_id = :id AND retry_at = :due AND problem_code IS NOT NULL",
+            {"id": account_id, "due": due, "then": then},
+        ).rowcount
+        if not claimed:
+            return None
+        return tx.execute("SELECT retries FROM m365_account WHERE account_id = :id", {"id": account_id}).fetchone()[
+            "retries"
+        ]
 
 
 def choose_route(host: Host, account_id: int, route: str) -> None:
@@ -263,51 +324,6 @@ def record_sent(host: Host, account_id: int) -> None:
 
 
 # -- the token cache (encrypted; compare-and-swap on cache_version) ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredCache:
-    """The account's row as sending needs it: one read per mail (token cache, who signed in, current problem)."""
-
-    blob: bytes | None
-    version: int
-    signed_in_as: str | None
-    state: str
-    lease_until: dt.datetime | None
-    problem_code: str | None
-    problem_text: str | None
-    last_sent_at: dt.datetime | None
-    user_oid: str | None = None
-    auth_refusals: int = 0
-    route: str = "auto"
-    route_in_use: str = "smtp"
-
-
-def load_cache(host: Host, account_id: int) -> StoredCache | None:
-    with host.db.transaction() as tx:
-        row = tx.execute(
-            "SELECT token_cache, cache_version, signed_in_as, state, refresh_lease_until, problem_code, "
-            "problem_text, last_sent_at, user_oid, auth_refusals, route, route_in_use FROM m365_account "
-            "WHERE account_id = :id",
-            {"id": account_id},
-        ).fetchone()
-    if row is None:
-        return None
-    blob = row["token_cache"]
-    return StoredCache(
-        bytes(blob) if blob is not None else None,
-        row["cache_version"],
-        row["signed_in_as"],
-        row["state"],
-        row["refresh_lease_until"],
-        row["problem_code"],
-        row["problem_text"],
-        row["last_sent_at"],
-        row["user_oid"],
-        row["auth_refusals"],
-        row["route"],
-        row["route_in_use"],
-    )
 
 
 def take_refresh_lease(host: Host, account_id: int, version: int, seconds: float) -> str | None:

@@ -45,6 +45,12 @@ def claim_notice(host: Host, name: str, every: dt.timedelta) -> bool:
     return claimed == 1
 
 
+def forget_notice(host: Host, name: str) -> bool:
+    """End a claim of :func:`claim_notice` (what it told of is over); True when there was one."""
+    with host.db.transaction() as tx:
+        return tx.execute("DELETE FROM m365_check WHERE name = :n", {"n": f"notice:{name}"}).rowcount == 1
+
+
 def checks(host: Host) -> dict[str, CheckResult]:
     with host.db.transaction() as tx:
         rows = tx.execute("SELECT name, ok, code, text, at FROM m365_check WHERE name NOT LIKE 'notice:%'").fetchall()

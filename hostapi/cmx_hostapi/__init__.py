@@ -24,7 +24,9 @@ record; a plugin that runs on a 1.1 host must treat its absence as "admins only"
 ``Input.type = "select"`` with ``options``. 1.5 added :class:`Download` (a route may answer with a file to save, e.g.
 a certificate's public part). 1.6 added :func:`cmx_pace` with :class:`Pace` (the plugin says when an account's next
 queued mail may go, for limits the mail server enforces per mailbox) and :func:`cmx_budget` with :class:`Budget`
-(what the host's queue page shows per account).
+(what the host's queue page shows per account). 1.7 added :func:`cmx_smtp_sent` (the server accepted a mail: "sent"
+means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
+step it came at) and ``limit`` on :meth:`Host.release_held_mail` (one held mail as a probe).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.6"
+HOST_API_VERSION = "1.7"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -209,10 +211,12 @@ class Host(Protocol):
         until when (someone is waiting for this mail; it is not queued).
         """
 
-    def release_held_mail(self, account_id: int) -> int:
-        """Mark the account's mails that were held because of a :class:`SignInRequired` as due now.
+    def release_held_mail(self, account_id: int, *, limit: int | None = None) -> int:
+        """Mark the account's held mails (see :class:`PermanentMailError`) as due now; the host sends them with its next
+        queue run. Returns how many of the account's mails are waiting to be sent now (released ones included).
 
-        Returns how many mails are waiting. The host sends them with its next queue run.
+        ``limit`` (host API 1.7) releases only the oldest ``limit`` held mails: a plugin lets one mail try whether the
+        cause is gone (a probe) before it releases the rest. A 1.6 host has no ``limit`` and releases all.
         """
 
 
@@ -611,10 +615,35 @@ def cmx_budget(account: MailAccount, host: Host) -> Budget | None:
 @hookspec(firstresult=True)
 def cmx_mail_error(account: MailAccount, code: int, text: str, host: Host) -> MailError | None:
     """Called by the host's mailer when the SMTP server refused a command after authentication (MAIL FROM,
-    RCPT TO, DATA), with the reply's code and text.
+    RCPT TO, DATA), with the reply's code and text — by a 1.7 host only when no plugin answered
+    :func:`cmx_smtp_refused` (which also names the step).
 
     Return a :class:`MailError` subclass whose message explains the reply for this account in German (and
     whose class says whether to retry), or None to let the host use its generic message. First result wins.
+    """
+
+
+@hookspec
+def cmx_smtp_sent(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> None:
+    """Called by the host's mailer after the SMTP server accepted a mail of ``account``: the 250 reply to the end of
+    DATA (host API 1.7), on the connection :func:`cmx_smtp_authenticate` saw.
+
+    This, not a successful AUTH, is when a mail counts as sent: a refusal after the login (a full mailbox, a sender
+    the mailbox may not send as) means it was not. A host without this hook: a plugin counts a successful
+    authentication as sent, as before 1.7.
+    """
+
+
+@hookspec(firstresult=True)
+def cmx_smtp_refused(
+    account: MailAccount, smtp: smtplib.SMTP, step: str, code: int, text: str, host: Host
+) -> MailError | None:
+    """Called by the host's mailer when the SMTP server refused a mail of ``account`` after authentication (host API
+    1.7): ``step`` is ``"MAIL FROM"``, ``"RCPT TO"`` (every recipient refused; the first refusal is given) or
+    ``"DATA"``, with the reply's code and text.
+
+    Return a :class:`MailError` subclass as for :func:`cmx_mail_error`, or None; when no plugin answers, the host
+    calls :func:`cmx_mail_error`. First result wins.
     """
 
 
