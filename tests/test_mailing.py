@@ -285,12 +285,41 @@ def test_deleting_the_mail_account_deletes_its_tokens(office):
 
 
 def test_held_mail_goes_out_by_itself_once_microsoft_is_fixed(office):
-    """The admin switches SMTP AUTH on at Microsoft and does nothing in cmxOrganize: the hourly job retries."""
-    _, anna = held_by_smtp_auth_off(office)
-    assert maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC)) == 1
-    assert office.instance.mailer.run_queue()["held"] == 1  # still off: held again, nobody told twice
-    assert len(office.notifications()) == 2
+    """The admin switches SMTP AUTH on at Microsoft and does nothing in cmxOrganize: the way back tries one held mail
+    now and then (backoff), and once it is accepted all of them go; told once of the problem, once that it is solved."""
+    from freezegun import freeze_time
+
+    from cmx_plugin_m365.care import way_back
+
+    account_id, anna = held_by_smtp_auth_off(office)
+    for subject in ("Erinnerung", "Rechnung"):
+        office.instance.mailer.enqueue(account_id, "kurs@example.de", subject, "x")
+    assert office.instance.mailer.run_queue()["held"] == 2
+    host, start = office.instance.host, dt.datetime.now(dt.UTC)
+
+    def at(minutes):
+        return freeze_time(start + dt.timedelta(minutes=minutes), tick=True)
+
+    with at(1):
+        assert way_back.job(host, dt.datetime.now(dt.UTC)) == 0  # not yet: the first try is after 5 minutes
+    with at(6):
+        assert way_back.job(host, dt.datetime.now(dt.UTC)) == 1
+        assert way_back.job(host, dt.datetime.now(dt.UTC)) == 0  # one try, however many workers run the job
+        assert office.instance.mailer.run_queue() == {"sent": 0, "retry": 0, "held": 1, "waited": 0}  # one probe
+    assert len(office.notifications()) == 2  # still off: held again, nobody told twice
     office.ms.call("mailbox/update", address=anna, smtp_auth_enabled=True)
-    maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC))
-    assert office.instance.mailer.run_queue()["sent"] == 1
-    assert maintenance.retry_held(office.instance.host, dt.datetime.now(dt.UTC)) == 0  # the problem is cleared
+    with at(12):
+        assert way_back.job(host, dt.datetime.now(dt.UTC)) == 0  # the next try is 15 minutes after the first
+    with at(22):
+        assert way_back.job(host, dt.datetime.now(dt.UTC)) == 1
+        assert office.instance.mailer.run_queue()["sent"] == 1  # the probe: accepted, so the rest is released
+        assert office.instance.mailer.run_queue()["sent"] == 2
+    assert office.row(account_id)["problem_code"] is None
+    told = sorted((n["audience"], n["subject"].split(": ", 1)[1]) for n in office.notifications())
+    assert told == [
+        ("account_contact", "Versand funktioniert wieder"),
+        ("account_contact", "Versand gestoppt"),
+        ("admins", "Versand funktioniert wieder"),
+        ("admins", "Versand gestoppt"),
+    ]
+    assert [m["subject"] for m in office.ms.messages(to="kurs@example.de")] == ["Bestätigung", "Erinnerung", "Rechnung"]

@@ -32,20 +32,6 @@ def keep_alive(host: Host, now: dt.datetime) -> int:
     return refreshed
 
 
-def retry_held(host: Host, now: dt.datetime) -> int:
-    """Let mail held for a configuration problem try again (e.g. SMTP AUTH was switched on at Microsoft meanwhile).
-
-    Accounts that need a sign-in are left alone: only a sign-in helps them. A problem that persists holds the mail
-    again without telling anyone a second time. Returns how many accounts were retried.
-    """
-    retried = 0
-    for state in store.all_account_states(host):
-        if state.state == store.CONNECTED and state.problem_code:
-            host.release_held_mail(state.account_id)
-            retried += 1
-    return retried
-
-
 def reencrypt(host: Host, now: dt.datetime) -> int:
     """Encrypt every stored value with the host's current key (after the host rotated its keys): every column of
     :data:`..store.encrypted.ENCRYPTED`. Returns how many values were moved.
