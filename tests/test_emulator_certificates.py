@@ -186,7 +186,7 @@ def app_token(ms, org, key, pem):
     ]
 
 
-def proof(key, der, iss, *, aud="00000003-0000-0000-c000-000000000000", minutes=10):
+def proof(key, der, iss, *, aud="00000002-0000-0000-c000-000000000000", minutes=10):
     now = int(time.time())
     return jwt.encode(
         {"aud": aud, "iss": iss, "nbf": now, "exp": now + minutes * 60},
@@ -237,7 +237,7 @@ def test_add_key_and_remove_key_with_a_proof_of_possession(ms, org, uploaded):
     ("what", "status", "code"),
     [
         ("client id as issuer", 401, "Authentication_MissingOrMalformed"),  # the object ID is meant
-        ("older audience", 200, None),  # the page named 00000002-… before; both are accepted
+        ("2023 audience", 401, "Authentication_MissingOrMalformed"),  # only 00000002-… is documented today
         ("too long", 401, "Authentication_MissingOrMalformed"),
         ("no proof", 403, "Authorization_RequestDenied"),
         ("policy", 400, "CredentialInvalidLifetimeAsPerAppPolicy"),
@@ -251,7 +251,7 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
     _, _, new_der = make_certificate(days=400)
     signed = {
         "client id as issuer": proof(key, der, org.client_id),
-        "older audience": proof(key, der, org.object_id, aud="00000002-0000-0000-c000-000000000000"),
+        "2023 audience": proof(key, der, org.object_id, aud="00000003-0000-0000-c000-000000000000"),
         "too long": proof(key, der, org.object_id, minutes=60),
         "no proof": "",
     }.get(what, proof(key, der, org.object_id))
@@ -266,6 +266,10 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
         assert response.json()["error"]["code"] == code
     if what == "policy":
         assert response.json()["error"]["details"][0]["code"] == "InvalidKeyEndDate"
+    if code == "Authentication_MissingOrMalformed":  # the body as captured (microsoft-graph-docs-contrib#1076)
+        assert response.json()["error"]["message"] == "Access Token missing or malformed."
+    if status != 200:
+        assert len(ms.call("certificates", client_id=org.client_id)["certificates"]) == 1  # nothing was added
 
 
 def test_only_the_applications_own_token_rolls_keys(ms, org, uploaded):
