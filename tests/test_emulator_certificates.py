@@ -106,6 +106,7 @@ def test_rs256_with_a_sha1_thumbprint_is_still_accepted(ms, org, uploaded):
         ("no thumbprint", 400, "invalid_request", 50027, "No certificate thumbprint specified in token header."),
         ("wrong key", 401, "invalid_client", 50013, "Key was found, but use of the key to verify the signature failed"),
         ("audience", 400, "invalid_request", 50027, "Invalid audience"),
+        ("v1 endpoint", 400, "invalid_request", 50027, "Invalid audience"),  # certificate-credentials: v2.0 only
         ("issuer", 400, "invalid_request", 50027, "The issuer must be the application's client ID."),
         ("subject", 401, "invalid_client", 50048, "Subject mismatches Issuer claim"),
         ("expired", 401, "invalid_client", 700024, "Client assertion is not within its valid time range."),
@@ -121,6 +122,7 @@ def test_assertions_are_refused_as_entra_refuses_them(ms, org, uploaded, change,
         "no thumbprint": lambda: assertion(ms, org, key, der, header={}),
         "wrong key": lambda: assertion(ms, org, other_key, der),
         "audience": lambda: assertion(ms, org, key, der, aud="https://login.microsoftonline.com/common/oauth2/token"),
+        "v1 endpoint": lambda: assertion(ms, org, key, der, aud=token_url(ms, org).replace("/v2.0/token", "/token")),
         "issuer": lambda: assertion(ms, org, key, der, iss="someone", sub="someone"),
         "subject": lambda: assertion(ms, org, key, der, sub="someone else"),
         # Outside Entra's tolerance of a few minutes (devhost.entra.certificates.CLOCK_SKEW).
@@ -270,6 +272,30 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
         assert response.json()["error"]["message"] == "Access Token missing or malformed."
     if status != 200:
         assert len(ms.call("certificates", client_id=org.client_id)["certificates"]) == 1  # nothing was added
+
+
+def test_an_assertion_may_name_the_tenant_by_domain(ms, org, uploaded):
+    """certificate-credentials.md's example: "aud": ".../contoso.onmicrosoft.com/oauth2/v2.0/token"."""
+    key, _, der = uploaded
+    aud = token_url(ms, org).replace(org.tenant_id, org.domain)
+    assert client_credentials(ms, org, assertion(ms, org, key, der, aud=aud)).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["PS256", "x5t#S256 instead of x5t", "no x5t"])
+def test_a_proof_signed_otherwise_than_the_pages_sample_is_refused(ms, org, uploaded, how):
+    """application-rollkey-prooftoken's sample signs RS256 with the certificate's x5t (X509SigningCredentials);
+    nothing else is documented (issue 20's strictness pass)."""
+    key, pem, der = uploaded
+    now = int(time.time())
+    body = {"aud": "00000002-0000-0000-c000-000000000000", "iss": org.object_id, "nbf": now, "exp": now + 600}
+    header = {
+        "PS256": {"x5t": b64url(hashlib.sha1(der).digest())},  # noqa: S324
+        "x5t#S256 instead of x5t": {"x5t#S256": b64url(hashlib.sha256(der).digest())},
+        "no x5t": {},
+    }[how]
+    signed = jwt.encode(body, key, algorithm="PS256" if how == "PS256" else "RS256", headers=header)
+    response = add_key(ms, org, app_token(ms, org, key, pem), signed, make_certificate()[2])
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "Authentication_MissingOrMalformed")
 
 
 def test_only_the_applications_own_token_rolls_keys(ms, org, uploaded):

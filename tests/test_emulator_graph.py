@@ -115,6 +115,30 @@ def test_send_as_needs_mail_send_shared_and_the_right(ms, org):
     assert ms.messages(to="x@example.de")[-1]["mail_from"] == shared
 
 
+def test_sendmail_needs_mail_send(ms, org):
+    """GRAPH-SENDMAIL's permissions: Mail.Send; Mail.Send.Shared alone is not documented for it."""
+    anna = org.people["anna"].upn
+    token = graph_token(ms, org, scopes=(MAIL_SEND_SHARED,))["access_token"]
+    response = send(ms, token, base64.b64encode(mime(anna, "x@example.de")))
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "ErrorAccessDenied")
+
+
+def test_a_json_sendmail_needs_its_message_object(ms, org):
+    token = graph_token(ms, org)["access_token"]
+    bare = {"subject": "Ohne message", "toRecipients": [{"emailAddress": {"address": "kurs@example.de"}}]}
+    response = send(ms, token, json.dumps(bare).encode(), content_type="application/json")
+    assert response.status_code == 400
+    assert ms.messages(to="kurs@example.de") == []
+
+
+def test_me_needs_user_read_not_mail_send(ms, org):
+    token = graph_token(ms, org)["access_token"]  # Mail.Send, Mail.Send.Shared
+    response = session(ms).get(
+        ms.addresses.login_base_url + "/v1.0/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "ErrorAccessDenied")
+
+
 def test_mailbox_problems(ms, org):
     anna = org.people["anna"].upn
     token = graph_token(ms, org)["access_token"]

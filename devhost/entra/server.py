@@ -496,9 +496,11 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             return json_error(7000218)
         root = base_url.rstrip("/")
         names = {tenant_name, *((tenant.id, *tenant.domains) if tenant else ())}
-        audiences = tuple(
-            f"{root}/{name}/oauth2/{path}" for name in names for path in ("v2.0/token", "token")
-        )  # ENTRA-CERT: aud is the token endpoint (v1 "oauth2/token" is the same endpoint's older form)
+        # ENTRA-CERT (certificate-credentials.md, ms.date 01/04/2025): aud is the v2.0 token endpoint,
+        # "https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token" in its table and
+        # ".../contoso.onmicrosoft.com/oauth2/v2.0/token" in its example: the tenant by GUID or by domain, both on the
+        # page. The v1 endpoint ("oauth2/token") is not named there and is refused (issue 20's strictness pass).
+        audiences = tuple(f"{root}/{name}/oauth2/v2.0/token" for name in names)
         try:  # which signature clients use (PS256 with x5t#S256 is Entra's recommendation; tests read this)
             header = pyjwt.get_unverified_header(request.form["client_assertion"])
             directory.count(f"assertion:{header.get('alg')}:{'x5t#S256' if 'x5t#S256' in header else 'x5t'}")

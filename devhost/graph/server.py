@@ -180,7 +180,10 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         directory.count("graph:sendMail")
         if request.content_length and request.content_length > REQUEST_LIMIT:
             return error(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB.")
-        claims, user, refused = caller(("Mail.Send", "Mail.Send.Shared"))
+        # GRAPH-SENDMAIL's permissions table: delegated "Mail.Send" (no other listed); Mail.Send.Shared is what
+        # sending from another mailbox needs in addition (GRAPH-OTHERUSER, checked in _submit). Mail.Send.Shared
+        # alone is not documented for sendMail and is refused (issue 20's strictness pass).
+        claims, user, refused = caller(("Mail.Send",))
         if refused:
             return refused
         if who is not None and who.lower() not in (user.oid, user.upn):
@@ -200,7 +203,7 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
                 return failed
             if directory.graph_delay:
                 time.sleep(directory.graph_delay)
-            parsed = _read_message(request)
+            parsed = _read_message(request, wrapped=True)
             if isinstance(parsed, tuple):
                 return error(*parsed)
             return _submit(user, claims, parsed)
@@ -266,7 +269,9 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
     @app.get("/v1.0/me")
     def me():
         directory.count("graph:me")
-        _, user, refused = caller(("User.Read", "Mail.Send"))
+        # user-get: delegated "User.Read" (least privileged; the page's higher ones are not emulated). Mail.Send does
+        # not grant it (issue 20's strictness pass: it was accepted before without a source).
+        _, user, refused = caller(("User.Read",))
         if refused:
             return refused
         box = directory.mailbox_of(user.oid)
@@ -349,7 +354,7 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
     @app.post("/v1.0/me/messages/<draft_id>/send")
     def send_draft(draft_id: str):
         directory.count("graph:sendDraft")
-        claims, user, refused = caller(("Mail.Send", "Mail.Send.Shared"))
+        claims, user, refused = caller(("Mail.Send",))  # message-send: Mail.Send, as sendMail
         if refused:
             return refused
         draft = state.drafts.pop(draft_id, None)
@@ -405,8 +410,9 @@ class _Upload:
         self.data = bytearray()
 
 
-def _read_message(req) -> email.message.EmailMessage | tuple[int, str, str]:
-    """The message of a sendMail or draft request: MIME (text/plain, base64) or Graph's JSON message."""
+def _read_message(req, *, wrapped: bool = False) -> email.message.EmailMessage | tuple[int, str, str]:
+    """The message of a sendMail or draft request: MIME (text/plain, base64) or Graph's JSON message — for sendMail
+    (``wrapped``) inside ``{"message": …}`` (GRAPH-SENDMAIL's request body), for a draft the message itself."""
     content_type = (req.content_type or "").split(";")[0].strip().lower()
     if content_type == "text/plain":
         try:
@@ -421,7 +427,11 @@ def _read_message(req) -> email.message.EmailMessage | tuple[int, str, str]:
         return message
     if content_type == "application/json":
         body = req.get_json(silent=True) or {}
-        data = body.get("message", body)
+        if wrapped and not isinstance(body.get("message"), dict):
+            # A sendMail body without "message" is not documented (it was taken as the message before, issue 20's
+            # strictness pass). Graph's exact answer was not found: inferred.
+            return 400, "ErrorInvalidRequest", "The request body must contain a 'message'."
+        data = body.get("message") if wrapped else body
         message = email.message.EmailMessage()
         message["Subject"] = data.get("subject", "")
         to = [r.get("emailAddress", {}).get("address", "") for r in data.get("toRecipients", [])]
