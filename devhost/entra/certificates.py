@@ -172,8 +172,10 @@ def check_assertion(
         return Refusal(50032, {})
     algorithm = header.get("alg")
     if algorithm not in ("PS256", "RS256"):
-        # ENTRA-CERT: alg "Should be PS256"; RS256 with x5t is what older clients (and msal with a SHA-1 thumbprint)
-        # send and is still accepted (next-features §2.2, §2.3).
+        # Two alternatives, both Microsoft's: ENTRA-CERT (certificate-credentials.md) says alg "Should be PS256" with
+        # x5t#S256; ENTRA-AUTHCODE's example assertion (v2-oauth2-auth-code-flow.md) is RS256 with x5t, and real
+        # AADSTS700027 answers name SHA-1 thumbprints (Azure/azure-sdk-for-net#29007; next-features §2.2–2.4). msal
+        # signs RS256/x5t when given a thumbprint. Kept (issue 20's strictness pass).
         return Refusal(50027, {"reason": f"The signing algorithm '{algorithm}' is not supported."})
     try:
         jwt.decode(
