@@ -50,8 +50,10 @@ __all__ = [
     "ACTIVE",
     "KEY_BITS",
     "OBJECT_ID",
+    "OTHER_PROOF_AUDIENCE",
     "PENDING",
     "PROOF_AUDIENCE",
+    "PROOF_AUDIENCES",
     "RETIRED",
     "STANDBY",
     "Certificate",
@@ -73,9 +75,16 @@ __all__ = [
 KEY_BITS = 2048
 """Entra: "Microsoft Entra ID currently supports only RSA"; 2048 bits recommended, longer supported
 (ENTRA-SELFSIGNED); shorter keys are refused with AADSTS50032 WeakRsaKey."""
-PROOF_AUDIENCE = "00000003-0000-0000-c000-000000000000"
-"""Graph's appId, the proof's ``aud`` as learn.microsoft.com/graph/application-rollkey-prooftoken says today
-(next-features §7 still names 00000002-…, the older Azure AD Graph; the page changed)."""
+PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000"
+"""The proof's ``aud`` as Microsoft documents it today: "Audience needs to be `00000002-0000-0000-c000-000000000000`"
+(microsoftgraph/microsoft-graph-docs-contrib ``concepts/application-rollkey-prooftoken.md``, ms.date 06/10/2024;
+``api-reference/v1.0/api/application-addkey.md`` and the removeKey pages say the same). Only the page's 06/22/2023
+version said 00000003-… ("the appId of the Microsoft Graph service principal"), and a user who followed it got 401
+Authentication_MissingOrMalformed (microsoft-graph-docs-contrib#1076)."""
+OTHER_PROOF_AUDIENCE = "00000003-0000-0000-c000-000000000000"
+"""The 2023 page's value: tried once when Graph refuses the documented one with 401 Authentication_MissingOrMalformed
+(care.credentials keeps the one that worked, so that the next renewal tries it first)."""
+PROOF_AUDIENCES = (PROOF_AUDIENCE, OTHER_PROOF_AUDIENCE)
 OBJECT_ID = "app_object_id"
 
 
@@ -144,13 +153,23 @@ def credential(host: Host, certificate: Certificate) -> dict:
     return {"private_key": signing_key(host, certificate).decode(), "public_certificate": certificate.certificate}
 
 
-def proof(host: Host, certificate: Certificate, object_id: str, now: dt.datetime | None = None) -> str:
+def proof(
+    host: Host,
+    certificate: Certificate,
+    object_id: str,
+    now: dt.datetime | None = None,
+    *,
+    audience: str = PROOF_AUDIENCE,
+) -> str:
     """The proof of possession Graph's addKey/removeKey demand: a JWT signed with a valid certificate of the app,
-    ``aud`` Graph, ``iss`` the application's object ID, valid 10 minutes (application-rollkey-prooftoken)."""
+    ``aud`` :data:`PROOF_AUDIENCE` (or ``audience``, one of :data:`PROOF_AUDIENCES`), ``iss`` the application's object
+    ID, valid 10 minutes (application-rollkey-prooftoken)."""
+    if audience not in PROOF_AUDIENCES:
+        raise ValueError(f"not a documented proof audience: {audience}")
     now = now or store.utcnow()
     stamp = int(now.timestamp())
     return jwt.encode(
-        {"aud": PROOF_AUDIENCE, "iss": object_id, "nbf": stamp, "exp": stamp + 600, "jti": str(uuid.uuid4())},
+        {"aud": audience, "iss": object_id, "nbf": stamp, "exp": stamp + 600, "jti": str(uuid.uuid4())},
         signing_key(host, certificate),
         algorithm="RS256",
         headers={"x5t": base64.urlsafe_b64encode(bytes.fromhex(certificate.thumbprint)).decode().rstrip("=")},

@@ -184,13 +184,19 @@ def _certificate_row(host: Host) -> Row:
         return Row(area, current.thumbprint, Status.FAIL, (f"seit {day} abgelaufen", f"expired since {day}"))
     renews = certificates.setting(host, certificates.OBJECT_ID) is not None
     status = Status.WARN if days <= credentials.THRESHOLDS[0] else Status.OK
+    audience = credentials.proof_audience(host)  # the proof aud Graph accepted at the last renewal
+    proven = (f"; Besitznachweis mit aud {audience} angenommen", f"; proof accepted with aud {audience}")
     return Row(
         area,
         current.thumbprint,
         status,
         (
-            f"läuft am {day} ab, in {days} Tagen" + ("; erneuert sich selbst" if renews else "; Objekt-ID fehlt"),
-            f"expires on {day}, in {days} days" + ("; renews itself" if renews else "; object ID missing"),
+            f"läuft am {day} ab, in {days} Tagen"
+            + ("; erneuert sich selbst" if renews else "; Objekt-ID fehlt")
+            + (proven[0] if audience else ""),
+            f"expires on {day}, in {days} days"
+            + ("; renews itself" if renews else "; object ID missing")
+            + (proven[1] if audience else ""),
         ),
     )
 

@@ -68,11 +68,28 @@ def build(
     except requests.RequestException as error:
         raise MicrosoftError(from_exception(error)) from None
     except ValueError as error:
+        if _raised_reading_the_credential(error):
+            # msal could not use the credential dict (e.g. msal < 1.35 and a certificate without thumbprint): our
+            # side, not the tenant's. msal's text names no secret, but it is not shown either: the code says it.
+            raise MicrosoftError(Finding(entry("oauth:msal_credential"), "MSAL-CREDENTIAL")) from None
         # msal: "Unable to get authority configuration for <url>. Authority would typically be in a format of ..."
         # when discovery answered 400 (AADSTS90002: tenant not found).
         raise MicrosoftError(from_oauth("invalid_tenant", f"AADSTS90002: {error}")) from None
     guard_library_loggers()  # msal creates some of its loggers with the first app
     return app
+
+
+def _raised_reading_the_credential(error: ValueError) -> bool:
+    """Whether msal raised ``error`` while reading ``client_credential`` (in ``ClientApplication._build_client``, which
+    runs after discovery; the authority's errors come from ``Authority.__init__``). Decided by where, not by msal's
+    wording, which differs between versions ("client_credential needs to follow this format …" up to 1.34, "You
+    must provide either 'thumbprint' or 'public_certificate' …" from 1.35)."""
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_name == "_build_client":
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def tenant_guid(app: msal.ConfidentialClientApplication) -> str:

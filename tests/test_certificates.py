@@ -209,6 +209,63 @@ def notes(office, subject: str) -> list[dict]:
     return [n for n in office.notifications() if subject in n["subject"]]
 
 
+def proof_events(office) -> list[str]:
+    with office.instance.host.db.transaction() as tx:
+        rows = tx.execute(
+            "SELECT text FROM m365_event WHERE kind = 'certificate_proof_audience' ORDER BY id"
+        ).fetchall()
+    return [r["text"] for r in rows]
+
+
+def test_a_proof_audience_graph_refuses_is_tried_once_with_the_other_and_the_one_that_worked_is_kept(
+    office, capsys, tmp_path
+):
+    """Graph refuses the 2023 page's audience with 401 Authentication_MissingOrMalformed (microsoft-graph-docs-contrib
+    #1076); the renewal tries the other documented value once, and the next renewal starts with the one that worked."""
+    office.configure()
+    account_id, _ = office.connect("anna")
+    host = office.instance.host
+    first = short_lived_certificate_in_use(office)
+    certificates.set_setting(host, credentials.PROOF_AUDIENCE_SETTING, "00000003-0000-0000-c000-000000000000")
+    office.ms.call("counters/reset")
+
+    credentials.job(host, dt.datetime.now(dt.UTC))
+    second = in_use(office)
+    assert second.thumbprint != first.thumbprint and second.key_id  # renewed all the same
+    assert office.ms.counters()["graph:addKey"] == 2  # refused once, then accepted
+    assert credentials.proof_audience(host) == "00000002-0000-0000-c000-000000000000"
+    assert proof_events(office) == [
+        "Microsoft Graph hat den Besitznachweis des Zertifikats mit der Zielgruppe (aud) "
+        "00000002-0000-0000-c000-000000000000 angenommen, nachdem es 00000003-0000-0000-c000-000000000000 abgelehnt "
+        "hatte (401 Authentication_MissingOrMalformed); die nächste Erneuerung verwendet sie zuerst."
+    ]
+    assert notes(office, "bitte von Hand erneuern") == []
+    assert run_method(office, account_id)[-1].startswith("✓")
+
+    # The doctor shows which audience Graph accepts.
+    from cmx_plugin_m365 import cli
+
+    config = tmp_path / "instanz.toml"
+    office.instance.config.dump(config)
+    cli.main(["doctor", "--config", str(config)])
+    out = " ".join(capsys.readouterr().out.split())  # the doctor wraps long details
+    day, days = credentials.when(second.expires_at), second.days_left(dt.datetime.now(dt.UTC))
+    assert (
+        f"Zertifikat {second.thumbprint} läuft am {day} ab, in {days} Tagen; erneuert "
+        "sich selbst; Besitznachweis mit aud 00000002-0000-0000-c000-000000000000 angenommen"
+    ) in out
+
+    # The next renewal starts with it: one addKey, no refusal, no new event.
+    office.ms.call("clock/advance", seconds=3600)
+    office.ms.call("counters/reset")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3600)
+    with freeze_time(later, tick=True):
+        credentials.job(host, later)
+    assert in_use(office).thumbprint != second.thumbprint
+    assert office.ms.counters()["graph:addKey"] == 1
+    assert len(proof_events(office)) == 1
+
+
 def test_the_certificate_renews_itself_and_mail_keeps_going(office):
     office.configure()
     account_id, _ = office.connect("anna")
@@ -218,6 +275,12 @@ def test_the_certificate_renews_itself_and_mail_keeps_going(office):
     credentials.job(host, dt.datetime.now(dt.UTC))
     second = in_use(office)
     assert second.thumbprint != first.thumbprint and second.origin == "renewal" and second.key_id
+    # The proof was signed for the audience Microsoft documents today, and that is kept for the next renewal.
+    assert credentials.proof_audience(host) == "00000002-0000-0000-c000-000000000000"
+    assert proof_events(office) == [
+        "Microsoft Graph hat den Besitznachweis des Zertifikats mit der Zielgruppe (aud) "
+        "00000002-0000-0000-c000-000000000000 angenommen; die nächste Erneuerung verwendet sie zuerst."
+    ]
     # Both are in the registration: the first was uploaded by a person, whose keyId an app cannot read.
     assert at_microsoft(office) == {first.thumbprint, second.thumbprint}
     (note,) = notes(office, "hat sein Zertifikat für Microsoft 365 erneuert")

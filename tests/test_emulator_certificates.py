@@ -106,6 +106,7 @@ def test_rs256_with_a_sha1_thumbprint_is_still_accepted(ms, org, uploaded):
         ("no thumbprint", 400, "invalid_request", 50027, "No certificate thumbprint specified in token header."),
         ("wrong key", 401, "invalid_client", 50013, "Key was found, but use of the key to verify the signature failed"),
         ("audience", 400, "invalid_request", 50027, "Invalid audience"),
+        ("v1 endpoint", 400, "invalid_request", 50027, "Invalid audience"),  # certificate-credentials: v2.0 only
         ("issuer", 400, "invalid_request", 50027, "The issuer must be the application's client ID."),
         ("subject", 401, "invalid_client", 50048, "Subject mismatches Issuer claim"),
         ("expired", 401, "invalid_client", 700024, "Client assertion is not within its valid time range."),
@@ -121,6 +122,7 @@ def test_assertions_are_refused_as_entra_refuses_them(ms, org, uploaded, change,
         "no thumbprint": lambda: assertion(ms, org, key, der, header={}),
         "wrong key": lambda: assertion(ms, org, other_key, der),
         "audience": lambda: assertion(ms, org, key, der, aud="https://login.microsoftonline.com/common/oauth2/token"),
+        "v1 endpoint": lambda: assertion(ms, org, key, der, aud=token_url(ms, org).replace("/v2.0/token", "/token")),
         "issuer": lambda: assertion(ms, org, key, der, iss="someone", sub="someone"),
         "subject": lambda: assertion(ms, org, key, der, sub="someone else"),
         # Outside Entra's tolerance of a few minutes (devhost.entra.certificates.CLOCK_SKEW).
@@ -186,7 +188,7 @@ def app_token(ms, org, key, pem):
     ]
 
 
-def proof(key, der, iss, *, aud="00000003-0000-0000-c000-000000000000", minutes=10):
+def proof(key, der, iss, *, aud="00000002-0000-0000-c000-000000000000", minutes=10):
     now = int(time.time())
     return jwt.encode(
         {"aud": aud, "iss": iss, "nbf": now, "exp": now + minutes * 60},
@@ -237,7 +239,7 @@ def test_add_key_and_remove_key_with_a_proof_of_possession(ms, org, uploaded):
     ("what", "status", "code"),
     [
         ("client id as issuer", 401, "Authentication_MissingOrMalformed"),  # the object ID is meant
-        ("older audience", 200, None),  # the page named 00000002-… before; both are accepted
+        ("2023 audience", 401, "Authentication_MissingOrMalformed"),  # only 00000002-… is documented today
         ("too long", 401, "Authentication_MissingOrMalformed"),
         ("no proof", 403, "Authorization_RequestDenied"),
         ("policy", 400, "CredentialInvalidLifetimeAsPerAppPolicy"),
@@ -251,7 +253,7 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
     _, _, new_der = make_certificate(days=400)
     signed = {
         "client id as issuer": proof(key, der, org.client_id),
-        "older audience": proof(key, der, org.object_id, aud="00000002-0000-0000-c000-000000000000"),
+        "2023 audience": proof(key, der, org.object_id, aud="00000003-0000-0000-c000-000000000000"),
         "too long": proof(key, der, org.object_id, minutes=60),
         "no proof": "",
     }.get(what, proof(key, der, org.object_id))
@@ -266,6 +268,34 @@ def test_add_key_refusals(ms, org, uploaded, what, status, code):
         assert response.json()["error"]["code"] == code
     if what == "policy":
         assert response.json()["error"]["details"][0]["code"] == "InvalidKeyEndDate"
+    if code == "Authentication_MissingOrMalformed":  # the body as captured (microsoft-graph-docs-contrib#1076)
+        assert response.json()["error"]["message"] == "Access Token missing or malformed."
+    if status != 200:
+        assert len(ms.call("certificates", client_id=org.client_id)["certificates"]) == 1  # nothing was added
+
+
+def test_an_assertion_may_name_the_tenant_by_domain(ms, org, uploaded):
+    """certificate-credentials.md's example: "aud": ".../contoso.onmicrosoft.com/oauth2/v2.0/token"."""
+    key, _, der = uploaded
+    aud = token_url(ms, org).replace(org.tenant_id, org.domain)
+    assert client_credentials(ms, org, assertion(ms, org, key, der, aud=aud)).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["PS256", "x5t#S256 instead of x5t", "no x5t"])
+def test_a_proof_signed_otherwise_than_the_pages_sample_is_refused(ms, org, uploaded, how):
+    """application-rollkey-prooftoken's sample signs RS256 with the certificate's x5t (X509SigningCredentials);
+    nothing else is documented (issue 20's strictness pass)."""
+    key, pem, der = uploaded
+    now = int(time.time())
+    body = {"aud": "00000002-0000-0000-c000-000000000000", "iss": org.object_id, "nbf": now, "exp": now + 600}
+    header = {
+        "PS256": {"x5t": b64url(hashlib.sha1(der).digest())},  # noqa: S324
+        "x5t#S256 instead of x5t": {"x5t#S256": b64url(hashlib.sha256(der).digest())},
+        "no x5t": {},
+    }[how]
+    signed = jwt.encode(body, key, algorithm="PS256" if how == "PS256" else "RS256", headers=header)
+    response = add_key(ms, org, app_token(ms, org, key, pem), signed, make_certificate()[2])
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "Authentication_MissingOrMalformed")
 
 
 def test_only_the_applications_own_token_rolls_keys(ms, org, uploaded):

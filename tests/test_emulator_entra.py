@@ -325,6 +325,49 @@ def test_revoked_grant_50173(ms, org):
     assert_microsoft_error(response.json(), "invalid_grant", 50173, "revoked")
 
 
+@pytest.mark.parametrize(
+    ("how", "revoked"),
+    [
+        # The "Confidential client token" column of Entra's "Token revocation" table (refresh-tokens.md).
+        ("user", False),  # "Password changed by user — Stays alive"
+        ("sspr", False),  # "User does SSPR — Stays alive"
+        ("azure_portal", False),  # "Admin resets password (Azure portal) — Stays alive"
+        ("entra_admin_center", True),  # "Admin resets password (Microsoft Entra admin center) — Revoked"
+        ("m365_admin_center", True),  # "Admin resets password (M365 admin center) — Revoked"
+    ],
+)
+def test_a_new_password_revokes_a_confidential_clients_refresh_token_only_when_an_admin_resets_it(
+    ms, org, how, revoked
+):
+    _, result = signed_in_app(ms, org)
+    anna = org.people["anna"]
+    assert ms.call("user/password", oid=anna.oid, password="Neu-Kennwort-2026!", how=how) == {"revoked": revoked}
+    response = refresh(ms, org, result["refresh_token"])
+    if revoked:
+        assert_microsoft_error(response.json(), "invalid_grant", 50173, "revoked")
+    else:
+        assert response.status_code == 200 and response.json()["refresh_token"]
+    # The sign-in page takes the new password now, not the old one, whichever way it was set.
+    flow = msal_app(ms, org).initiate_auth_code_flow([SMTP_SEND], redirect_uri=REDIRECT_URI, prompt="login")
+    old = SignInBrowser(ms.addresses.ca_file).sign_in(flow["auth_uri"], login=anna.upn, password=anna.password)
+    assert "Ihr Konto oder Kennwort ist falsch. (AADSTS50126)" in old.text
+    new = SignInBrowser(ms.addresses.ca_file).sign_in(flow["auth_uri"], login=anna.upn, password="Neu-Kennwort-2026!")
+    assert new.kind == "redirect" and "code=" in new.url
+
+
+def test_changing_the_password_through_user_update_is_the_users_own_change(ms, org):
+    _, result = signed_in_app(ms, org)
+    ms.call("user/update", oid=org.people["anna"].oid, password="Selbst-geaendert-1!")
+    assert refresh(ms, org, result["refresh_token"]).status_code == 200
+
+
+def test_signing_out_of_the_browser_leaves_the_refresh_token_alive(ms, org):
+    """ "Single sign-out — Stays alive" for a confidential client (refresh-tokens.md)."""
+    _, result = signed_in_app(ms, org)
+    http(ms).get(f"{ms.addresses.login_base_url}/{org.tenant_id}/oauth2/v2.0/logout", timeout=10)
+    assert refresh(ms, org, result["refresh_token"]).status_code == 200
+
+
 def test_ninety_days_of_inactivity_700082(ms, org):
     _, result = signed_in_app(ms, org)
     ms.call("clock/advance", seconds=91 * 86400)

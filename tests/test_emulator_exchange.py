@@ -217,6 +217,8 @@ def test_shared_mailbox_address_as_login_535_5_7_3(ms, org, anna):
 
 
 def test_fourth_concurrent_connection_432_4_3_2(ms, anna):
+    """The fourth connection submitting at once is refused at the end of DATA with the wording real servers send since
+    2021 (sabuhish/fastapi-mail#75, nodemailer/nodemailer#1613)."""
     user, token = anna
     with ExitStack() as stack:
         for _ in range(3):
@@ -225,13 +227,35 @@ def test_fourth_concurrent_connection_432_4_3_2(ms, anna):
             assert smtp.docmd("MAIL", f"FROM:<{user}>")[0] == 250
         fourth = stack.enter_context(connect(ms))
         auth(fourth, user, token)
-        assert fourth.docmd("MAIL", f"FROM:<{user}>") == (
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            fourth.sendmail(user, ["kurs@example.de"], b"Subject: Vierte\r\n\r\nx\r\n")
+        assert (refused.value.smtp_code, refused.value.smtp_error) == (
             432,
-            b"4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded",
+            b"4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more "
+            b"information. [Hostname=" + HOSTNAME.encode() + b"]",
         )
+    assert ms.messages(to="kurs@example.de") == []
     with connect(ms) as smtp:  # once the others have closed, there is room again
         auth(smtp, user, token)
-        assert smtp.docmd("MAIL", f"FROM:<{user}>")[0] == 250
+        smtp.sendmail(user, ["kurs@example.de"], b"Subject: Wieder Platz\r\n\r\nx\r\n")
+    assert [m["subject"] for m in ms.messages(to="kurs@example.de")] == ["Wieder Platz"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # What the emulator sends (real servers since 2021), and the older wording Microsoft's page still names.
+        "432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more "
+        "information. [Hostname=OS0PR01MB6099.jpnprd01.prod.outlook.com]",
+        "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded",
+    ],
+)
+def test_the_plugin_recognises_both_432_wordings(reply):
+    from cmx_plugin_m365.diagnosis import Kind, from_smtp
+
+    finding = from_smtp(int(reply[:3]), reply[4:])
+    assert (finding.code, finding.kind) == ("432 4.3.2", Kind.TEMPORARY)
+    assert finding.message().startswith("Zu viele gleichzeitige Verbindungen: Microsoft erlaubt je Postfach höchstens")
 
 
 def test_connections_and_auths_are_counted(ms, anna):

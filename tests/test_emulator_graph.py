@@ -6,8 +6,11 @@ import json
 import threading
 from email.message import EmailMessage
 
+import jwt
+import msal
 import requests
 
+from cmx_plugin_m365.http import Session
 from devhost.entra.browser import SignInBrowser
 
 from .conftest import REDIRECT_URI
@@ -112,6 +115,30 @@ def test_send_as_needs_mail_send_shared_and_the_right(ms, org):
     assert ms.messages(to="x@example.de")[-1]["mail_from"] == shared
 
 
+def test_sendmail_needs_mail_send(ms, org):
+    """GRAPH-SENDMAIL's permissions: Mail.Send; Mail.Send.Shared alone is not documented for it."""
+    anna = org.people["anna"].upn
+    token = graph_token(ms, org, scopes=(MAIL_SEND_SHARED,))["access_token"]
+    response = send(ms, token, base64.b64encode(mime(anna, "x@example.de")))
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "ErrorAccessDenied")
+
+
+def test_a_json_sendmail_needs_its_message_object(ms, org):
+    token = graph_token(ms, org)["access_token"]
+    bare = {"subject": "Ohne message", "toRecipients": [{"emailAddress": {"address": "kurs@example.de"}}]}
+    response = send(ms, token, json.dumps(bare).encode(), content_type="application/json")
+    assert response.status_code == 400
+    assert ms.messages(to="kurs@example.de") == []
+
+
+def test_me_needs_user_read_not_mail_send(ms, org):
+    token = graph_token(ms, org)["access_token"]  # Mail.Send, Mail.Send.Shared
+    response = session(ms).get(
+        ms.addresses.login_base_url + "/v1.0/me", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "ErrorAccessDenied")
+
+
 def test_mailbox_problems(ms, org):
     anna = org.people["anna"].upn
     token = graph_token(ms, org)["access_token"]
@@ -166,6 +193,63 @@ def test_a_step_up_challenge_is_met_by_a_refresh_with_claims(ms, org):
         claims=claims,
     ).json()
     assert send(ms, again["access_token"], base64.b64encode(mime(anna.upn, "x@example.de"))).status_code == 202
+
+
+def test_a_revocation_is_a_cae_claims_challenge_only_for_a_client_that_declared_cp1(ms, org):
+    """Unmodified msal with client_capabilities=["cp1"] (it sends {"access_token":{"xms_cc":{"values":["cp1"]}}}):
+    its Graph token carries xms_cc, and after a revocation Graph answers it with the CAE claims challenge
+    (claims-challenge.md, app-resilience-continuous-access-evaluation.md; msgraph-sdk-powershell#1741)."""
+    app = msal.ConfidentialClientApplication(
+        org.client_id,
+        client_credential=org.secret_value,
+        authority=f"{ms.addresses.login_base_url}/{org.tenant_id}",
+        http_client=Session(ca_file=ms.addresses.ca_file),
+        instance_discovery=False,
+        client_capabilities=["cp1"],
+    )
+    anna = org.people["anna"]
+    flow = app.initiate_auth_code_flow([SMTP_SEND, MAIL_SEND, MAIL_SEND_SHARED], redirect_uri=REDIRECT_URI)
+    outcome = SignInBrowser(ms.addresses.ca_file).sign_in(flow["auth_uri"], login=anna.upn, password=anna.password)
+    app.acquire_token_by_auth_code_flow(flow, query(outcome.url), scopes=[SMTP_SEND])
+    (account,) = app.get_accounts()
+    token = app.acquire_token_silent_with_error([MAIL_SEND, MAIL_SEND_SHARED], account)["access_token"]
+    assert jwt.decode(token, options={"verify_signature": False})["xms_cc"] == ["cp1"]
+    assert send(ms, token, base64.b64encode(mime(anna.upn, "x@example.de"))).status_code == 202
+
+    ms.call("user/revoke", oid=anna.oid)
+    response = send(ms, token, base64.b64encode(mime(anna.upn, "x@example.de")))
+    assert response.status_code == 401
+    assert response.json()["error"]["message"].endswith("code: TokenIssuedBeforeRevocationTimestamp")
+    header = response.headers["WWW-Authenticate"]
+    assert 'error="insufficient_claims"' in header
+    claims = json.loads(base64.b64decode(header.split('claims="')[1].split('"')[0]))
+    assert claims["access_token"]["nbf"]["essential"] is True
+
+
+def test_without_cp1_a_revoked_users_graph_token_is_taken_until_the_refresh_says_revoked(ms, org):
+    """A client that declared no capability gets no claims challenge from Graph (claims-challenge.md): its token
+    is an ordinary one until it expires; the revocation shows at the next refresh (AADSTS50173)."""
+    anna = org.people["anna"]
+    answer = graph_token(ms, org)
+    assert "xms_cc" not in jwt.decode(answer["access_token"], options={"verify_signature": False})
+    ms.call("user/revoke", oid=anna.oid)
+    response = send(ms, answer["access_token"], base64.b64encode(mime(anna.upn, "x@example.de")))
+    assert response.status_code == 202 and "WWW-Authenticate" not in response.headers
+    again = refresh(ms, org, answer["refresh_token"], scope=MAIL_SEND)
+    assert again.status_code == 400 and again.json()["error_codes"] == [50173]
+
+
+def test_only_cp1_is_a_known_capability(ms, org):
+    """ "The only currently known value is cp1"; "The values aren't case-sensitive" (claims-challenge.md)."""
+    from .test_emulator_entra import token_request
+
+    answer = graph_token(ms, org)
+    for values, expected in ((["CP1", "foo"], ["cp1"]), (["foo"], None)):
+        claims = json.dumps({"access_token": {"xms_cc": {"values": values}}})
+        token = token_request(
+            ms, org, grant_type="refresh_token", refresh_token=answer["refresh_token"], scope=MAIL_SEND, claims=claims
+        ).json()["access_token"]
+        assert jwt.decode(token, options={"verify_signature": False}).get("xms_cc") == expected
 
 
 def test_large_attachments_by_draft_upload_session_and_send(ms, org):

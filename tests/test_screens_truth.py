@@ -200,7 +200,7 @@ def test_a_failed_test_shows_the_paragraph_once_and_writes_it_once(office):
         "grünen Feld."
     )
     green = green_field_text(html)
-    cause = "Microsoft hat die Anmeldung widerrufen – meist, weil das Kennwort"
+    cause = "Microsoft hat die Anmeldung widerrufen – bei AADSTS50173, weil ein Admin die Sitzungen"
     assert green.count(cause) == 1  # the problem's note; the history lists it by its title
     assert "Anmeldung widerrufen (Code AADSTS50173)" in green
     events = [e for e in _events(office, account_id) if e["code"] == "AADSTS50173"]

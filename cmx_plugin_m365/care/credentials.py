@@ -327,11 +327,52 @@ def _graph(host: Host, current: Certificate, path: str, payload: dict) -> reques
     return response
 
 
+PROOF_AUDIENCE_SETTING = "proof_audience"
+"""The plugin's setting (m365_setting) with the proof ``aud`` Graph accepted last; the next renewal tries it first."""
+MALFORMED = "graph:Authentication_MissingOrMalformed"
+"""Graph's answer to a proof it does not accept (401; microsoft-graph-docs-contrib#1076 with the 2023 audience)."""
+
+
+def proof_audience(host: Host) -> str | None:
+    """The proof audience Graph accepted last time, or None before the first renewal."""
+    return certificates.setting(host, PROOF_AUDIENCE_SETTING)
+
+
+def _with_proof(host: Host, signer: Certificate, object_id: str, path: str, payload: dict) -> requests.Response:
+    """addKey or removeKey with a proof signed by ``signer``: first with the audience that worked last time (else the
+    one Microsoft documents today, certificates.PROOF_AUDIENCE); when Graph refuses it with 401
+    Authentication_MissingOrMalformed, once more with the other documented value. The one that worked is kept for the
+    next renewal and said in the event trail."""
+
+    def call(audience: str) -> requests.Response:
+        signed = certificates.proof(host, signer, object_id, audience=audience)
+        return _graph(host, signer, path, {**payload, "proof": signed})
+
+    remembered = proof_audience(host)
+    used = remembered if remembered in certificates.PROOF_AUDIENCES else certificates.PROOF_AUDIENCE
+    refused = None
+    try:
+        response = call(used)
+    except identity.MicrosoftError as error:
+        if error.finding.code != MALFORMED:
+            raise
+        refused, used = used, next(a for a in certificates.PROOF_AUDIENCES if a != used)
+        response = call(used)  # a second refusal is the answer
+    if used != remembered:
+        certificates.set_setting(host, PROOF_AUDIENCE_SETTING, used)
+        text = f"Microsoft Graph hat den Besitznachweis des Zertifikats mit der Zielgruppe (aud) {used} angenommen"
+        if refused:
+            text += f", nachdem es {refused} abgelehnt hatte (401 Authentication_MissingOrMalformed)"
+        store.add_event(host, "certificate_proof_audience", text + "; die nächste Erneuerung verwendet sie zuerst.")
+    return response
+
+
 def _add_key(host: Host, current: Certificate, added: Certificate, object_id: str) -> str:
     """Graph's addKey: the new certificate (public part) joins the app registration; returns its keyId."""
-    response = _graph(
+    response = _with_proof(
         host,
         current,
+        object_id,
         f"applications/{object_id}/addKey",
         {
             "keyCredential": {
@@ -341,7 +382,6 @@ def _add_key(host: Host, current: Certificate, added: Certificate, object_id: st
                 "displayName": f"cmxOrganize {when(added.created_at)}",
             },
             "passwordCredential": None,
-            "proof": certificates.proof(host, current, object_id),
         },
     )
     return str(response.json().get("keyId", ""))
@@ -354,12 +394,7 @@ def _remove_old(host: Host, old: Certificate, new: Certificate) -> bool:
     if not old.key_id or not object_id:
         return False
     try:
-        _graph(
-            host,
-            new,
-            f"applications/{object_id}/removeKey",
-            {"keyId": old.key_id, "proof": certificates.proof(host, new, object_id)},
-        )
+        _with_proof(host, new, object_id, f"applications/{object_id}/removeKey", {"keyId": old.key_id})
     except identity.MicrosoftError as error:
         log.warning("m365: removing the old certificate failed (%s); it expires by itself", error.finding.code)
         return False

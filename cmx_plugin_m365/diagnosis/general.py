@@ -77,6 +77,19 @@ OAUTH: tuple[Entry, ...] = (
           "Die Antwort von Microsoft gehört nicht zu der Anmeldung, die cmxOrganize begonnen hat.",
           "Erneut anmelden; tritt es wieder auf, den cmxKonzepte-Support verständigen.",
           SUPPORT, Kind.BUG, en="Nonce check failed"),
+    # msal refuses the credential before asking Microsoft (a ValueError from ClientApplication._build_client): in
+    # msal 1.31–1.34 a certificate without "thumbprint" ("client_credential needs to follow this format …"), from 1.35
+    # one with neither thumbprint nor public certificate ("You must provide either 'thumbprint' or
+    # 'public_certificate' …"). cmxOrganize passes {"private_key", "public_certificate"}, the form msal has since
+    # 1.35 ("Changed in version 1.35.0", msal/application.py); pyproject.toml requires msal>=1.35.
+    Entry("oauth:msal_credential", "Anmeldedaten der App in falscher Form für msal",
+          "Die Bibliothek msal, mit der cmxOrganize sich bei Microsoft anmeldet, kann das Zertifikat (bzw. den "
+          "geheimen Schlüssel) in der Form, in der cmxOrganize es übergibt, nicht verwenden – meist, weil auf dem "
+          "Server eine ältere msal-Version als 1.35 installiert ist. Microsoft wurde dabei gar nicht gefragt; an der "
+          "Verzeichnis-ID (TenantID), der Anwendungs-ID oder dem Zertifikat in Entra liegt es nicht.",
+          "Der cmxKonzepte-Support (oder wer den Server betreut) installiert msal 1.35 oder neuer in der Umgebung von "
+          "cmxOrganize; bleibt es danach, den cmxKonzepte-Support mit dem Code verständigen.",
+          SUPPORT, Kind.BUG, en="msal cannot use the app's credential (msal older than 1.35?)"),
 )
 
 NETWORK: tuple[Entry, ...] = (

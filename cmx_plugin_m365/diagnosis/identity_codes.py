@@ -307,9 +307,12 @@ ENTRIES: tuple[Entry, ...] = (
          "Im E-Mailkonto erneut „Bei Microsoft anmelden“ wählen und die Anmeldung zügig abschließen.",
          USER, Kind.SIGN_IN, "Sign-in interrupted"),
     *aad("50173 50132 50133", "Anmeldung widerrufen",
-         "Microsoft hat die Anmeldung widerrufen – meist, weil das Kennwort des Kontos geändert oder zurückgesetzt "
-         "wurde, oder weil ein Admin die Sitzungen beendet hat.",
-         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Sign-in revoked (password changed or sessions revoked)"),
+         "Microsoft hat die Anmeldung widerrufen – bei AADSTS50173, weil ein Admin die Sitzungen des Kontos widerrufen "
+         "oder sein Kennwort im Microsoft Entra Admin Center bzw. im Microsoft 365 Admin Center zurückgesetzt hat oder "
+         "weil sich die Person selbst überall abgemeldet hat; bei AADSTS50132/50133 gilt die Anmeldung im Browser nach "
+         "einer Kennwortänderung oder einem abgelaufenen Kennwort nicht mehr. Ein Kennwort, das die Person nur selbst "
+         "ändert, beendet die Anmeldung von cmxOrganize nicht.",
+         SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Sign-in revoked (sessions revoked or password reset by an admin)"),
     *aad("70008", "Anmeldung abgelaufen",
          "Die Anmeldung bei Microsoft ist abgelaufen, weil sie zu lange nicht verwendet wurde.",
          SIGN_IN_AGAIN, USER, Kind.SIGN_IN, "Sign-in expired"),

@@ -29,11 +29,13 @@ after nbf at most. Microsoft Entra ID doesn't place restrictions on the exp time
 default clock skew of Microsoft.IdentityModel, which validates these tokens. **Inferred**."""
 MIN_KEY_BITS = 2048
 """ENTRA-SELFSIGNED: 2048-bit recommended; ENTRA-ERR: AADSTS50032 WeakRsaKey for weaker keys."""
-PROOF_AUDIENCES = ("00000003-0000-0000-c000-000000000000", "00000002-0000-0000-c000-000000000000")
-"""The proof's ``aud``. Sources disagree: learn.microsoft.com/graph/application-rollkey-prooftoken says today
-"00000003-0000-0000-c000-000000000000 which is the appId of the Microsoft Graph service principal"; its earlier
-version (quoted in rakhesh.com/azure/generating-proof-of-possession-tokens and
-microsoftgraph/microsoft-graph-docs#14626) and next-features §7 say 00000002-… (Azure AD Graph). Both are accepted."""
+PROOF_AUDIENCE = "00000002-0000-0000-c000-000000000000"
+"""The proof's ``aud``, the one value Microsoft documents today: "Audience needs to be
+`00000002-0000-0000-c000-000000000000`" (microsoftgraph/microsoft-graph-docs-contrib
+``concepts/application-rollkey-prooftoken.md``, ms.date 06/10/2024; ``api-reference/v1.0/api/application-addkey.md``;
+the removeKey pages). The sources disagreed once: the page's 06/22/2023 version said 00000003-… ("the appId of the
+Microsoft Graph service principal"), and a user who followed it was answered 401 Authentication_MissingOrMalformed
+(microsoft-graph-docs-contrib#1076). The current page wins: any other ``aud`` gets that 401."""
 PROOF_LIFETIME = dt.timedelta(minutes=10)
 """"The token lifespan should not exceed 10 minutes" (application-rollkey-prooftoken)."""
 
@@ -170,8 +172,10 @@ def check_assertion(
         return Refusal(50032, {})
     algorithm = header.get("alg")
     if algorithm not in ("PS256", "RS256"):
-        # ENTRA-CERT: alg "Should be PS256"; RS256 with x5t is what older clients (and msal with a SHA-1 thumbprint)
-        # send and is still accepted (next-features §2.2, §2.3).
+        # Two alternatives, both Microsoft's: ENTRA-CERT (certificate-credentials.md) says alg "Should be PS256" with
+        # x5t#S256; ENTRA-AUTHCODE's example assertion (v2-oauth2-auth-code-flow.md) is RS256 with x5t, and real
+        # AADSTS700027 answers name SHA-1 thumbprints (Azure/azure-sdk-for-net#29007; next-features §2.2–2.4). msal
+        # signs RS256/x5t when given a thumbprint. Kept (issue 20's strictness pass).
         return Refusal(50027, {"reason": f"The signing algorithm '{algorithm}' is not supported."})
     try:
         jwt.decode(
@@ -221,7 +225,7 @@ def check_proof(
     """Graph's proof of possession for addKey/removeKey: (status, code, message) of the refusal, or None.
 
     application-rollkey-prooftoken: signed with the private key of "one of the application's existing valid
-    certificates", aud (see :data:`PROOF_AUDIENCES`), iss = the application's *object* ID (not the appId;
+    certificates", aud :data:`PROOF_AUDIENCE` (nothing else), iss = the application's *object* ID (not the appId;
     confirmed in microsoftgraph/microsoft-graph-docs-contrib#4305), exp = nbf + 10 minutes at most. The answer to a
     bad proof as captured: 401 Authentication_MissingOrMalformed "Access Token missing or malformed."
     (microsoftgraph/microsoft-graph-docs-contrib#1076, #2862)."""
@@ -238,16 +242,18 @@ def check_proof(
         header = jwt.get_unverified_header(proof)
     except jwt.InvalidTokenError:
         return bad
-    sha256, sha1 = thumbprint_of(header)
-    signer = next((k for k in valid if (sha256 and k.sha256 == sha256) or (sha1 and k.sha1 == sha1)), None)
-    candidates = [signer] if signer else valid
-    for key in candidates:
+    # The page's only way to sign: its C# sample, X509SigningCredentials with JsonWebTokenHandler, i.e. RS256 with the
+    # certificate's SHA-1 thumbprint as "x5t" (and "kid"). Another algorithm or a proof that names no certificate by
+    # x5t is not documented and is answered like any bad proof (issue 20's strictness pass; the answer is inferred).
+    _, sha1 = thumbprint_of(header)
+    signer = next((k for k in valid if sha1 and k.sha1 == sha1), None)
+    for key in [signer] if signer else []:
         try:
             claims = jwt.decode(
                 proof,
                 key.public_key,
-                algorithms=["RS256", "PS256"],
-                audience=list(PROOF_AUDIENCES),
+                algorithms=["RS256"],
+                audience=PROOF_AUDIENCE,
                 # Times against the emulator's clock (which tests move), not the machine's: checked below.
                 options={"require": ["aud", "iss", "nbf", "exp"], "verify_exp": False, "verify_nbf": False},
             )

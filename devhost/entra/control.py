@@ -115,10 +115,18 @@ def _user(d: Directory, a: dict) -> dict:
 
 def _update_user(d: Directory, a: dict) -> dict:
     user = d.user(a["oid"])
-    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "password", "is_admin", "graph_step_up"):
+    for name in ("disabled", "mfa_required", "blocked_by_conditional_access", "is_admin", "graph_step_up"):
         if name in a:
             setattr(user, name, a[name])
+    if "password" in a:  # the user changes it themselves unless ``how`` says otherwise (user/password)
+        d.change_password(user.oid, a["password"], a.get("how", "user"))
     return {}
+
+
+def _password(d: Directory, a: dict) -> dict:
+    """A new password, set ``how``: user, sspr, azure_portal, entra_admin_center, m365_admin_center
+    (directory.PASSWORD_CHANGES: only the last two revoke a confidential client's refresh tokens)."""
+    return {"revoked": d.change_password(a["oid"], a["password"], a["how"])}
 
 
 def _revoke_user(d: Directory, a: dict) -> dict:
@@ -312,6 +320,7 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "user": _user,
     "user/update": _update_user,
     "user/revoke": _revoke_user,
+    "user/password": _password,
     "user/rename": _update_user_upn,
     "consents": _consents,
     "consents/revoke": _revoke_consents,

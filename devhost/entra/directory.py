@@ -28,6 +28,24 @@ OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
 CODE_LIFETIME = dt.timedelta(minutes=10)
 REFRESH_INACTIVITY = dt.timedelta(days=90)
 
+PASSWORD_CHANGES: dict[str, bool] = {
+    "user": False,
+    "sspr": False,
+    "azure_portal": False,
+    "entra_admin_center": True,
+    "m365_admin_center": True,
+}
+"""How a password changes → whether that revokes the refresh tokens of a confidential client (every client of this
+emulator is one: the token endpoint wants a secret or an assertion). The "Confidential client token" column of the
+"Token revocation" table, learn.microsoft.com/entra/identity-platform/refresh-tokens (MicrosoftDocs/entra-docs
+``docs/identity-platform/refresh-tokens.md``, ms.date 05/14/2025; the same table in the 02/06/2026 tokens guide):
+"Password changed by user — Stays alive", "User does SSPR — Stays alive", "Admin resets password (Azure portal) —
+Stays alive", "Admin resets password (Microsoft Entra admin center) — Revoked", "Admin resets password (M365 admin
+center) — Revoked". The same page: "Password expires — Stays alive", "User revokes their refresh tokens" and "Admin
+revokes all refresh tokens for a user" — Revoked (:meth:`Directory.revoke_user`), "Single sign-out — Stays alive" (the
+logout endpoint ends only the browser's remembered sign-in). Public clients (whose password-based tokens a user's own
+change does revoke) are not emulated."""
+
 
 class Clock:
     """Real time plus an offset that the control API can move (never backwards)."""
@@ -144,8 +162,9 @@ class User:
     blocked_by_conditional_access: bool = False
     """Refresh answers AADSTS53003."""
     tokens_valid_from: dt.datetime | None = None
-    """Refresh tokens issued before this are revoked (password reset, Revoke-MgUserSignInSession); Graph answers
-    access tokens issued before it with a continuous-access-evaluation claims challenge."""
+    """Refresh tokens issued before this are revoked (an admin's password reset in the Entra or Microsoft 365 admin
+    center, Revoke-MgUserSignInSession: :data:`PASSWORD_CHANGES`); Graph answers access tokens issued before it with a
+    continuous-access-evaluation claims challenge — to clients that declared the capability cp1 (devhost.graph)."""
     graph_step_up: bool = False
     """A Conditional Access authentication context protects Graph for this user: Graph answers 401 with a claims
     challenge (acrs "c1") until the token carries it; the token endpoint adds it when asked with ``claims`` (and
@@ -385,9 +404,27 @@ class Directory:
             return mailbox
 
     def revoke_user(self, oid: str) -> None:
-        """Revoke every refresh token of the user (what a password reset or an admin revoke does)."""
+        """Revoke every refresh token of the user: "Admin revokes all refresh tokens for a user" (Revoke-MgUser
+        SignInSession) or "User revokes their refresh tokens" — Revoked for every client (refresh-tokens.md). Not
+        for a B2B guest in the inviting directory: "Refresh tokens are not revoked for B2B users in their resource
+        tenant. The token needs to be revoked in the home tenant." (same page)."""
         with self.lock:
-            self.user(oid).tokens_valid_from = self.clock.now()
+            user = self.user(oid)
+            if user.home_tenant is None:
+                user.tokens_valid_from = self.clock.now()
+
+    def change_password(self, oid: str, password: str, how: str) -> bool:
+        """A new password for the user, set ``how`` (a key of :data:`PASSWORD_CHANGES`); returns whether that revoked
+        the user's refresh tokens (only an admin's reset in the Entra or Microsoft 365 admin center does)."""
+        if how not in PASSWORD_CHANGES:
+            raise DirectoryError(f"how is one of {', '.join(PASSWORD_CHANGES)}")
+        if not password:
+            raise DirectoryError("a new password is needed")
+        with self.lock:
+            self.user(oid).password = password
+            if PASSWORD_CHANGES[how]:
+                self.revoke_user(oid)
+            return PASSWORD_CHANGES[how]
 
     # -- lookups ----------------------------------------------------------------------------------------------------
 

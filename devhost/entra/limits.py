@@ -5,8 +5,9 @@
   emulator accepts such a mail and marks it ``deferred`` with the time it is delivered.
 - 10,000 recipients in a rolling 24 hours per mailbox: then ``554 5.2.0 STOREDRV.Submission.Exception:
   SubmissionQuotaExceededException`` (EXO-SUBMIT) until the window frees.
-- 3 concurrent SMTP connections per mailbox: the fourth gets ``432 4.3.2 STOREDRV.ClientSubmit; sender thread limit
-  exceeded`` (EXO-SUBMIT; checked by the SMTP emulator).
+- 3 concurrent SMTP connections per mailbox (EXO-SUBMIT): the fourth gets ``432 4.3.2 Concurrent connections limit
+  exceeded. Visit https://aka.ms/concurrent_sending …`` at the end of DATA, the wording real servers send since 2021
+  (checked by the SMTP emulator, which cites the captures).
 - Graph: 10,000 requests per 10 minutes and 4 concurrent per app and mailbox, then 429 with Retry-After
   (GRAPH-THROTTLE); the 30 per minute are "SMTP client submission only" (§5.1).
 

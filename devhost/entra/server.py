@@ -496,9 +496,11 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             return json_error(7000218)
         root = base_url.rstrip("/")
         names = {tenant_name, *((tenant.id, *tenant.domains) if tenant else ())}
-        audiences = tuple(
-            f"{root}/{name}/oauth2/{path}" for name in names for path in ("v2.0/token", "token")
-        )  # ENTRA-CERT: aud is the token endpoint (v1 "oauth2/token" is the same endpoint's older form)
+        # ENTRA-CERT (certificate-credentials.md, ms.date 01/04/2025): aud is the v2.0 token endpoint,
+        # "https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token" in its table and
+        # ".../contoso.onmicrosoft.com/oauth2/v2.0/token" in its example: the tenant by GUID or by domain, both on the
+        # page. The v1 endpoint ("oauth2/token") is not named there and is refused (issue 20's strictness pass).
+        audiences = tuple(f"{root}/{name}/oauth2/v2.0/token" for name in names)
         try:  # which signature clients use (PS256 with x5t#S256 is Entra's recommendation; tests read this)
             header = pyjwt.get_unverified_header(request.form["client_assertion"])
             directory.count(f"assertion:{header.get('alg')}:{'x5t#S256' if 'x5t#S256' in header else 'x5t'}")
@@ -612,7 +614,14 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         grant.redeemed_at = now()
         user = directory.users[grant.user_oid]
         return _issue(
-            app_reg, user, grant.tenant_id, scopes, nonce=grant.nonce, with_id_token=True, login_name=grant.login_name
+            app_reg,
+            user,
+            grant.tenant_id,
+            scopes,
+            nonce=grant.nonce,
+            with_id_token=True,
+            login_name=grant.login_name,
+            extra=_claims_requested(request.form.get("claims", "")),
         )
 
     def _refresh(app_reg: App):
@@ -654,14 +663,33 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
         )
 
     def _claims_requested(claims: str) -> dict | None:
-        """A claims request after a resource's claims challenge (learn.microsoft.com/entra/identity-platform/
-        claims-challenge): an authentication context (``acrs``) is satisfied in the new token. A user who must do
-        MFA interactively never gets here: the refresh answers 50076 above."""
+        """What a token request's ``claims`` parameter adds to the access token (learn.microsoft.com/entra/
+        identity-platform/claims-challenge, MicrosoftDocs/entra-docs ``docs/identity-platform/claims-challenge.md``):
+
+        - ``xms_cc``: the client capabilities it declares, ``{"access_token":{"xms_cc":{"values":["cp1"]}}}`` (msal's
+          ``client_capabilities``). "The only currently known value is cp1"; "The values aren't case-sensitive";
+          unknown values are left out. The page adds it only for a resource that asked for the optional claim; the
+          emulated Graph is such a resource (it must know who can take a claims challenge: devhost.graph).
+        - ``acrs``: an authentication context asked for after a claims challenge is satisfied in the new token. A user
+          who must do MFA interactively never gets here: the refresh answers 50076 above."""
         try:
-            acrs = json.loads(claims)["access_token"]["acrs"]["value"]
+            wanted = json.loads(claims)["access_token"]
         except (ValueError, KeyError, TypeError):
             return None
-        return {"acrs": [acrs]}
+        if not isinstance(wanted, dict):
+            return None
+        extra: dict = {}
+        try:
+            values = wanted["xms_cc"]["values"]
+            if isinstance(values, list) and "cp1" in [str(v).lower() for v in values]:
+                extra["xms_cc"] = ["cp1"]
+        except (KeyError, TypeError):
+            pass
+        try:
+            extra["acrs"] = [wanted["acrs"]["value"]]
+        except (KeyError, TypeError):
+            pass
+        return extra or None
 
     def _client_credentials(app_reg: App, tenant: Tenant | None):
         scope = request.form.get("scope", "")
@@ -687,6 +715,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                     tenant_id=tenant_id,
                     now=now(),
                     lifetime=lifetime,
+                    extra=_claims_requested(request.form.get("claims", "")),
                 ),
             }
         )

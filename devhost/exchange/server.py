@@ -37,7 +37,17 @@ R_SMTP_AUTH_DISABLED = (
 R_BASIC_DISABLED = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. {tail}"
 R_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail. {tail}"
 R_SEND_AS = "550 5.7.60 SMTP; Client does not have permissions to send as this sender {tail}"
-R_THREAD_LIMIT = "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded"
+R_CONCURRENT = (
+    "432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more information. "
+    f"[Hostname={HOSTNAME}]"
+)
+# More than three connections of one mailbox submitting at once. The wording real servers send since 2021, at the end
+# of DATA: sabuhish/fastapi-mail#75 (2021-07, aiosmtplib's SMTPDataError: "4.3.2 Concurrent connections limit
+# exceeded. Visit https://aka.ms/concurrent_sending for more information. [Hostname=OS0PR01MB6099.jpnprd01.prod.
+# outlook.com]"), nodemailer/nodemailer#1613 (2024-01, nodemailer's "Message failed: 432 4.3.2 Concurrent connections
+# limit exceeded." — its error for the reply after the message). The older "432 4.3.2 STOREDRV.ClientSubmit; sender
+# thread limit exceeded" (smtp-submission-improvements, timeoff-management-application#308) is no longer sent here; the
+# plugin's catalogue (exchange_replies, "432 4.3.2") still recognises both.
 # A full sender mailbox: Exchange keeps every sent mail in Sent Items and refuses the submission (the catalogue's
 # 554 5.2.2 entry; the words as in real NDRs: "QuotaExceededException.MapiExceptionShutoffQuotaExceeded").
 # Above the mailbox's maximum message size (35 MB by default): as captured in pankleks/pm2-health#52 and
@@ -143,13 +153,7 @@ class ExchangeHandler:
         if fault is not None:
             return fault.kind
         auth = session.auth_data
-        if not getattr(session, "counted", False):
-            with self.lock:
-                if self.active[auth["login"]] >= self.directory.limits.connections:
-                    self.directory.count("smtp:refused:432")
-                    return R_THREAD_LIMIT
-                self.active[auth["login"]] += 1
-                session.counted = auth["login"]
+        self._count_submitting(session)  # a fourth connection learns of the limit at the end of DATA (R_CONCURRENT)
         with self.directory.lock:
             # MAIL FROM may be any address of the signed-in user's own mailbox (primary or alias) or of a mailbox
             # it holds Send As on; anything else is 550 5.7.60 (reference §6; MAIL FROM ≠ login needs Send As).
@@ -168,7 +172,23 @@ class ExchangeHandler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Recipient OK"
 
+    def _count_submitting(self, session: Session) -> bool:
+        """Count the connection among its mailbox's submitting ones, once; False when three already are
+        (devhost.entra.limits: "up to three concurrent connections")."""
+        if getattr(session, "counted", False):
+            return True
+        login = session.auth_data["login"]
+        with self.lock:
+            if self.active[login] >= self.directory.limits.connections:
+                return False
+            self.active[login] += 1
+            session.counted = login
+        return True
+
     async def handle_DATA(self, server, session, envelope):
+        if not self._count_submitting(session):
+            self.directory.count("smtp:refused:432")
+            return R_CONCURRENT
         if len(envelope.content) > self.directory.max_message_size:
             return R_TOO_LARGE
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
