@@ -8,6 +8,7 @@ then, for each mail account with OAuth, its state and a valid access token (refr
 
 from __future__ import annotations
 
+import importlib.util
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,7 +28,14 @@ from .signin import redirect_uri
 from .web.schemas import AzureInterfaceSchema, TenantIdSchema
 from .wording import count
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+def migrations_dir() -> Path | None:
+    """Where the plugin's migrations are: in the installed wheel's bundle (``cmx_plugin_m365_bundle/migrations``, what
+    the host's loader applies), else beside the source tree (development). None when neither exists."""
+    spec = importlib.util.find_spec("cmx_plugin_m365_bundle")
+    bundle = [Path(p) / "migrations" for p in (spec.submodule_search_locations or ())] if spec else []
+    candidates = [*bundle, Path(__file__).resolve().parent.parent / "migrations"]
+    return next((path for path in candidates if path.is_dir()), None)
 
 
 class Status(Enum):
@@ -76,7 +84,20 @@ def run(
             ),
         )
         return
-    wanted = sorted(p.name for p in (MIGRATIONS / status.dialect).glob("*.sql"))
+    folder = migrations_dir()
+    wanted = sorted(p.name for p in (folder / status.dialect).glob("*.sql")) if folder else []
+    if not wanted:
+        yield Row(
+            plugin,
+            PLUGIN_ID,
+            Status.FAIL,
+            (
+                "Die Migrationen des Plugins wurden nicht gefunden (weder im installierten Paket "
+                "cmx_plugin_m365_bundle noch neben dem Quelltext): die Installation ist unvollständig.",
+                "The plugin's migrations were not found (neither in the installed bundle nor beside the source).",
+            ),
+        )
+        return
     missing = [m for m in wanted if m not in status.applied_migrations]
     if missing:
         yield Row(

@@ -321,6 +321,32 @@ class Mailer:
                 {"next": now + dt.timedelta(seconds=delay), "err": str(error), "code": error.code, "id": mail["id"]},
             )
 
+    def open_mail(self) -> list[dict]:
+        """Per account with mail not sent yet: how many wait (and when the next is due), how many are held and
+        why (their last error codes)."""
+        with self.db.transaction() as tx:
+            rows = tx.execute(
+                "SELECT account_id, status, count(*) AS n, min(next_attempt_at) AS next FROM mail_queue "
+                "WHERE status IN ('queued', 'held') GROUP BY account_id, status ORDER BY account_id"
+            ).fetchall()
+            reasons = tx.execute(
+                "SELECT DISTINCT account_id, last_error_code FROM mail_queue WHERE status = 'held'"
+            ).fetchall()
+        boxes: dict[int, dict] = {}
+        for row in rows:
+            box = boxes.setdefault(
+                row["account_id"],
+                {"account_id": row["account_id"], "waiting": 0, "held": 0, "next": None, "reasons": []},
+            )
+            if row["status"] == "queued":
+                nxt = row["next"]
+                box["waiting"], box["next"] = row["n"], dt.datetime.fromisoformat(nxt) if isinstance(nxt, str) else nxt
+            else:
+                box["held"] = row["n"]
+        for row in reasons:
+            boxes[row["account_id"]]["reasons"].append(row["last_error_code"] or "?")
+        return list(boxes.values())
+
     def queued(self) -> int:
         """How many mails wait in the queue (due now or later)."""
         with self.db.transaction() as tx:

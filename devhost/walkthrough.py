@@ -357,7 +357,7 @@ def _sending_limits(steps: Steps, office: Office, account_id: int) -> None:
     )
     steps.check(
         "Die Warteschlange zeigt das Postfach mit seinen wartenden Mails und seinem Limit",
-        "Postfächer mit wartenden Mails" in page and "Mails je 2 Sekunden: 5 von 5" in page,
+        "Postfächer mit offenen Mails" in page and "Mails je 2 Sekunden: 5 von 5" in page,
     )
     time.sleep(2.2)
     second = office.instance.mailer.run_queue()

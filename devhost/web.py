@@ -33,6 +33,7 @@ from .forms import (
     field_errors,
 )
 from .instance import Instance
+from .mailer import BERLIN
 from .services import app_path
 
 log = logging.getLogger(__name__)
@@ -540,7 +541,7 @@ def _misc_views(app: Flask, instance: Instance) -> None:
             counts = instance.mailer.run_queue()
             flash(
                 f"Warteschlange bearbeitet: {counts['sent']} gesendet, {counts['retry']} später erneut, "
-                f"{counts['held']} angehalten.",
+                f"{counts['held']} angehalten. {_still_open(instance.mailer.open_mail())}",
                 "info",
             )
             return redirect("/" + quote(APPS["Warteschlange"]) + "/")
@@ -549,25 +550,33 @@ def _misc_views(app: Flask, instance: Instance) -> None:
                 "SELECT q.*, a.address FROM mail_queue q LEFT JOIN mail_accounts a ON a.id = q.account_id "
                 "ORDER BY q.id DESC LIMIT 200"
             ).fetchall()
-            waiting = tx.execute(
-                "SELECT account_id, count(*) AS n, min(next_attempt_at) AS next FROM mail_queue "
-                "WHERE status = 'queued' GROUP BY account_id ORDER BY account_id"
-            ).fetchall()
-        return render_template("queue.html", rows=rows, mailboxes=_mailboxes(waiting))
+        return render_template("queue.html", rows=rows, mailboxes=_mailboxes(instance.mailer.open_mail()))
 
-    def _mailboxes(waiting) -> list[dict]:
-        """Per account with waiting mail: how many, when the next may go, and what its plugin says of its budget
-        (host API 1.6, ``cmx_budget``)."""
+    def _still_open(open_mail: list[dict]) -> str:
+        """What is left after a run, so that "0 gesendet" never hides mail: waiting (when next) and held (why)."""
+        waiting = sum(m["waiting"] for m in open_mail)
+        held = sum(m["held"] for m in open_mail)
+        if not waiting and not held:
+            return "Keine Mails mehr offen."
+        parts = []
+        if waiting:
+            first = min(m["next"] for m in open_mail if m["next"] is not None)
+            parts.append(f"{waiting} warten (nächster Versuch {first.astimezone(BERLIN):%d.%m.%Y %H:%M} Uhr)")
+        if held:
+            reasons = ", ".join(sorted({r for m in open_mail for r in m["reasons"]})) or "ohne Angabe"
+            parts.append(f"{held} sind angehalten ({reasons}); Näheres in der Warteschlange")
+        return "Offen: " + "; ".join(parts) + "."
+
+    def _mailboxes(open_mail: list[dict]) -> list[dict]:
+        """Per account with waiting or held mail: how many, when the next may go, why mail is held, and what its
+        plugin says of its budget and its held mail (host API 1.6, ``cmx_budget``)."""
         boxes = []
-        for row in waiting:
+        for row in open_mail:
             account = instance.host.mail_account(row["account_id"])
             if account is None:
                 continue
             budget = instance.pm.hook.cmx_budget(account=account, host=instance.host)
-            next_at = row["next"]
-            if isinstance(next_at, str):  # SQLite gives an aggregate back without its column type
-                next_at = dt.datetime.fromisoformat(next_at)
-            boxes.append({"address": account.address, "waiting": row["n"], "next": next_at, "budget": budget})
+            boxes.append({**row, "address": account.address, "budget": budget})
         return boxes
 
     @app.route("/App Benachrichtigungen/")

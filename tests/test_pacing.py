@@ -142,7 +142,7 @@ def test_the_queue_page_shows_each_mailbox_its_waiting_mail_and_budget(office, l
     office.instance.mailer.run_queue()
     page = office.browser.get("/App%20Warteschlange/").text
     address = office.instance.host.mail_account(account_id).address
-    assert "Postfächer mit wartenden Mails" in page and address in page
+    assert "Postfächer mit offenen Mails" in page and address in page
     assert "Empfänger in 24 Stunden: 5 von 10.000" in page and "Mails je Minute: 3 von 3" in page
     assert f"<td>{address}</td><td>2</td>" in page
 

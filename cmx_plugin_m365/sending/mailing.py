@@ -19,6 +19,7 @@ from cmx_hostapi import Budget, Host, MailAccount, MailError, Pace
 from .. import status, store
 from ..config import Options
 from ..diagnosis import Finding, entry, finding_of, from_smtp
+from ..wording import headline, when
 from . import graph, pacing, route, sent, xoauth2
 
 ROW_SECONDS = 30.0
@@ -68,7 +69,26 @@ def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> 
 
 
 def budget(account: MailAccount, host: Host) -> Budget | None:
-    return pacing.budget(host, account.id)
+    """For the host's queue page (host API 1.6): the mailbox's limits, and why its mail is held and when the plugin
+    tries again by itself."""
+    state = store.account_state(host, account.id)
+    if state is None:
+        return None
+    limits = pacing.budget(host, account.id, state=state)
+    return dataclasses.replace(limits, rows=(*limits.rows, *_held_rows(state)))
+
+
+def _held_rows(state: store.AccountState) -> tuple[tuple[str, str], ...]:
+    if not state.problem_code:
+        return ()
+    rows = [("Angehalten wegen", headline(state.problem_text or state.problem_code))]
+    if state.state == store.SIGNIN_REQUIRED:
+        rows.append(("Weiter, sobald", "sich jemand im E-Mailkonto erneut bei Microsoft anmeldet"))
+    elif state.retry_at is not None:
+        rows.append(("Nächster Versuch von selbst", when(state.retry_at)))
+    elif state.problem_code in status.APP_CODES:
+        rows.append(("Weiter, sobald", "die Zugangsdaten der App wieder funktionieren (cmxOrganize prüft selbst)"))
+    return tuple(rows)
 
 
 def authenticate(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> bool | None:

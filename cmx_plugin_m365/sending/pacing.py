@@ -255,11 +255,8 @@ def _tell(host: Host, account: MailAccount, finding: Finding, until: dt.datetime
 # -- for the queue page ------------------------------------------------------------------------------------------
 
 
-def budget(host: Host, account_id: int, *, now: dt.datetime | None = None) -> Budget | None:
+def budget(host: Host, account_id: int, *, state: store.AccountState, now: dt.datetime | None = None) -> Budget:
     """What the mailbox sent in its windows against the limits, and a pause, for the host's queue page."""
-    state = store.account_state(host, account_id)
-    if state is None:
-        return None
     now = now or store.utcnow()
     options = Options.of(host)
     limits = Limits.of(options, state.route_in_use == store.ROUTE_GRAPH)
