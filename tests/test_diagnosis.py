@@ -5,8 +5,8 @@ import ssl
 
 import pytest
 import requests
-
 from cmx_hostapi import PermanentMailError, SignInRequired, TemporaryMailError
+
 from cmx_plugin_m365.diagnosis import CATALOGUE, Kind, from_exception, from_oauth, from_smtp
 
 TAIL = (

@@ -177,10 +177,20 @@ def _microsoft_sentence(description: str, code: str | None) -> str:
     return first_line
 
 
+def _json(text: str | bytes) -> Any:
+    """JSON, where nesting too deep for the parser counts as not JSON (a hostile "[[[[…" raises no RecursionError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def from_body(body: Mapping[str, Any] | str | bytes) -> Finding:
     """Diagnose a token endpoint's error body (the JSON object, or its text)."""
     if isinstance(body, bytes | str):
-        body = json.loads(body)
+        body = _json(body[: MAX_TEXT * 8])
+    if not isinstance(body, Mapping):
+        raise ValueError("not a JSON object")
     return from_oauth(
         str(body.get("error", "")),
         str(body.get("error_description", "")),
@@ -329,7 +339,7 @@ def _config_object(text: str) -> dict:
         return {}
     try:
         value, _ = json.JSONDecoder().raw_decode(text[at + len("$Config=") :].lstrip())
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 
@@ -422,7 +432,7 @@ def from_graph(status: int, body: str | bytes = "", retry_after: str | None = No
     ``AuthenticationError`` with "AADSTS500014: …") is read as what it is."""
     text = body[: MAX_TEXT * 8].decode(errors="replace") if isinstance(body, bytes) else str(body or "")[: MAX_TEXT * 8]
     try:
-        parsed = json.loads(text)
+        parsed = _json(text)
     except ValueError:
         parsed = None
     parsed = parsed if isinstance(parsed, dict) else {}
@@ -523,7 +533,7 @@ def explain(answer: Mapping[str, Any] | str | bytes) -> Finding | None:
         return from_smtp(0, stripped)
     if stripped.startswith("{"):
         try:
-            body = json.loads(stripped[: MAX_TEXT * 8])
+            body = _json(stripped[: MAX_TEXT * 8])
         except ValueError:
             body = None
         if isinstance(body, dict) and _graphs(body):
