@@ -360,6 +360,11 @@ def test_graph_codes_in_another_case_are_found_but_kept_as_sent():
     assert graph_entry("errorinvalidrecipients").key == "graph:ErrorInvalidRecipients"
 
 
+def test_a_successful_redirect_with_its_code_is_no_graph_error():
+    assert explain({"code": "0.AXYZ", "state": "s", "session_state": "t"}) is None
+    assert explain('{"code": "0.AXYZ", "state": "s"}') is None
+
+
 def test_an_unknown_graph_code_is_still_classified_by_its_status():
     finding = from_graph(403, body("ErrorSomethingNew", "New words."))
     assert (finding.code, finding.known, finding.kind) == ("graph:ErrorSomethingNew", False, Kind.CONFIGURATION)

@@ -437,7 +437,7 @@ def from_graph(status: int, body: str | bytes = "", retry_after: str | None = No
         parsed = None
     parsed = parsed if isinstance(parsed, dict) else {}
     # Graph's wire form nests it under "error"; SDKs log the error object itself ({"code", "message", …}).
-    error = parsed.get("error") if isinstance(parsed.get("error"), dict) else parsed if "code" in parsed else {}
+    error = parsed.get("error") if isinstance(parsed.get("error"), dict) else parsed if _graphs(parsed) else {}
     codes, message, request_id, level = [], "", None, error
     for _ in range(5):  # innerError may nest; a few levels are all Graph uses
         if not isinstance(level, dict):
@@ -513,7 +513,7 @@ def _chain(error: BaseException) -> list[BaseException]:
 
 def _graphs(body: Mapping) -> bool:
     """Whether a parsed body is Graph's error (``{"error": {"code", …}}``, or the error object an SDK logs)."""
-    return isinstance(body.get("error"), Mapping) or ("code" in body and "error" not in body)
+    return isinstance(body.get("error"), Mapping) or ("code" in body and "message" in body and "error" not in body)
 
 
 def explain(answer: Mapping[str, Any] | str | bytes) -> Finding | None:
@@ -536,10 +536,8 @@ def explain(answer: Mapping[str, Any] | str | bytes) -> Finding | None:
             body = _json(stripped[: MAX_TEXT * 8])
         except ValueError:
             body = None
-        if isinstance(body, dict) and _graphs(body):
-            return from_graph(0, stripped)
         if isinstance(body, dict):
-            return from_body(body)
+            return explain(body)  # as the mapping it is: a token body, Graph's error, or no error at all
     if "<html" in stripped[:2000].lower() or "$Config=" in stripped:
         return from_page(stripped)
     if stripped.startswith(("http://", "https://", "?", "#")) or re.match(r"^[\w.-]+=", stripped):
