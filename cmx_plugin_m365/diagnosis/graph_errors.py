@@ -5,7 +5,7 @@ ErrorMimeContentInvalidBase64String), GRAPH-OTHERUSER (ErrorSendAsDenied's exact
 and the 4 MB request limit (microsoft-graph-docs#85, #9834: 413; microsoft-graph-docs-contrib#682: 400 "The maximum
 request length supported is 4MB." for drafts), GRAPH-THROTTLE (429 with Retry-After; ApplicationThrottled
 "MailboxConcurrency": magodo/terraform-provider-outlook#21), MailboxNotEnabledForRESTAPI (iyear/E5SubBot#39, guests:
-microsoft-graph-docs-contrib#405, licence: #717), ErrorQuotaExceeded (microsoft-graph-docs#5607), 401
+microsoft-graph-docs-contrib#405, licence: #717), ErrorQuotaExceeded (microsoft-graph-docs#5607; its words: #2927), 401
 InvalidAuthenticationToken with WWW-Authenticate and claims challenges (Microsoft365DSC#4427,
 msgraph-sdk-dotnet#1416), ErrorMessageSizeExceeded (InnoGE/laravel-msgraph-mail#41).
 
