@@ -298,8 +298,7 @@ ENTRIES: tuple[Entry, ...] = (
             CMX_ADMIN, Kind.TEMPORARY, "Mailbox temporarily unavailable")
       for code in ("ErrorMailboxStoreUnavailable", "ErrorMailboxMoveInProgress", "ErrorMailboxFailover",
                    "ErrorServerBusy", "ErrorTimeoutExpired", "ErrorInternalServerTransientError",
-                   "ErrorConnectionFailed", "ErrorADUnavailable", "ErrorADOperation", "ErrorInsufficientResources",
-                   "serviceNotAvailable")),
+                   "ErrorConnectionFailed", "ErrorADUnavailable", "ErrorADOperation", "ErrorInsufficientResources")),
     *(graph(code, "Fehler bei Microsoft",
             "Microsoft Graph meldet einen internen Fehler.",
             "Nichts – cmxOrganize versucht es später erneut; bleibt es, den cmxKonzepte-Support mit dem Code "
@@ -332,6 +331,11 @@ ENTRIES: tuple[Entry, ...] = (
           "Nichts – cmxOrganize versucht es später erneut.",
           CMX_ADMIN, Kind.TEMPORARY, "Throttled by Microsoft Graph"),
     graph("http-5xx", "Störung bei Microsoft",
+          "Microsoft Graph meldet einen vorübergehenden Fehler.",
+          "Nichts – cmxOrganize versucht es später erneut.",
+          CMX_ADMIN, Kind.TEMPORARY, "Transient error at Microsoft Graph"),
+    # concepts/errors.md: "The service is not available. Try the request again after a delay."
+    graph("serviceNotAvailable", "Störung bei Microsoft",
           "Microsoft Graph meldet einen vorübergehenden Fehler.",
           "Nichts – cmxOrganize versucht es später erneut.",
           CMX_ADMIN, Kind.TEMPORARY, "Transient error at Microsoft Graph"),
