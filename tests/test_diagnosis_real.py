@@ -15,6 +15,7 @@ from cmx_plugin_m365.diagnosis import (
     aadsts_codes,
     explain,
     from_body,
+    from_graph,
     from_oauth,
     from_page,
     from_redirect,
@@ -504,3 +505,257 @@ def test_the_real_cause_after_error():
 
 def test_plain_text_without_any_error_is_none():
     assert explain("Stay signed in?") is None
+
+
+# -- breadth (issue 20): real answers the catalogue did not know or misread --------------------------------------------
+
+BREADTH_BODIES = [
+    # AzureAD/azure-activedirectory-library-for-java#46 (the reporter: "My system clock was wrong"): a time range
+    # under AADSTS50012 is the server's clock, not a wrong key.
+    (
+        {
+            "error_description": "AADSTS70002: Error validating credentials. AADSTS50012: Client assertion is not "
+            "within its valid time range.\r\nTrace ID: 80ad7758-a570-42f0-97b7-ae2dded006c7\r\nCorrelation ID: "
+            "986a6c2c-a596-4189-b5b5-3a1b1a9a17e2\r\nTimestamp: 2015-07-30 17:18:47Z",
+            "error": "invalid_client",
+        },
+        "AADSTS50012",
+        "Uhr des Servers geht falsch",
+        Kind.TEMPORARY,
+    ),
+    # sjkp/letsencrypt-siteextension#117: a wrong secret under 50012, not a certificate
+    (
+        {
+            "error": "invalid_client",
+            "error_description": "AADSTS70002: Error validating credentials. AADSTS50012: Invalid client secret is "
+            "provided. Trace ID: f8002e35-8e39-4dce-a889-96498b8f0d00 Correlation ID: "
+            "96cd5114-2f15-4cc4-89fd-8d110359777a Timestamp: 2017-04-02 12:10:31Z",
+        },
+        "AADSTS50012",
+        "Geheimer Schlüssel ungültig",
+        Kind.CONFIGURATION,
+    ),
+    # Worklytics/psoxy#74
+    (
+        {
+            "error": "unauthorized_client",
+            "error_description": "AADSTS7000112: Application '8b0c024c-7823-3774-2da8-a8d8b7ed331a'"
+            "(worklytics-azuread-connector) is disabled.",
+        },
+        "AADSTS7000112",
+        "App deaktiviert",
+        Kind.CONFIGURATION,
+    ),
+    # AzureAD/microsoft-authentication-library-for-dotnet#5251 (a decommissioned tenant; the message as its title
+    # quotes it, in an MsalUiRequiredException, i.e. invalid_grant)
+    (
+        {"error": "invalid_grant", "error_description": "AADSTS5000224: We are sorry, this resource is not available."},
+        "AADSTS5000224",
+        "Verzeichnis nicht mehr verfügbar",
+        Kind.CONFIGURATION,
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "code", "title", "kind"), BREADTH_BODIES, ids=[c for _, c, _, _ in BREADTH_BODIES])
+def test_real_bodies_the_catalogue_now_reads_right(body, code, title, kind):
+    for finding in (from_body(body), explain(body)):
+        assert (finding.code, finding.entry.title, finding.kind, finding.known) == (code, title, kind, True)
+        assert f"Code {code}" in finding.message()
+
+
+WITHOUT_PREFIX = [
+    # Microsoft's messages as these threads quote them, with their "AADSTSnnnn: " taken off (libraries and people
+    # pass error_description on without it): dotnet/sign#849, Microsoft365DSC/Microsoft365DSC#801,
+    # MicrosoftDocs/azure-docs#30802, davidjrh/dnn.azureadprovider#112, nextauthjs/next-auth#5455.
+    (
+        "The provided client secret keys for app 'ccc25fb8-d83b-4225-b4b7-5f31bfb007be' are expired. Visit the Azure "
+        "portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate "
+        "credentials for added security: https://aka.ms/certCreds. Trace ID: de577a4f-a611-44e8-94e6-5ca7955a3800 "
+        "Correlation ID: b1f881fe-810c-4731-a772-fa920ee90430 Timestamp: 2025-04-10 13:07:42Z",
+        "AADSTS7000222",
+        CMX_ADMIN,
+    ),
+    (
+        "The user account {EmailHidden} does not exist in the nexxxxxxxxxxk directory. To sign into this "
+        "application, the account must be added to the directory.",
+        "AADSTS50034",
+        USER,
+    ),
+    ("Error validating credentials due to invalid username or password", "AADSTS50126", USER),
+    ("Invalid request. Request is malformed or invalid.", "AADSTS9002313", USER),
+    (
+        "Your administrator has configured the application XXX ('X') to block users unless they are specifically "
+        "granted ('assigned') access to the application.",
+        "AADSTS50105",
+        M365_ADMIN,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "who"), WITHOUT_PREFIX, ids=[c for _, c, _ in WITHOUT_PREFIX])
+def test_real_messages_without_their_code(text, code, who):
+    for finding in (from_oauth("invalid_grant", text), explain(text)):
+        assert (finding.code, finding.entry.who, finding.known) == (code, who, True)
+
+
+def test_an_aadsts_answer_wrapped_into_graphs():
+    # Cloud-Architekt/AzureAD-Attack-Defense#43 (not in Microsoft's list): a lapsed subscription or a disabled
+    # service principal of the resource
+    body = (
+        '{"error": {"code": "AuthenticationError", "message": "AADSTS500014: The service principal for resource '
+        "'47ee738b-3f1a-4fc7-ab11-37e4822b007e' is disabled. This indicate that a subscription within the tenant has "
+        "lapsed, or that the administrator for this tenant has disabled the application, preventing tokens from being "
+        "issued for it. Trace ID: 703bc6a1-ad77-4b3b-a7ba-3aa6 Correlation ID: 175795e3-c60d-454c-9a83-a1ce Timestamp: "
+        '2024-03-20 13:36:24Z", "innerError": {"date": "2024-03-20T13:36:24", "request-id": '
+        '"175795e3-c60d-454c-9a83-a1ce7f7ff9e3", "client-request-id": "175795e3-c60d-454c-9a83-a1ce7f7ff9e3"}}}'
+    )
+    for finding in (from_graph(401, body), explain(body)):
+        assert (finding.code, finding.kind, finding.entry.who) == ("AADSTS500014", Kind.CONFIGURATION, M365_ADMIN)
+        assert "Abonnement" in finding.message()
+
+
+GRAPH_BODIES = [
+    # microsoftgraph/ruby-connect-rest-sample#15: an invalid recipient stops this one mail, the account is fine
+    (
+        400,
+        '{"error": {"code": "ErrorInvalidRecipients", "message": "At least one recipient isn\'t valid., Recipient '
+        '\\"bad\\" isn\'t resolved. All recipients must be resolved before a message can be submitted.", '
+        '"innerError": {"request-id": "0a4d510f-c111-46dc-a7e5-51cedf2e1409", "date": "2016-08-11T21:26:55"}}}',
+        "Empfänger ungültig",
+        Kind.MESSAGE,
+        SENDER,
+    ),
+    # microsoftgraph/microsoft-graph-docs#5143 (a Microsoft employee: a mailbox that does not exist)
+    (
+        404,
+        '{"error": {"code": "ResourceNotFound", "message": "Resource could not be discovered.", "innerError": '
+        '{"request-id": "9e65dd0a-4684-4149-b9f6-5495f3b25487", "date": "2019-07-16T19:41:51"}}}',
+        "Postfach nicht gefunden",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    # InnoGE/laravel-msgraph-mail#16 (code and message as the issue quotes them)
+    (
+        404,
+        '{"error": {"code": "ErrorInvalidUser", "message": "The requested user \'example@domain.tld\' is invalid."}}',
+        "Postfach nicht gefunden",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    # microsoftgraph/microsoft-graph-docs#2927: the full mailbox …
+    (
+        403,
+        '{"error": {"code": "ErrorQuotaExceeded", "message": "Mailbox has exceeded maximum mailbox size."}}',
+        "Postfach voll",
+        Kind.CONFIGURATION,
+        USER,
+    ),
+    # … and microsoftgraph/msgraph-sdk-java#767: the same code is not always a full mailbox
+    (
+        403,
+        '{"error": {"code": "ErrorQuotaExceeded", "message": "Cannot get ID from name."}}',
+        "Eigenschaften-Kontingent des Postfachs erschöpft",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    # microsoft/MHA#49, OfficeDev/office-js-docs-pr#2808: an organisation's policy, not a missing consent
+    (
+        403,
+        '{"error":{"code":"ErrorAccessDenied","message":"Access to OData is disabled."}}',
+        "Zugriff über Microsoft Graph für das Postfach gesperrt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "title", "kind", "who"), GRAPH_BODIES, ids=[b[20:52] for _, b, *_ in GRAPH_BODIES]
+)
+def test_real_graph_answers(status, body, title, kind, who):
+    for finding in (from_graph(status, body), explain(body)):
+        assert (finding.entry.title, finding.kind, finding.entry.who, finding.known) == (title, kind, who, True)
+        assert finding.code.startswith("graph:") and finding.code in finding.message()
+
+
+def test_a_graph_error_as_an_sdk_logs_it():
+    # microsoftgraph/msgraph-sdk-javascript#252 (the SDK's error object, not Graph's wire form)
+    logged = {
+        "statusCode": 403,
+        "code": "ExtensionError",
+        "message": "Operation: Create; Exception: [Status Code: Forbidden; Reason: Access to OData is disabled.]",
+        "requestId": "f41fabda-5d81-44db-a3e6-a0fc43c9a5ac",
+        "date": "2020-06-30T21:58:03.000Z",
+    }
+    finding = explain(logged)
+    assert (finding.code, finding.entry.who, finding.kind) == ("graph:ExtensionError", M365_ADMIN, Kind.CONFIGURATION)
+
+
+NDRS = [
+    # MicrosoftDocs/OfficeDocs-o365seccomp#643
+    (
+        "Your message couldn't be delivered because you weren't recognized as a valid sender. The most common reason "
+        "for this is that your email address is suspected of sending spam and it's no longer allowed to send "
+        "messages outside of your organization. Contact your email admin for assistance. Remote Server returned "
+        "'550 5.1.8 Access denied, bad outbound sender'",
+        "550 5.1.8",
+        "Konto für den Versand gesperrt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    # MicrosoftDocs/microsoft-365-docs#12957: the same block, an NDR without any code
+    (
+        "This message couldn't be delivered because the sending email address was not recognized as a valid sender. "
+        "The most common reason for this error is that the email address is, or was, suspected of sending spam. "
+        "Contact the organization's email admin for help and give them this error message",
+        "550 5.1.8",
+        "Konto für den Versand gesperrt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    # dougperkes/Visual-Graph-Explorer#1
+    (
+        "Remote Server returned '550 5.7.501 Access denied, spam abuse detected. For more information please go to "
+        "http://go.microsoft.com/fwlink/?LinkId=526653'",
+        "550 5.7.501",
+        "Konto für den Versand gesperrt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+    # learn.microsoft.com/answers/questions/5835651: the tenant external recipient rate limit (TERRL) …
+    (
+        "Remote server returned '550 5.7.233 - Your message can't be sent because your tenant has exceeded its daily "
+        "limit for sending email to external recipients (tenant external recipient rate limit).",
+        "550 5.7.233",
+        "Tageslimit Ihrer Organisation für externe Empfänger erreicht",
+        Kind.TEMPORARY,
+        M365_ADMIN,
+    ),
+    # … and learn.microsoft.com/answers/questions/5808888, quoted without the code
+    (
+        "Your message can't be sent because your tenant has exceeded its daily limit for sending email to external "
+        "recipients (tenant external recipient rate limit)",
+        "550 5.7.233",
+        "Tageslimit Ihrer Organisation für externe Empfänger erreicht",
+        Kind.TEMPORARY,
+        M365_ADMIN,
+    ),
+    # jstedfast/MailKit#1176: a library that passes on the reply without its "554"
+    (
+        "5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process "
+        "message due to a permanent exception with message Cannot submit message. 0.35250:D8360000, "
+        "1.36674:0A000000, 1.61250:00000000",
+        "5.2.0",
+        "Senden als fremde Adresse nicht erlaubt",
+        Kind.CONFIGURATION,
+        M365_ADMIN,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "title", "kind", "who"), NDRS, ids=[n[0][:30] for n in NDRS])
+def test_real_non_delivery_reports_and_quoted_replies(text, code, title, kind, who):
+    finding = explain(text)
+    assert (finding.code, finding.entry.title, finding.kind, finding.entry.who) == (code, title, kind, who)
+    assert f"Code {code}" in finding.message()

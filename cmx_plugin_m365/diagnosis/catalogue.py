@@ -25,6 +25,29 @@ SMTP_ENTRIES: tuple[tuple[re.Pattern, Entry], ...] = tuple(
     (re.compile(entry.match, re.IGNORECASE | re.DOTALL), entry) for entry in exchange_replies.ENTRIES
 )
 
+AADSTS_WORDS: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), f"AADSTS{code}") for pattern, code in identity_codes.MESSAGES
+)
+"""Microsoft's message of a code, for answers quoted without their "AADSTSnnnn:" (see identity_codes.MESSAGES)."""
+
+AADSTS_REFINEMENTS: tuple[tuple[re.Pattern, frozenset[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), frozenset(f"AADSTS{c}" for c in codes.split()), f"AADSTS{target}")
+    for pattern, codes, target in identity_codes.REFINEMENTS
+)
+"""Codes whose cause Microsoft's words decide (see identity_codes.REFINEMENTS)."""
+
+NDR_TEXTS: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), key) for pattern, key in exchange_replies.NDR_TEXTS
+)
+"""Exchange's words without an SMTP code (see exchange_replies.NDR_TEXTS)."""
+
+_GRAPH: dict[str, list[tuple[re.Pattern | None, Entry]]] = {}
+for _entry in graph_errors.ENTRIES:
+    _GRAPH.setdefault(_entry.key.removeprefix("graph:"), []).append(
+        (re.compile(_entry.match, re.IGNORECASE) if _entry.match else None, _entry)
+    )
+_GRAPH_FOLDED = {code.casefold(): entries for code, entries in _GRAPH.items()}
+
 
 def entry(key: str) -> Entry:
     """The entry for a key (``AADSTS50173``, ``oauth:access_denied``, ``net:timeout``); KeyError when unknown."""
@@ -33,6 +56,32 @@ def entry(key: str) -> Entry:
 
 def known(key: str) -> bool:
     return key in _BY_KEY
+
+
+def graph_entry(code: str, message: str = "") -> Entry | None:
+    """The entry for Graph's error code (``ErrorQuotaExceeded``; Graph's spelling first, then any case), chosen by
+    Graph's message where one code has several causes; None when the catalogue does not know the code."""
+    entries = _GRAPH.get(code) or _GRAPH_FOLDED.get(code.casefold())
+    if not entries:
+        return None
+    for pattern, found in entries:
+        if pattern is not None and pattern.search(message):
+            return found
+    return next((found for pattern, found in entries if pattern is None), entries[0][1])
+
+
+def graph_codes() -> tuple[str, ...]:
+    """Every Graph error code the catalogue explains, as Graph spells it (longest first)."""
+    return tuple(sorted((code for code in _GRAPH if not code.startswith("http-")), key=len, reverse=True))
+
+
+def smtp_entry(key: str, text: str) -> Entry:
+    """The entry for an SMTP reply key (``550 5.1.8``) whose own pattern matches ``text``, else the key's first."""
+    candidates = [(pattern, found) for pattern, found in SMTP_ENTRIES if found.key == key]
+    for pattern, found in candidates:
+        if pattern.search(text):
+            return found
+    return candidates[0][1]
 
 
 def unknown_entry(code: str, text: str, kind: Kind) -> Entry:

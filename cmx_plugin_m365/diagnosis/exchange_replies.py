@@ -116,7 +116,8 @@ ENTRIES: tuple[Entry, ...] = (
          "Der Mailserver konnte die Anmeldedaten (XOAUTH2) nicht lesen.",
          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
          SUPPORT, Kind.BUG, "XOAUTH2 data invalid (bug)"),
-    smtp("550 5.7.30", r"5\.7\.30\b", "Anmeldung mit Passwort abgeschaltet",
+    smtp("550 5.7.30", r"5\.7\.30\b|Basic authentication is not supported for Client Submission",
+         "Anmeldung mit Passwort abgeschaltet",
          "Microsoft nimmt für dieses Postfach keine Anmeldung mit Passwort mehr an.",
          USE_OAUTH, CMX_ADMIN, Kind.CONFIGURATION, "Password login disabled"),
     smtp("530 5.7.57", r"5\.7\.57\b|not authenticated to send|Unable to relay", "Nicht angemeldet gesendet",
@@ -138,10 +139,32 @@ ENTRIES: tuple[Entry, ...] = (
     smtp("554 5.2.252", r"SendAsDenied|5\.2\.252\b|not allowed to send as", SEND_AS_TITLE,
          "Das angemeldete Konto darf nicht mit der Absenderadresse dieses E-Mailkontos senden.",
          SEND_AS, M365_ADMIN, Kind.CONFIGURATION, "Send As not permitted"),
-    smtp("550 5.1.8", r"5\.1\.8\b|bad outbound sender", "Konto für den Versand gesperrt",
-         "Microsoft hat das Postfach für den Versand gesperrt, weil darüber Spam verschickt wurde – meist nach einem "
-         "Missbrauch des Kontos.",
-         RESTRICTED_SENDER, M365_ADMIN, Kind.CONFIGURATION, "Account blocked for sending spam"),
+    # 5.1.8 comes both from Microsoft's spam detection and from the organisation's own outbound spam policy: when a
+    # user passes its RecipientLimitExternalPerHour/…InternalPerHour/…PerDay and ActionWhenThresholdReached is
+    # BlockUser ("Prevent the user from sending email messages") or BlockUserForToday (the default, "until the
+    # following day"; office-docs-powershell Set-HostedOutboundSpamFilterPolicy.md). The NDR then reads "Your message
+    # couldn't be delivered because you weren't recognized as a valid sender. … Remote Server returned '550 5.1.8
+    # Access denied, bad outbound sender'" (MicrosoftDocs/OfficeDocs-o365seccomp#643; the same text after an hourly
+    # policy limit: blog.ciaops.com, 2021-03).
+    smtp("550 5.1.8", r"5\.1\.8\b|bad outbound sender|recognized as a valid sender", "Konto für den Versand gesperrt",
+         "Microsoft hat das Postfach für den Versand gesperrt (eingeschränkte Entität): entweder weil darüber Spam "
+         "verschickt wurde – oft nach einem Missbrauch des Kontos –, oder weil es die Sendelimits der "
+         "Ausgangs-Spamfilterrichtlinie Ihrer Organisation überschritten hat (z. B. Empfänger pro Stunde) und die "
+         "Richtlinie den Benutzer dann sperrt.",
+         RESTRICTED_SENDER + " Hat die Ausgangs-Spamfilterrichtlinie gesperrt, hebt Microsoft eine Sperre „bis zum "
+         "nächsten Tag“ von selbst auf; damit es nicht wieder geschieht, die Limits der Richtlinie erhöhen oder in "
+         "cmxOrganize die Sendelimits des E-Mailkontos darunter einstellen.",
+         M365_ADMIN, Kind.CONFIGURATION, "Account restricted from sending (spam or outbound spam policy)"),
+    # Sources disagree on 5.7.511 "Access denied, banned sender": the 2021 NDR table (OfficeDocs-Exchange) says "The
+    # account you are attempting to send from has been banned", the current one (SupportArticles-docs
+    # non-delivery-reports-in-exchange-online.md) "The IP that you're attempting to send from has been banned … email
+    # delist@microsoft.com": the current page is followed. Without the code, "banned sender" means 5.7.502/503 (below).
+    smtp("550 5.7.511", r"5\.7\.511\b", "Adresse des Servers gesperrt",
+         "Microsoft nimmt von der IP-Adresse, über die cmxOrganize sendet, keine Mails mehr an (gesperrter Absender).",
+         "Der IT-Admin lässt die Adresse entsperren (über https://sender.office.com oder per Mail an "
+         "delist@microsoft.com mit der vollständigen Meldung und der IP-Adresse) und prüft, ob der Server missbraucht "
+         "wurde.",
+         CMX_ADMIN, Kind.CONFIGURATION, "Sending IP address banned"),
     smtp("550 5.7.501", r"5\.7\.50[123]\b|spam abuse detected|banned sender", "Konto für den Versand gesperrt",
          "Microsoft hat das Konto wegen erkannter Spam-Versendung gesperrt.",
          RESTRICTED_SENDER + " Bleibt die Sperre, hilft der Microsoft-Support.",
@@ -170,6 +193,36 @@ ENTRIES: tuple[Entry, ...] = (
          "Im E-Mailkonto die E-Mailadresse prüfen (die Adresse des Postfachs bei Microsoft 365).",
          CMX_ADMIN, Kind.CONFIGURATION, "Sender address refused"),
     # -- limits --------------------------------------------------------------------------------------------------------
+    # The Tenant External Recipient Rate Limit (TERRL, enforced since April/May 2025: 500 × licences^0.7 + 9,500
+    # external recipients per rolling 24 hours for the whole tenant, 5,000 for trial tenants; Exchange Team blog
+    # "Introducing Exchange Online Tenant Outbound Email Limits", 2025-02-24). The NDR table (SupportArticles-docs,
+    # ms.date 01/07/2026) words it "Your message can't be sent because your tenant exceeded its daily limit for
+    # sending email to external recipients (tenant external recipient rate limit)", 5.7.232 "… your trial tenant has
+    # exceeded …"; a real NDR says "your tenant has exceeded" ("Remote server returned '550 5.7.233 - Your message
+    # can't be sent because your tenant has exceeded its daily limit …'", learn.microsoft.com/answers/questions/
+    # 5835651). Whether Exchange also refuses at submission (not only by NDR) is not documented.
+    smtp("550 5.7.232", r"5\.7\.232\b|trial tenant has exceeded its daily limit",
+         "Tageslimit der Testversion für externe Empfänger erreicht",
+         "Ihre Microsoft-365-Organisation ist eine Testversion und hat in den letzten 24 Stunden Mails an mehr externe "
+         "Empfänger geschickt, als Microsoft Testversionen erlaubt (5.000). Es zählen alle Postfächer und Programme "
+         "der Organisation zusammen, nicht nur cmxOrganize.",
+         "Nichts – die Mails warten und gehen hinaus, sobald die Zahl der letzten 24 Stunden unter das Limit fällt. "
+         "Dauerhaft hilft nur, das Abonnement von der Testversion auf ein bezahltes umzustellen (Microsoft-365-Admin).",
+         M365_ADMIN, Kind.TEMPORARY, "Trial tenant's daily limit for external recipients reached",
+         waiting="Die Testmail später noch einmal senden; wartende Mails gehen hinaus, sobald das Limit der "
+         "Organisation es zulässt."),
+    smtp("550 5.7.233", r"5\.7\.233\b|exceeded its daily limit for sending email to external recipients|"
+                        r"tenant external recipient rate limit",
+         "Tageslimit Ihrer Organisation für externe Empfänger erreicht",
+         "Ihre ganze Microsoft-365-Organisation hat in den letzten 24 Stunden Mails an mehr externe Empfänger "
+         "geschickt, als Microsoft ihr erlaubt (die Grenze hängt von der Zahl der Lizenzen ab und beginnt bei "
+         "10.000). Es zählen alle Postfächer und Programme der Organisation zusammen, nicht nur cmxOrganize.",
+         "Nichts – die Mails warten und gehen hinaus, sobald die Zahl der letzten 24 Stunden unter das Limit fällt. "
+         "Geschieht es öfter, prüft der Microsoft-365-Admin im Exchange Admin Center unter Berichte → "
+         "Nachrichtenfluss, wer so viel nach außen sendet; mehr erlauben nur mehr Lizenzen.",
+         M365_ADMIN, Kind.TEMPORARY, "Tenant's daily limit for external recipients reached",
+         waiting="Die Testmail später noch einmal senden; wartende Mails gehen hinaus, sobald das Limit der "
+         "Organisation es zulässt."),
     smtp("554 5.2.0", r"SubmissionQuotaExceeded|submission quota|5\.1\.90\b|daily limit for message recipients",
          "Sendelimit erreicht",
          "Das Postfach hat ein Sendelimit von Microsoft erreicht (10.000 Empfänger in 24 Stunden bzw. 30 Mails pro "
@@ -179,11 +232,13 @@ ENTRIES: tuple[Entry, ...] = (
          CMX_ADMIN, Kind.TEMPORARY, "Sending limit reached",
          waiting="Die Testmail später noch einmal senden; wartende Mails gehen hinaus, sobald das Limit es zulässt. "
          "Bei regelmäßig großen Mengen mehrere Postfächer verwenden."),
-    smtp("432 4.3.2", r"4\.3\.2\b.*(thread limit|concurrent connection)", "Zu viele gleichzeitige Verbindungen",
+    smtp("432 4.3.2", r"4\.3\.2\b.*(thread limit|concurrent connection)|sender thread limit|"
+                      r"concurrent connections limit exceeded", "Zu viele gleichzeitige Verbindungen",
          "Microsoft erlaubt je Postfach höchstens drei gleichzeitige Verbindungen.",
          "Nichts – die Mail geht mit dem nächsten Versuch hinaus.",
          CMX_ADMIN, Kind.TEMPORARY, "Too many concurrent connections"),
-    smtp("451 4.7.500", r"4\.7\.[5-6][0-9][0-9]\b|4\.7\.8[5-9][0-9]\b", "Versand vorübergehend eingeschränkt",
+    smtp("451 4.7.500", r"4\.7\.[5-6][0-9][0-9]\b|4\.7\.8[5-9][0-9]\b|Access denied, please try again later",
+         "Versand vorübergehend eingeschränkt",
          "Microsoft hat den Versand wegen auffälliger Aktivität vorübergehend eingeschränkt, um ihn zu prüfen.",
          "Nichts – ist der Versand in Ordnung, hebt Microsoft die Einschränkung bald auf; die Mails werden erneut "
          "gesendet.",
@@ -243,6 +298,29 @@ ENTRIES: tuple[Entry, ...] = (
          "Die Mail ist in einer Weiterleitungsschleife hängen geblieben (Regeln oder Weiterleitungen beim Empfänger).",
          "Weiterleitungsregeln beim Empfänger prüfen lassen.",
          SENDER, Kind.MESSAGE, "Routing loop"),
+    # NDR table (SupportArticles-docs): 5.7.507 "Access denied, rejected by recipient", 5.7.513 "… blocked by
+    # $recipientDomain using Customer Block list", 5.0.350 a generic refusal of the recipient's organisation,
+    # 5.4.300 "Message expired", 5.4.8/5.7.5 MTA-STS and 5.7.321…5.7.325 DANE/TLS failures of the recipient's server.
+    smtp("550 5.7.507", r"5\.7\.(507|513)\b|rejected by recipient|using Customer Block list",
+         "Empfängerorganisation blockiert den Absender",
+         "Die Organisation des Empfängers hat Mails von diesem Absender oder Server gesperrt.",
+         "Den Empfänger auf anderem Weg bitten, die Sperre aufzuheben; andere Mails gehen weiter.",
+         SENDER, Kind.MESSAGE, "Blocked by the recipient's organisation"),
+    smtp("550 5.0.350", r"5\.0\.350\b", "Empfängerorganisation hat die Mail abgelehnt",
+         "Die Organisation des Empfängers hat die Mail mit einem allgemeinen Fehler abgelehnt (z. B. wegen einer "
+         "eigenen Regel oder verschachtelter Anhänge).",
+         "Die Meldung an den Empfänger bzw. dessen Admin weitergeben; andere Mails gehen weiter.",
+         SENDER, Kind.MESSAGE, "Refused by the recipient's organisation"),
+    smtp("550 5.4.300", r"5\.4\.300\b|^5\d\d 5\.\d\.\d+ Message expired", "Zustellung aufgegeben",
+         "Der Server des Empfängers war zu lange nicht erreichbar; Microsoft hat die Zustellung aufgegeben.",
+         "Die Empfängeradresse prüfen und die Mail später erneut senden.",
+         SENDER, Kind.MESSAGE, "Delivery expired"),
+    smtp("550 5.7.321", r"5\.7\.32[1-5]\b|5\.4\.8\b|5\.7\.5\b.*MTA-STS|failed MTA-STS validation|failed DANE",
+         "Server des Empfängers nicht sicher erreichbar",
+         "Der Server des Empfängers verlangt eine gesicherte Verbindung (DANE bzw. MTA-STS), die nicht zustande kam "
+         "– meist ein Fehler in der Einrichtung beim Empfänger.",
+         "Den Empfänger bzw. dessen Admin verständigen; andere Mails gehen weiter.",
+         SENDER, Kind.MESSAGE, "Recipient's server failed DANE/MTA-STS"),
     # -- the connection ------------------------------------------------------------------------------------------------
     smtp("421 4.7.66", r"4\.7\.66\b|TLS 1\.0 and 1\.1", "Veraltete Verschlüsselung",
          "Microsoft verlangt TLS 1.2 oder neuer.",
@@ -256,3 +334,26 @@ ENTRIES: tuple[Entry, ...] = (
          CMX_ADMIN, Kind.TEMPORARY, "Mail server temporarily unavailable"),
 )
 # fmt: on
+
+# Exchange's words where no SMTP code came with them: a non-delivery report's text as people copy it ("Your message
+# couldn't be delivered because …"), a reply a library shortened, a line of a log. Each names the reply whose entry
+# explains it (that entry's own pattern picks among entries sharing a code). Case-insensitive; the first that matches
+# wins. The wordings are the NDR table's and those of the threads named at the entries above;
+# "recognized as a valid sender" also in a code-less NDR of MicrosoftDocs/microsoft-365-docs#12957.
+NDR_TEXTS: tuple[tuple[str, str], ...] = (
+    (r"SmtpClientAuthentication is disabled", "535 5.7.139"),
+    (r"locked by your organization's security defaults policy", "535 5.7.139"),
+    (r"did not meet the criteria to be authenticated", "535 5.7.139"),
+    (r"Client does not have permissions to send as this sender", "550 5.7.60"),
+    (r"SendAsDenied|not allowed to send as", "554 5.2.252"),
+    (r"recognized as a valid sender|bad outbound sender", "550 5.1.8"),
+    (r"spam abuse detected|banned sender", "550 5.7.501"),
+    (r"tenant has exceeded threshold|traffic not accepted from this IP", "550 5.7.705"),
+    (r"blocked from sending from unregistered domains?", "550 5.7.750"),
+    (r"trial tenant has exceeded its daily limit", "550 5.7.232"),
+    (r"exceeded its daily limit for sending email to external recipients", "550 5.7.233"),
+    (r"daily limit for message recipients|submission quota was exceeded|SubmissionQuotaExceeded", "554 5.2.0"),
+    (r"sender thread limit exceeded|Concurrent connections limit exceeded", "432 4.3.2"),
+    (r"mailbox full|MapiExceptionShutoffQuotaExceeded|MapiExceptionQuotaExceeded", "554 5.2.2"),
+    (r"MaxSubmissionExceeded|Message size exceeds", "552 5.3.4"),
+)

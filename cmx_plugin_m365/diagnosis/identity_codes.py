@@ -6,14 +6,19 @@ docs/identity-platform/reference-error-codes.md, ms.date 04/24/2024), every code
 authorization-code flow with PKCE, refresh tokens and client credentials; plus codes that appear in real captured
 answers but not in that list (AADSTS900941, 900981: github.com/OneDrive/onedrive-sample-apibrowser-dotnet/issues/18,
 microsoftgraph/microsoft-graph-docs#3917; AADSTS90095: MicrosoftDocs/azure-docs#80997; AADSTS700024:
-AzureAD/microsoft-authentication-library-for-dotnet#4951; AADSTS530003: ../shared/reference). Codes for flows this
-product never uses (SAML, WS-Federation, device code, password change, sign-out) are left out on purpose: they
-cannot reach it, and an unknown code still keeps Microsoft's own words.
+AzureAD/microsoft-authentication-library-for-dotnet#4951; AADSTS530003: ../shared/reference; AADSTS500014, 5000224:
+see their rows). Codes for flows this product never uses (SAML, WS-Federation, device code, on-behalf-of, sign-out)
+are left out on purpose: they cannot reach it, and an unknown code still keeps Microsoft's own words. The password
+change codes (1200xx) are in: Microsoft's sign-in asks for a new password after 50055/50144/50125, in the very
+browser window in which a person connects a mail account.
+
+Answers quoted without their "AADSTSnnnn:" still find their row by Microsoft's words (``MESSAGES`` at the end), and
+where the words name another cause than the code's usual one, the words decide (``REFINEMENTS``).
 
 Who must act and what happens to mail (``Kind``) is this product's reading of each code for a mail account that
 sends through Exchange Online on behalf of a signed-in person.
 
-Coverage: 213 codes (a test keeps this number true). Several codes share one row when cause and fix are the same.
+Coverage: 252 codes (a test keeps this number true). Several codes share one row when cause and fix are the same.
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Der in „TenantID“ eingetragene Domainname enthält Zeichen, die Microsoft nicht annimmt.",
          "In der Einstellung „TenantID“ die Verzeichnis-ID (Mandant) als GUID eintragen.",
          CMX_ADMIN, Kind.CONFIGURATION, "Invalid characters in the tenant domain"),
-    *aad("90038 90051 900432 900382 1000104", "Verzeichnis in einer anderen Microsoft-Cloud",
+    *aad("90038 90051 900432 900382 1000104 90043", "Verzeichnis in einer anderen Microsoft-Cloud",
          "Das Verzeichnis gehört zu einer anderen Microsoft-Cloud (z. B. Microsoft 365 US Government oder China), als "
          "cmxOrganize verwendet.",
          "Die Instanz für diese Cloud einrichten lassen (Anmeldeadresse und Mailserver der Cloud); bitte den "
@@ -133,7 +138,7 @@ ENTRIES: tuple[Entry, ...] = (
          "hochladen (Datei aus dem grünen Feld der Azure-Schnittstelle) und die Fingerabdrücke vergleichen; danach "
          "„Zertifikat prüfen“. Direkt nach dem Hochladen kann es einige Minuten dauern, bis Microsoft es kennt.",
          CMX_ADMIN, Kind.CONFIGURATION, "Certificate not registered"),
-    *aad("50013 50012", "Signatur mit dem Zertifikat stimmt nicht",
+    *aad("50013 50012 900384", "Signatur mit dem Zertifikat stimmt nicht",
          "Microsoft hat das Zertifikat gefunden, aber die damit geprüfte Signatur passt nicht: Der private Schlüssel "
          "in cmxOrganize gehört nicht zu dem hochgeladenen Zertifikat (z. B. ein gleichnamiges anderes Zertifikat), "
          "oder das Zertifikat ist nicht (mehr) gültig.",
@@ -152,7 +157,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Im grünen Feld der Azure-Schnittstelle ein neues Zertifikat erstellen (cmxOrganize nimmt 2048 Bit) und "
          "hochladen.",
          CMX_ADMIN, Kind.CONFIGURATION, "Weak RSA key"),
-    *aad("50027 50048 700030", "Anmeldung der App mit dem Zertifikat fehlerhaft",
+    *aad("50027 50048 700030 90010", "Anmeldung der App mit dem Zertifikat fehlerhaft",
          "Microsoft hat die mit dem Zertifikat signierte Anmeldung der App als fehlerhaft abgelehnt (Aussteller, "
          "Empfänger oder Aufbau stimmen nicht).",
          "Den cmxKonzepte-Support verständigen und Microsofts Meldung mitschicken; bis dahin kann die "
@@ -180,6 +185,26 @@ ENTRIES: tuple[Entry, ...] = (
          "Der Microsoft-365-Admin prüft, ob die Organisation Exchange Online nutzt, und ob TenantID und "
          "App-Registrierung zu dem Verzeichnis gehören, in dem die Postfächer liegen.",
          M365_ADMIN, Kind.CONFIGURATION, "Exchange Online not available in the directory"),
+    # 500014 and 5000224 are not in Microsoft's list; real answers: "AADSTS500014: The service principal for resource
+    # '…' is disabled. This indicate that a subscription within the tenant has lapsed, or that the administrator for
+    # this tenant has disabled the application, preventing tokens from being issued for it."
+    # (Cloud-Architekt/AzureAD-Attack-Defense#43, AzureAD/microsoft-authentication-library-for-dotnet#4905, #3150);
+    # "AADSTS5000224: We are sorry, this resource is not available." for a decommissioned tenant (msal-dotnet#5251,
+    # the maintainer: "some tenants are decommissioned due to a variety of reasons").
+    *aad("500014", "Dienst in Ihrer Organisation deaktiviert",
+         "Der Dienst, für den cmxOrganize die Anmeldung braucht (Exchange Online bzw. Microsoft Graph), ist in Ihrer "
+         "Organisation deaktiviert: Meist ist ein Abonnement abgelaufen, oder ein Admin hat die Anwendung des "
+         "Dienstes in Entra deaktiviert.",
+         "Der Microsoft-365-Admin prüft im Microsoft 365 Admin Center unter Abrechnung, ob das Abonnement mit "
+         "Exchange Online aktiv ist, und im Entra Admin Center unter Unternehmensanwendungen, ob „Office 365 Exchange "
+         "Online“ für die Anmeldung aktiviert ist; danach „E-Mailkonto testen“.",
+         M365_ADMIN, Kind.CONFIGURATION, "Resource service principal disabled (subscription lapsed?)"),
+    *aad("5000224", "Verzeichnis nicht mehr verfügbar",
+         "Microsoft stellt für dieses Verzeichnis (Mandant) keine Anmeldungen mehr aus – es wurde stillgelegt oder "
+         "gesperrt, z. B. nach einem beendeten Abonnement.",
+         "Der Microsoft-365-Admin prüft den Zustand der Organisation im Microsoft 365 Admin Center und wendet sich "
+         "gegebenenfalls an den Microsoft-Support; stimmt die Verzeichnis-ID in der Einstellung „TenantID“?",
+         M365_ADMIN, Kind.CONFIGURATION, "Tenant not available (decommissioned)"),
     *aad("65005 650056 650057", "Berechtigung „SMTP.Send“ fehlt in der App-Registrierung",
          "In der App-Registrierung ist die Berechtigung, die cmxOrganize anfragt (Office 365 Exchange Online → "
          "SMTP.Send), nicht eingetragen, oder ihr wurde in Ihrer Organisation noch nicht zugestimmt.",
@@ -200,6 +225,13 @@ ENTRIES: tuple[Entry, ...] = (
          f"Der Microsoft-365-Admin weist im {ENTERPRISE_APP} → Benutzer und Gruppen das Konto (oder eine Gruppe) zu; "
          "danach erneut anmelden.",
          M365_ADMIN, Kind.CONFIGURATION, "User not assigned to the application"),
+    *aad("50146 501461 50124", "Anspruchszuordnung der App fehlerhaft",
+         "Für cmxOrganize ist in Ihrer Organisation eine Richtlinie zur Anspruchszuordnung (Claims Mapping) "
+         "hinterlegt, die Microsoft so nicht anwenden kann (sie verlangt z. B. einen eigenen Signaturschlüssel der "
+         "App).",
+         f"Der Microsoft-365-Admin entfernt im {ENTERPRISE_APP} die Richtlinie zur Anspruchszuordnung (cmxOrganize "
+         "braucht keine) oder korrigiert sie; danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "Claims mapping policy cannot be applied"),
     *aad("90099", "App im Kundenverzeichnis nicht freigegeben",
          "Die Anmeldung lief über einen Partner-Administrator (delegierte Verwaltung), für den die App im "
          "Verzeichnis des Kunden nicht freigegeben ist.",
@@ -253,7 +285,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Mit dem Geschäftskonto anmelden, dem das Postfach gehört; Gastkonten haben in Ihrer Organisation kein "
          "Postfach.",
          USER, Kind.SIGN_IN, "Guest account pending"),
-    *aad("16001 50143", "Kontoauswahl ungültig",
+    *aad("16001 50143 16002 160021", "Kontoauswahl ungültig",
          "Microsoft konnte die im Browser gewählte Anmeldung nicht verwenden.",
          "Erneut anmelden und im Kontoauswahl-Fenster „Anderes Konto verwenden“ wählen.",
          USER, Kind.SIGN_IN, "Account selection invalid"),
@@ -277,6 +309,15 @@ ENTRIES: tuple[Entry, ...] = (
          "(z. B. wegen eines Risikos für das Konto).",
          "Erneut anmelden und die Schritte bei Microsoft vollständig abschließen.",
          USER, Kind.SIGN_IN, "Password change required"),
+    # The password change that Microsoft's sign-in asks for after 50055/50144/50125 (PasswordChange… in the list).
+    *aad("120000 120002 120003 120004 120005 120008 120011 120012 120013 120014 120015 120016 120018 120020 120021",
+         "Kennwortänderung bei der Anmeldung gescheitert",
+         "Microsoft hat bei der Anmeldung eine Kennwortänderung verlangt, und die Änderung ist gescheitert – z. B. "
+         "war das bisherige Kennwort falsch, das neue erfüllt die Regeln nicht, oder das Kennwort muss im lokalen "
+         "Active Directory geändert werden.",
+         "Das Kennwort auf dem in Ihrer Organisation üblichen Weg ändern (oder vom Admin zurücksetzen lassen) und "
+         "danach im E-Mailkonto erneut bei Microsoft anmelden.",
+         USER, Kind.SIGN_IN, "Password change during sign-in failed"),
     *aad("50057", "Konto deaktiviert",
          "Das Microsoft-Konto des Postfachs ist deaktiviert.",
          "Der Microsoft-365-Admin aktiviert das Konto wieder; danach erneut anmelden.",
@@ -342,7 +383,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Microsoft verlangt für dieses Konto eine Zustimmung wegen des Alters der Person.",
          "Mit einem Geschäftskonto eines Erwachsenen anmelden, dem das Postfach gehört.",
          USER, Kind.SIGN_IN, "Legal age consent required"),
-    *aad("130004 130005 130006 130008 135010", "Windows Hello / Passkey nicht nutzbar",
+    *aad("130004 130005 130006 130008 135010 17003", "Windows Hello / Passkey nicht nutzbar",
          "Die gewählte Anmeldemethode (Windows Hello, Passkey) ließ sich auf diesem Gerät nicht prüfen.",
          "Erneut anmelden und eine andere Methode wählen (Kennwort mit zweitem Faktor, Authenticator-App).",
          USER, Kind.SIGN_IN, "Windows Hello or passkey unusable"),
@@ -355,7 +396,7 @@ ENTRIES: tuple[Entry, ...] = (
          "Eine Richtlinie für bedingten Zugriff (Conditional Access) Ihrer Organisation verbietet cmxOrganize den "
          "Zugriff, z. B. wegen des Standorts des Servers oder eines nicht verwalteten Geräts.",
          CONDITIONAL_ACCESS_ACTION, M365_ADMIN, Kind.CONFIGURATION, "Blocked by Conditional Access"),
-    *aad("530003 53000 53001 53002 50005 50097 50129 50155 50187 135011 130007", "Verwaltetes Gerät verlangt",
+    *aad("530003 53000 53001 53002 50005 50097 50129 50155 50187 135011 130007 50127", "Verwaltetes Gerät verlangt",
          "Eine Richtlinie verlangt für die Anmeldung ein von der Organisation verwaltetes oder konformes Gerät "
          "bzw. eine zugelassene App.",
          "Die Anmeldung an einem Gerät der Organisation durchführen, oder der Microsoft-365-Admin passt die "
@@ -372,6 +413,20 @@ ENTRIES: tuple[Entry, ...] = (
          "Der Microsoft-365-Admin prüft das Konto in Entra ID Protection (riskante Benutzer) und gibt es frei; "
          "danach erneut anmelden.",
          M365_ADMIN, Kind.CONFIGURATION, "Account blocked because of risk"),
+    *aad("50192 220501", "Anmeldung mit Zertifikat gescheitert",
+         "Die Anmeldung mit einem Benutzerzertifikat (Smartcard, zertifikatbasierte Authentifizierung) kam ohne "
+         "Zertifikat bei Microsoft an, oder Microsoft konnte die Sperrliste des Zertifikats nicht laden.",
+         "Erneut anmelden und das Zertifikat auswählen; bleibt es, prüft der IT-Admin, ob ein Proxy die Anmeldung "
+         "mit Zertifikat unterbricht, und der Microsoft-365-Admin die Einstellungen der zertifikatbasierten "
+         "Authentifizierung (Zertifizierungsstellen, Sperrlisten) im Entra Admin Center.",
+         M365_ADMIN, Kind.CONFIGURATION, "Certificate-based sign-in failed"),
+    *aad("50161 50170 50177 50178", "Zusätzliche Anmeldeprüfung falsch eingerichtet",
+         "Ihre Organisation verlangt bei der Anmeldung eine zusätzliche Prüfung durch einen externen Anbieter "
+         "(benutzerdefinierte Steuerelemente, externe Multi-Faktor-Authentifizierung), die für dieses Konto nicht "
+         "passend eingerichtet ist.",
+         "Der Microsoft-365-Admin prüft die Richtlinie für bedingten Zugriff und die Einrichtung des externen "
+         "Anbieters (Anmeldeprotokolle, Fehlercode); danach erneut anmelden.",
+         M365_ADMIN, Kind.CONFIGURATION, "External security challenge misconfigured"),
     *aad("500021 500022 50002", "Mandantenbeschränkung im Netzwerk",
          "Das Netzwerk, aus dem angemeldet wurde, lässt nur Anmeldungen bei bestimmten Microsoft-Verzeichnissen zu "
          "(Mandanteneinschränkungen), und Ihres gehört nicht dazu.",
@@ -409,7 +464,8 @@ ENTRIES: tuple[Entry, ...] = (
          "Die Anmeldung passt nicht zu der, die cmxOrganize begonnen hat.",
          "Erneut anmelden; tritt es wieder auf, den cmxKonzepte-Support verständigen.",
          SUPPORT, Kind.BUG, "PKCE check failed"),
-    *aad("90014 900144 90100 90004 90015 70003 70005 70007 90027 140000 90102 50049 50050 90023 700054",
+    *aad("90014 900144 90100 90004 90015 70003 70005 70007 90027 140000 90102 50049 50050 90023 700054 90005 "
+         "90007 90016 90117 90121 165900",
          "Unvollständige Anfrage",
          "cmxOrganize hat eine unvollständige oder ungültige Anfrage an Microsoft gesendet.",
          "Bitte den cmxKonzepte-Support mit dem Code verständigen.",
@@ -431,3 +487,110 @@ ENTRIES: tuple[Entry, ...] = (
          SUPPORT, Kind.TEMPORARY, "Non-retryable error at Microsoft"),
 )
 # fmt: on
+
+# -- Microsoft's words, where the code is missing or misleads ----------------------------------------------------------
+
+# Microsoft's message for a code, as found when an answer is quoted without its "AADSTSnnnn:" prefix (libraries and
+# people often pass on error_description's text alone; pages show it after "Message:"). Each is a case-insensitive
+# regular expression over the text (with ’ read as ' and runs of white space as one space), matched only when the
+# answer carries no AADSTS code at all; the first that matches wins, so a wording that contains another comes first.
+# Sources: Microsoft's list (reference-error-codes, see above) unless a real answer is named; "(n't| not)" because
+# the list writes "isn't" where the service writes "is not".
+# fmt: off
+MESSAGES: tuple[tuple[str, str], ...] = (
+    # the app registration and the instance's settings
+    (r"Tenant '[^']{1,200}' not found", "90002"),  # reference §1, Azure/azure-cli#22145
+    (r"No tenant-identifying information found|Tenant-identifying information was(?:n't| not) found", "50059"),
+    (r"belongs to the National Cloud", "90038"),
+    (r"Application with identifier '?[^'\s]{1,200}'? was not found in the directory", "700016"),  # list: 700011
+    (r"service principal for resource '?[^\n]{1,300}? is disabled", "500014"),  # AzureAD-Attack-Defense#43
+    (r"We are sorry, this resource is not available", "5000224"),  # msal-dotnet#5251
+    (r"Application '[^']{1,200}'(?: ?\([^)]{0,200}\))? is disabled", "7000112"),  # Worklytics/psoxy#74
+    (r"can(?:'t| ?not) be accessed at this time", "1000031"),
+    (r"must be configured via preauthorization", "65002"),
+    # Azure-Samples/ms-identity-python-webapp#67 (without "for app"), dotnet/sign#849 (with it)
+    (r"client secret keys (?:for app '[^']{1,200}' )?are expired", "7000222"),
+    (r"Invalid client secret (?:is )?provided", "7000215"),  # 7000215 bodies of the test above; list: "…is provided"
+    (r"must contain the following parameter: 'client_assertion' or 'client_secret'", "7000218"),
+    (r"Client is public so neither 'client_assertion' nor 'client_secret' should be presented", "700025"),
+    (r"Client assertion is not within its valid time range", "700024"),  # msal-dotnet#4951, msal-java#984
+    (r"Client assertion contains an invalid signature|is not registered on application|"
+     r"Client assertion failed signature validation", "700027"),  # azure-sdk-for-net#29007, msal-js#8339
+    (r"Assertion failed signature validation", "50013"),  # msgraph-sdk-php#1585
+    (r"weak RSA key", "50032"),
+    (r"specified in the request does not match the redirect URIs configured", "50011"),  # reference §2
+    (r"No reply address is registered for the application", "500113"),
+    (r"No reply address provided", "900971"),
+    (r"(?:is not|isn't) configured as a multi-?tenant application", "50194"),
+    (r"resource principal named [^\n]{1,300}? was not found in the tenant", "500011"),  # gbwisx/msal_mobile#6
+    (r"is requesting access to a resource [^\n]{1,200}? that (?:is not|isn't) available in your organization|"
+     r"does(?:n't| not) match how the app was preconfigured", "65005"),  # consent-error page (entra-docs)
+    (r"Misconfigured application", "650056"),
+    (r"requested access to a resource which (?:is not|isn't) listed in the requested permissions", "650057"),
+    (r"requires access to (?:Microsoft Entra ID|Azure AD) by specifying the sign-in and read user profile", "90008"),
+    (r"specifically granted \('assigned'\) access", "50105"),  # nextauthjs/next-auth#5455
+    (r"has not been authorized in the tenant", "90099"),
+    # consent (the consent-error page, entra-docs application-sign-in-unexpected-user-consent-error.md; the same
+    # words stand on Microsoft's page, where no code may be shown)
+    (r"(?:has not|hasn't) consented to use the application", "65001"),  # snok/django-auth-adfs#218 is 90008 (!)
+    (r"declined to consent to access the app", "65004"),  # MicrosoftDocs/azure-docs#114009
+    (r"needs permission to access resources in your organization that only an admin can grant", "90094"),
+    (r"requesting one or more permissions that you (?:are not|aren't) authorized to grant|"
+     r"set a policy that prevents you from granting", "90093"),
+    (r"This app might be risky\. If you trust this app, ask your admin|App is considered risky", "900941"),
+    (r"This app might be risky\. Only continue if you trust this app|consent request was received for a risky app",
+     "900981"),
+    (r"intermittent problem recording the permissions", "90090"),
+    # the person signing in
+    (r"does(?:n't| not) exist in tenant", "50020"),  # MicrosoftDocs/azure-docs#114009
+    (r"does(?:n't| not) exist in the [^.\n]{1,120} directory", "50034"),  # Microsoft365DSC/Microsoft365DSC#801
+    (r"not a valid login domain for the account type", "500208"),
+    (r"invalid username or password", "50126"),  # MicrosoftDocs/azure-docs#30802
+    (r"account is locked", "50053"),
+    (r"Active Directory password has expired", "50144"),
+    (r"password is expired", "50055"),
+    (r"interrupted because of a password reset or password registration", "50125"),
+    (r"Password change is required due to account risk", "50135"),
+    (r"user account is disabled", "50057"),
+    (r"Session information (?:is not|isn't) sufficient for single-sign-on", "50058"),
+    (r"must enroll in multi-?factor authentication|required to use multi-?factor authentication", "50079"),
+    (r"must use multi-?factor authentication", "50076"),  # AzureAD/microsoft-authentication-library-for-js#5077
+    (r"Presented multi-?factor authentication has expired", "50078"),
+    (r"Strong authentication is required", "50074"),
+    (r"External security challenge was not satisfied", "50158"),
+    (r"flow token expired", "50089"),
+    (r"grant has expired due to it being revoked", "50173"),
+    (r"session (?:is not|isn't) valid due to password expiration or recent password change", "50133"),
+    (r"expired or is invalid due to sign-in frequency checks", "70043"),
+    (r"expired due to inactivity", "700082"),  # 70008 and 700082 say the same; both: sign in again
+    (r"access grant is invalid or malformed", "70000"),  # QuePort/passport-azure-oauth#6
+    (r"Authorization code was already redeemed", "54005"),
+    (r"Authorization Code is intended to use against other tenant", "700005"),
+    (r"Request is malformed or invalid", "9002313"),  # davidjrh/dnn.azureadprovider#112
+    # policies of the organisation
+    (r"blocked by security defaults", "530035"),
+    (r"blocked by Conditional Access", "53003"),
+    (r"requires a compliant device", "53000"),
+    (r"Device authentication is required", "50097"),
+    (r"User blocked due to risk on home tenant", "53011"),
+    (r"Access to '[^']{1,200}' tenant is denied", "500021"),
+    # cmxOrganize's side
+    (r"contains more than one resource", "700022"),
+    (r"The provided value for the input parameter 'scope' (?:is not|isn't) valid", "70011"),
+    (r"Code_Verifier does(?:n't| not) match the code_challenge", "501481"),
+    (r"request body must contain the following parameter", "900144"),
+    (r"client (?:request )?loop", "50196"),
+)
+# fmt: on
+
+# A code whose usual cause is not what Microsoft's words say: the words decide, the code is kept for support. E.g.
+# "AADSTS70002: Error validating credentials. AADSTS50012: Client assertion is not within its valid time range."
+# (AzureAD/azure-activedirectory-library-for-java#46, whose reporter found his clock wrong; also
+# Azure-Samples/active-directory-dotnet-daemon-certificate-credential#46) is a server clock, not a wrong key; and
+# "AADSTS70002: Error validating credentials. AADSTS50012: Invalid client secret is provided."
+# (sjkp/letsencrypt-siteextension#117) a wrong secret, not a certificate. (pattern, codes it refines, entry)
+REFINEMENTS: tuple[tuple[str, str, str], ...] = (
+    (r"not within its valid time range", "50012 50013 50027 70002 900384", "700024"),
+    (r"Invalid client secret", "50012 50013", "7000215"),
+    (r"client secret keys (?:for app '[^']{1,200}' )?are expired", "50012 70002 7000215", "7000222"),
+)

@@ -7,6 +7,12 @@
 - an SMTP reply of Exchange Online: :func:`from_smtp`;
 - a failure on the way (DNS, TLS, timeouts): :func:`from_exception`;
 - any of these as text or mapping, when the caller does not know which: :func:`explain`.
+
+Where an answer carries no code (a message quoted without its "AADSTSnnnn:", a non-delivery report's text, an
+SMTP reply without its enhanced status code), Microsoft's words find the entry: each table keeps a distinctive
+wording per entry (``identity_codes.MESSAGES``, ``exchange_replies.NDR_TEXTS``, an SMTP entry's own pattern,
+a Graph entry's ``match``). Every reader bounds what it reads first (``MAX_TEXT``, ``MAX_PAGE``), and the patterns
+are plain alternatives with bounded repeats, so a hostile answer costs no more than a long one.
 """
 
 from __future__ import annotations
@@ -24,11 +30,28 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from . import graph_errors
-from .catalogue import SMTP_ENTRIES, entry, first_sentence, known, unknown_entry
+from .catalogue import (
+    AADSTS_REFINEMENTS,
+    AADSTS_WORDS,
+    NDR_TEXTS,
+    SMTP_ENTRIES,
+    entry,
+    first_sentence,
+    graph_codes,
+    graph_entry,
+    known,
+    smtp_entry,
+    unknown_entry,
+)
 from .identity_codes import WRAPPERS
-from .model import Finding, Kind
+from .model import Entry, Finding, Kind
 
-_AADSTS = re.compile(r"AADSTS(\d+)")
+MAX_TEXT = 8_000
+"""Characters of a message, description, SMTP reply or Graph body that are read (real ones are far shorter)."""
+MAX_PAGE = 400_000
+"""Characters of a sign-in page that are read (Microsoft's error pages are about a tenth of it)."""
+
+_AADSTS = re.compile(r"AADSTS(\d{1,10})")
 _TRACE = re.compile(r"Trace ID: ([0-9a-fA-F-]+)")
 _CORRELATION = re.compile(r"Correlation ID: ([0-9a-fA-F-]+)")
 
@@ -64,6 +87,46 @@ def pick_code(codes: Iterable[str]) -> str | None:
     return codes[0] if codes else None
 
 
+def _words(text: str) -> str:
+    """Text as the wording tables are written: typographic apostrophes as ', white space as single spaces."""
+    return " ".join(text[:MAX_TEXT].replace("\u2019", "'").replace("\u2018", "'").split())
+
+
+def _said(text: str, table) -> tuple[str, str] | None:
+    """The first (key, Microsoft's sentence) of a wording table (pattern, key) that ``text`` says, or None."""
+    words = _words(text)
+    for pattern, key in table:
+        match = pattern.search(words)
+        if match:
+            return key, _sentence_around(words, match)
+    return None
+
+
+def _sentence_around(words: str, match: re.Match) -> str:
+    """The sentence in which a wording stands (at most 300 characters either side of it)."""
+    floor = max(0, match.start() - 300)
+    start = words.rfind(". ", floor, match.start())
+    start = start + 2 if start >= 0 else floor
+    end = words.find(". ", match.end(), match.end() + 300)
+    end = end + 1 if end >= 0 else min(len(words), match.end() + 300)
+    return words[start:end]
+
+
+def code_of_words(text: str) -> str | None:
+    """The AADSTS code whose message Microsoft's words are (for answers quoted without "AADSTSnnnn:"), or None."""
+    said = _said(text, AADSTS_WORDS)
+    return said[0] if said else None
+
+
+def _refined(code: str, text: str) -> Entry:
+    """The entry for ``code``, unless Microsoft's words name another cause (identity_codes.REFINEMENTS)."""
+    words = _words(text)
+    for pattern, codes, target in AADSTS_REFINEMENTS:
+        if code in codes and pattern.search(words):
+            return entry(target)
+    return entry(code)
+
+
 def from_oauth(
     error: str,
     description: str = "",
@@ -73,12 +136,16 @@ def from_oauth(
     trace_id: str | None = None,
     correlation_id: str | None = None,
 ) -> Finding:
-    """Diagnose an OAuth error answer (token endpoint body, or the query Microsoft sent back)."""
-    error = (error or "").strip()
-    description = description or ""
+    """Diagnose an OAuth error answer (token endpoint body, or the query Microsoft sent back).
+
+    Without an AADSTS code, Microsoft's words still find it (the code of the catalogue's wording is then the one kept
+    for support); where Microsoft's words name another cause than the code's usual one (a client assertion "not within
+    its valid time range" under AADSTS50012), the words decide and the code is kept."""
+    error = str(error or "").strip()[:200]
+    description = str(description or "")[:MAX_TEXT]
     codes = [f"AADSTS{n}" for n in _AADSTS.findall(description)]
-    codes += [f"AADSTS{int(c)}" for c in error_codes or () if str(c).strip().isdigit()]
-    code = pick_code(codes)
+    codes += [f"AADSTS{int(c)}" for c in list(error_codes or ())[:20] if str(c).strip().isdigit()]
+    code = pick_code(codes) or code_of_words(description)
     trace = _TRACE.search(description)
     correlation = _CORRELATION.search(description)
     ids = {
@@ -87,7 +154,7 @@ def from_oauth(
     }
     text = _microsoft_sentence(description, code)
     if code and known(code):
-        return Finding(entry(code), code, microsoft_text=text, **ids)
+        return Finding(_refined(code, description), code, microsoft_text=text, **ids)
     fallback = SUBERRORS.get(suberror or "") or (f"oauth:{error}" if known(f"oauth:{error}") else None)
     if fallback:
         # A code we do not know: suberror or OAuth error still say what kind of failure it is and who acts;
@@ -110,10 +177,20 @@ def _microsoft_sentence(description: str, code: str | None) -> str:
     return first_line
 
 
+def _json(text: str | bytes) -> Any:
+    """JSON, where nesting too deep for the parser counts as not JSON (a hostile "[[[[…" raises no RecursionError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def from_body(body: Mapping[str, Any] | str | bytes) -> Finding:
     """Diagnose a token endpoint's error body (the JSON object, or its text)."""
     if isinstance(body, bytes | str):
-        body = json.loads(body)
+        body = _json(body[: MAX_TEXT * 8])
+    if not isinstance(body, Mapping):
+        raise ValueError("not a JSON object")
     return from_oauth(
         str(body.get("error", "")),
         str(body.get("error_description", "")),
@@ -207,16 +284,16 @@ def read_page(page: str | bytes) -> PageReading | None:
     ``strMainMessage``), which tools that read these pages use (e.g. public PowerShell and Python sign-in helpers).
     Both are read; the page's language does not matter.
     """
-    text = page.decode("utf-8", errors="replace") if isinstance(page, bytes) else page
+    text = page[:MAX_PAGE].decode("utf-8", errors="replace") if isinstance(page, bytes) else str(page)[:MAX_PAGE]
     config = _config_object(text)
     visible = _visible_text(text)
-    message = str(config.get("strServiceExceptionMessage") or config.get("sErrTxt") or "")
+    message = str(config.get("strServiceExceptionMessage") or config.get("sErrTxt") or "")[:MAX_TEXT]
     codes = [f"AADSTS{n}" for n in _AADSTS.findall(message)]
     for name in ("iErrorCode", "sErrorCode"):
         value = str(config.get(name) or "").strip()
         if value.isdigit() and value != "0":
             codes.append(f"AADSTS{int(value)}")
-    shown = re.search(r"(AADSTS\d+:[^\n]*)", visible)
+    shown = re.search(r"(AADSTS\d{1,10}:[^\n]{0,2000})", visible)
     if shown and not message:
         message = shown.group(1).strip()
     codes += [f"AADSTS{n}" for n in _AADSTS.findall(visible)]
@@ -226,16 +303,21 @@ def read_page(page: str | bytes) -> PageReading | None:
     code = pick_code(codes)
     if code:
         return PageReading(code, message or code, correlation_id)
-    headline = str(config.get("strMainMessage") or "") + " " + visible[:2000]
+    headline = str(config.get("strMainMessage") or "")[:2000] + " " + visible[:2000]
     for pattern, page_code in PAGE_HEADLINES:
         found = pattern.search(headline)
         if found:
             return PageReading(page_code, found.group(0), correlation_id)
+    # A page (or its text) that shows Microsoft's message without the code, e.g. the consent pages: "… needs
+    # permission to access resources in your organization that only an admin can grant", "This app might be risky".
+    said = _said(headline, AADSTS_WORDS)
+    if said:
+        return PageReading(said[0], said[1], correlation_id)
     if _ERROR_PAGE.search(headline) or config.get("pgid") == "ConvergedError":
         # An error page without a code. (Microsoft's ordinary sign-in page carries a $Config too: only these marks
         # make a page an error, or every sign-in would look like one.)
         return PageReading(
-            None, (str(config.get("strMainMessage") or "") or first_sentence(visible)).strip(), correlation_id
+            None, (str(config.get("strMainMessage") or "")[:2000] or first_sentence(visible)).strip(), correlation_id
         )
     return None
 
@@ -257,15 +339,34 @@ def _config_object(text: str) -> dict:
         return {}
     try:
         value, _ = json.JSONDecoder().raw_decode(text[at + len("$Config=") :].lstrip())
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 
 
+def _without_blocks(text: str) -> str:
+    """``text`` without its <script>…</script> and <style>…</style> blocks, in one pass (no backtracking)."""
+    lower = text.lower()
+    kept, at = [], 0
+    while True:
+        starts = [i for i in (lower.find("<script", at), lower.find("<style", at)) if i >= 0]
+        if not starts:
+            kept.append(text[at:])
+            return " ".join(kept)
+        start = min(starts)
+        kept.append(text[at:start])
+        tag = "</script" if lower.startswith("<script", start) else "</style"
+        end = lower.find(tag, start)
+        if end < 0:
+            return " ".join(kept)
+        close = lower.find(">", end)
+        at = len(text) if close < 0 else close + 1
+
+
 def _visible_text(text: str) -> str:
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    text = _without_blocks(text)
     text = re.sub(r"<br\s*/?>|</p>|</div>|</h\d>|</li>", "\n", text, flags=re.I)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = html.unescape(re.sub(r"<[^<>]*>", " ", text))  # [^<>]: a "<" without ">" costs one scan, not one each
     return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
@@ -273,21 +374,50 @@ def _visible_text(text: str) -> str:
 
 
 def from_smtp(code: int | str, text: str | bytes = "") -> Finding:
-    """Diagnose an SMTP reply: its code and text as the server sent them (or the whole line as ``text``)."""
-    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    code = int(code) if str(code).strip().isdigit() else 0
+    """Diagnose an SMTP reply: its code and text as the server sent them (or the whole line as ``text``).
+
+    Replies without an enhanced status code, or shortened to it ("5.2.0 STOREDRV.Submission…", as some libraries
+    pass it on), are matched by their words all the same; the kind of an unknown one follows its class."""
+    text = text[:MAX_TEXT].decode(errors="replace") if isinstance(text, bytes) else str(text)[:MAX_TEXT]
+    code = int(code) if str(code).strip().isdigit() and len(str(code).strip()) == 3 else 0
     if not code:
         leading = re.match(r"^\s*(\d{3})[ -]", text)
         code, text = (int(leading.group(1)), text.strip()[4:]) if leading else (0, text)
     text = re.sub(r"^\d{3}[ -]", "", text.strip())
     enhanced = re.match(r"^(\d\.\d{1,3}\.\d{1,3})\b", text)
-    key = f"{code} {enhanced.group(1)}" if enhanced else str(code)
-    line = f"{code} {text}"
+    key = " ".join(part for part in (str(code) if code else "", enhanced.group(1) if enhanced else "") if part)
+    key = key or "SMTP"
+    line = f"{code} {text}" if code else text
     for pattern, found in SMTP_ENTRIES:
         if pattern.search(line):
             return Finding(found, key, microsoft_text=text)
-    kind = Kind.TEMPORARY if 400 <= code < 500 else Kind.CONFIGURATION
+    said = _said(text, NDR_TEXTS)
+    if said:
+        return Finding(smtp_entry(said[0], text), key, microsoft_text=text)
+    klass = str(code)[:1] if code else (enhanced.group(1)[:1] if enhanced else "5")
+    kind = Kind.TEMPORARY if klass == "4" else Kind.CONFIGURATION
     return Finding(unknown_entry(key, text, kind), key, microsoft_text=text)
+
+
+_EMBEDDED_REPLY = re.compile(r"(?<![\d.:])([245]\d\d)[ -]{1,3}([245]\.\d{1,3}\.\d{1,3})\b")
+"""An SMTP reply inside other text: "Remote Server returned '550 5.1.8 Access denied, …'", "Diagnostic-Code: smtp;
+550 5.7.233 …", a log line."""
+
+
+def from_ndr(text: str | bytes) -> Finding | None:
+    """Diagnose a non-delivery report or any text that quotes Exchange: the SMTP reply it contains ("Remote Server
+    returned '550 5.1.8 …'"), else Exchange's words alone ("… you weren't recognized as a valid sender …"); None when
+    it says neither."""
+    text = text[:MAX_TEXT].decode(errors="replace") if isinstance(text, bytes) else str(text)[:MAX_TEXT]
+    reply = _EMBEDDED_REPLY.search(text)
+    if reply:
+        rest = text[reply.start(2) :].split("\n", 1)[0].rstrip("'\" ")
+        return from_smtp(int(reply.group(1)), rest)
+    said = _said(text, NDR_TEXTS)
+    if said is None:
+        return None
+    key, sentence = said
+    return Finding(smtp_entry(key, sentence), key, microsoft_text=sentence)
 
 
 # -- Microsoft Graph ---------------------------------------------------------------------------------------------------
@@ -295,19 +425,35 @@ def from_smtp(code: int | str, text: str | bytes = "") -> Finding:
 
 def from_graph(status: int, body: str | bytes = "", retry_after: str | None = None) -> Finding:
     """Diagnose Graph's answer to a sendMail (any status but 202): ``{"error": {"code", "message", "innerError":
-    {"request-id", …}}}``, or a body that is not Graph's (a proxy) — then the status decides."""
-    text = body.decode(errors="replace") if isinstance(body, bytes) else str(body or "")
+    {"request-id", …}}}``, or a body that is not Graph's (a proxy) — then the status decides.
+
+    Graph may nest more specific codes in ``innerError`` ("use the most detailed one that they understand",
+    concepts/errors.md): the deepest code the catalogue knows wins. An AADSTS answer wrapped into Graph's (e.g.
+    ``AuthenticationError`` with "AADSTS500014: …") is read as what it is."""
+    text = body[: MAX_TEXT * 8].decode(errors="replace") if isinstance(body, bytes) else str(body or "")[: MAX_TEXT * 8]
     try:
-        error = json.loads(text).get("error") or {}
-    except (ValueError, AttributeError):
-        error = {}
-    code = str(error.get("code") or "") if isinstance(error, dict) else ""
-    message = str(error.get("message") or "") if isinstance(error, dict) else ""
-    inner = error.get("innerError") or {} if isinstance(error, dict) else {}
-    request_id = inner.get("request-id") if isinstance(inner, dict) else None
-    if known(f"graph:{code}"):
-        key = f"graph:{code}"
-    elif status == 429:
+        parsed = _json(text)
+    except ValueError:
+        parsed = None
+    parsed = parsed if isinstance(parsed, dict) else {}
+    # Graph's wire form nests it under "error"; SDKs log the error object itself ({"code", "message", …}).
+    error = parsed.get("error") if isinstance(parsed.get("error"), dict) else parsed if _graphs(parsed) else {}
+    codes, message, request_id, level = [], "", None, error
+    for _ in range(5):  # innerError may nest; a few levels are all Graph uses
+        if not isinstance(level, dict):
+            break
+        if level.get("code"):
+            codes.append(str(level.get("code"))[:100])
+        message = message or str(level.get("message") or "")[:MAX_TEXT]
+        request_id = request_id or level.get("request-id")
+        level = level.get("innerError") or level.get("innererror")
+    code = codes[0] if codes else ""
+    found = next(((c, graph_entry(c, message)) for c in reversed(codes) if graph_entry(c, message)), None)
+    if found:
+        return Finding(found[1], f"graph:{found[0]}", request_id, None, message or text[:300])
+    if _AADSTS.search(message):
+        return from_oauth(code, message)
+    if status == 429:
         key = "graph:http-429"
     elif status >= 500:
         key = "graph:http-5xx"
@@ -319,6 +465,16 @@ def from_graph(status: int, body: str | bytes = "", retry_after: str | None = No
         stand_in = unknown_entry(shown, message or text or f"HTTP {status}", kind)
         return Finding(stand_in, shown, request_id, None, message)
     return Finding(entry(key), f"graph:{code}" if code else key, request_id, None, message or text[:300])
+
+
+def _graph_code_in(text: str) -> Finding | None:
+    """A Graph error code named in text ("ErrorInvalidRecipients: At least one recipient isn't valid.")."""
+    for code in graph_codes():
+        at = text.find(code)
+        if at >= 0 and not text[at - 1 : at].isalnum() and not text[at + len(code) : at + len(code) + 1].isalnum():
+            message = text[at + len(code) :].lstrip(" :\"',-")[:MAX_TEXT]
+            return Finding(graph_entry(code, message), f"graph:{code}", microsoft_text=first_sentence(message))
+    return None
 
 
 # -- the network -------------------------------------------------------------------------------------------------------
@@ -355,25 +511,46 @@ def _chain(error: BaseException) -> list[BaseException]:
 # -- anything ----------------------------------------------------------------------------------------------------------
 
 
+def _graphs(body: Mapping) -> bool:
+    """Whether a parsed body is Graph's error (``{"error": {"code", …}}``, or the error object an SDK logs)."""
+    return isinstance(body.get("error"), Mapping) or ("code" in body and "message" in body and "error" not in body)
+
+
 def explain(answer: Mapping[str, Any] | str | bytes) -> Finding | None:
     """Diagnose any answer of Microsoft when the caller does not know its form: a token endpoint body (mapping or
-    JSON text), a redirect URL or query, a page of the sign-in, an SMTP reply line, or a bare "AADSTSnnnn: …" text.
-    None when it carries no error."""
+    JSON text), Graph's error body, a redirect URL or query, a page of the sign-in, an SMTP reply line, a bare
+    "AADSTSnnnn: …" text — or Microsoft's words without any code (a message quoted alone, a non-delivery report, a
+    Graph code in a log line). None when it carries no error."""
     if isinstance(answer, Mapping):
+        if _graphs(answer):
+            return from_graph(0, json.dumps(dict(answer), default=str)[: MAX_TEXT * 8])
         if "error" in answer or "error_description" in answer or "error_codes" in answer:
             return from_body(answer)
         return from_redirect(answer)
-    text = answer.decode("utf-8", errors="replace") if isinstance(answer, bytes) else str(answer)
-    stripped = text.strip()
+    text = answer[:MAX_PAGE].decode("utf-8", errors="replace") if isinstance(answer, bytes) else str(answer)
+    stripped = text[:MAX_PAGE].strip()
     if re.match(r"^\d{3}[ -]\d?", stripped):
         return from_smtp(0, stripped)
     if stripped.startswith("{"):
         try:
-            return from_body(json.loads(stripped))
+            body = _json(stripped[: MAX_TEXT * 8])
         except ValueError:
-            pass
+            body = None
+        if isinstance(body, dict):
+            return explain(body)  # as the mapping it is: a token body, Graph's error, or no error at all
     if "<html" in stripped[:2000].lower() or "$Config=" in stripped:
         return from_page(stripped)
+    if stripped.startswith(("http://", "https://", "?", "#")) or re.match(r"^[\w.-]+=", stripped):
+        found = from_redirect(stripped)
+        if found is not None:
+            return found
+    if _AADSTS.search(stripped[:MAX_TEXT]):
+        return from_oauth("", stripped)
+    if re.match(r"^[245]\.\d{1,3}\.\d{1,3}\b", stripped):
+        return from_smtp(0, stripped)
+    # Text copied from one of Microsoft's pages (what people paste into a thread): its headline or Microsoft's
+    # message says it; then Exchange's reply or words in a non-delivery report; then a Graph code in a log line.
+    return from_page(stripped) or from_ndr(stripped) or _graph_code_in(stripped[:MAX_TEXT])
     if stripped.startswith(("http://", "https://", "?", "#")) or re.match(r"^[\w.-]+=", stripped):
         found = from_redirect(stripped)
         if found is not None:
