@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="create the demo instance if needed and serve it")
     demo.add_argument("--dir", type=Path, default=DEFAULT_INSTANCE_DIR)
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--emulator-ports",
+        default="8443,8587",
+        help="ports of the Microsoft emulators (identity platform, Exchange SMTP) for a new instance, e.g. 9443,9587",
+    )
     walk = sub.add_parser("walkthrough", help="perform the admin guide headless; exit 0 if all passed")
     walk.add_argument(
         "--plugin", default=None, help="an installed plugin's name (e.g. m365) instead of this source tree's directory"
@@ -37,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if args.command == "demo":
-        config_path = ensure_demo_instance(args.dir, port=args.port)
+        entra_port, smtp_port = (int(p) for p in args.emulator_ports.split(","))
+        config_path = ensure_demo_instance(args.dir, port=args.port, emulator_ports=(entra_port, smtp_port))
         return serve(config_path, port=args.port, with_microsoft=True)
     if args.command == "walkthrough":
         from .walkthrough import main as walkthrough

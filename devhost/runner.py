@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .config import InstanceConfig, new_keys
 from .emulators import Control, Emulators, Org, Person, create_org
@@ -23,8 +24,9 @@ EMULATOR_PORTS = (8443, 8587)
 BACKGROUND_INTERVAL = 10.0
 
 
-def ensure_demo_instance(directory: Path, *, port: int) -> Path:
-    """Write ``directory/devhost.toml`` and create the database with an admin user, unless they exist."""
+def ensure_demo_instance(directory: Path, *, port: int, emulator_ports: tuple[int, int] = EMULATOR_PORTS) -> Path:
+    """Write ``directory/devhost.toml`` and create the database with an admin user, unless they exist. The plugin is
+    pointed at the emulators on ``emulator_ports`` (identity platform, Exchange SMTP)."""
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / "devhost.toml"
     if config_path.exists():
@@ -41,11 +43,11 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
         # Where the plugin finds Microsoft: here the local emulators (production: login.microsoftonline.com).
         plugin_config={
             "m365": {
-                "login_base_url": f"https://localhost:{EMULATOR_PORTS[0]}",
-                "graph_base_url": f"https://localhost:{EMULATOR_PORTS[0]}",  # the emulator serves Graph there too
+                "login_base_url": f"https://localhost:{emulator_ports[0]}",
+                "graph_base_url": f"https://localhost:{emulator_ports[0]}",  # the emulator serves Graph there too
                 "ca_file": ca_file,
                 "smtp_host": "localhost",
-                "smtp_port": EMULATOR_PORTS[1],
+                "smtp_port": emulator_ports[1],
             }
         },
     )
@@ -63,11 +65,21 @@ def ensure_demo_instance(directory: Path, *, port: int) -> Path:
     return config_path
 
 
-def start_demo_microsoft(directory: Path, public_base_url: str) -> tuple[Emulators, Org]:
-    """Start the emulators with the demo organisation: the same IDs, secret and passwords at every start."""
+def emulator_ports_of(config: InstanceConfig) -> tuple[int, int]:
+    """The ports the instance's plugin configuration expects the emulators on (the demo's: 8443 and 8587)."""
+    m365 = config.plugin_config.get("m365", {})
+    login = urlsplit(m365.get("login_base_url", ""))
+    return login.port or EMULATOR_PORTS[0], int(m365.get("smtp_port") or EMULATOR_PORTS[1])
+
+
+def start_demo_microsoft(directory: Path, config: InstanceConfig) -> tuple[Emulators, Org]:
+    """Start the emulators with the demo organisation: the same IDs, secret and passwords at every start, on the ports
+    the instance's configuration names."""
     for noisy in ("mail.log", "werkzeug"):  # one line per SMTP command / HTTP request drowns the banner
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    emulators = Emulators.start(directory, entra_port=EMULATOR_PORTS[0], smtp_port=EMULATOR_PORTS[1])
+    entra_port, smtp_port = emulator_ports_of(config)
+    public_base_url = config.public_base_url
+    emulators = Emulators.start(directory, entra_port=entra_port, smtp_port=smtp_port)
     saved = directory / "demo-org.json"
     like = None
     if saved.exists():
@@ -138,7 +150,7 @@ def serve(config_path: Path, *, port: int, with_microsoft: bool = False) -> int:
     instance = Instance.start(InstanceConfig.load(config_path))
     emulators = None
     if with_microsoft:
-        emulators, org = start_demo_microsoft(Path(config_path).parent, instance.config.public_base_url)
+        emulators, org = start_demo_microsoft(Path(config_path).parent, instance.config)
         print(demo_banner(instance, emulators, org), flush=True)
     else:
         print(f"cmxOrganize (devhost) läuft: {instance.config.public_base_url}/", flush=True)
