@@ -167,7 +167,7 @@ def run_queue_in_threads(office, threads: int, *, limit: int) -> list[dict]:
 
 # -- Microsoft, emulated -------------------------------------------------------------------------------------------
 
-REDIRECT_URI = "https://kurse.example.de/App%20E-Mailkonto/continue_oauth"
+from .helpers import REDIRECT_URI  # noqa: E402 - the organisations below register it
 
 
 @pytest.fixture(scope="session")

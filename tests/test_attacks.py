@@ -20,7 +20,7 @@ from cmx_plugin_m365.web import schemas
 from devhost import forms
 from devhost.pages import flashes
 
-from .msal_helpers import query
+from .helpers import query
 
 CALLBACK = "/App%20E-Mailkonto/continue_oauth"
 

@@ -14,8 +14,7 @@ from cmx_plugin_m365.care import client_secret, credentials
 from cmx_plugin_m365.web import screens
 from devhost.pages import flashes, green_field_text
 
-from .helpers import certificate_in_use, in_use, mode, run_method
-from .test_emulator_certificates import make_certificate
+from .helpers import certificate_in_use, in_use, make_certificate, mode, run_method
 
 
 def other_certificate() -> str:

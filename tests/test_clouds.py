@@ -5,7 +5,7 @@ import pytest
 
 from cmx_plugin_m365.config import Options
 
-from .msal_helpers import query
+from .helpers import query
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ certificates through Graph (§7). Unmodified msal signs the assertions where it 
 msal never sends wrong."""
 
 import base64
-import datetime as dt
 import hashlib
 import time
 import uuid
@@ -12,35 +11,10 @@ import jwt
 import msal
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from devhost.entra.certificates import ASSERTION_TYPE
 
-from .test_emulator_entra import assert_microsoft_error, http
-
-
-def make_certificate(bits=2048, days=365, start=None):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test")])
-    start = start or dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=days))
-        .sign(key, hashes.SHA256())
-    )
-    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    return key_pem, pem, cert.public_bytes(serialization.Encoding.DER)
+from .helpers import assert_microsoft_error, http, make_certificate
 
 
 def b64url(data: bytes) -> str:

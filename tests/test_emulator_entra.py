@@ -12,48 +12,17 @@ import requests
 from devhost.entra.browser import SignInBrowser, error_message
 
 from .conftest import REDIRECT_URI
-from .msal_helpers import SMTP_SEND, msal_app, query
-
-ERROR_DESCRIPTION = re.compile(
-    r"^AADSTS(\d+): .+\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: "
-    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$",
-    re.S,
+from .helpers import (
+    SMTP_SEND,
+    assert_microsoft_error,
+    http,
+    msal_app,
+    query,
+    refresh,
+    sign_in,
+    signed_in_app,
+    token_request,
 )
-
-
-def assert_microsoft_error(body: dict, error: str, code: int, text: str = ""):
-    assert body["error"] == error
-    match = ERROR_DESCRIPTION.match(body["error_description"])
-    assert match, body["error_description"]
-    assert int(match.group(1)) == code
-    assert text in body["error_description"]
-    if "error_codes" in body:  # token endpoint bodies carry these; redirects carry error_uri only
-        assert body["error_codes"] == [code]
-        assert {"timestamp", "trace_id", "correlation_id"} <= set(body)
-    assert body["error_uri"] == f"https://login.microsoftonline.com/error?code={code}"
-
-
-def http(ms):
-    session = requests.Session()
-    session.verify = ms.addresses.ca_file
-    session.trust_env = False
-    return session
-
-
-def token_request(ms, org, **form):
-    data = {"client_id": org.client_id, "client_secret": org.secret_value, **form}
-    return http(ms).post(f"{ms.addresses.login_base_url}/{org.tenant_id}/oauth2/v2.0/token", data=data, timeout=10)
-
-
-def sign_in(ms, org, person="anna", *, browser=None, app=None, **flow_args):
-    """The whole auth code flow: returns (msal app, flow, where the browser ended)."""
-    app = app or msal_app(ms, org)
-    flow_args.setdefault("prompt", "select_account")
-    flow = app.initiate_auth_code_flow([SMTP_SEND], redirect_uri=REDIRECT_URI, **flow_args)
-    browser = browser or SignInBrowser(ms.addresses.ca_file)
-    who = org.people[person]
-    return app, flow, browser.sign_in(flow["auth_uri"], login=who.upn, password=who.password)
-
 
 # -- discovery -----------------------------------------------------------------------------------------------------
 
@@ -287,19 +256,6 @@ def test_single_tenant_app_via_common_50194(ms, org):
 
 
 # -- refresh tokens ------------------------------------------------------------------------------------------------
-
-
-def signed_in_app(ms, org, person="anna"):
-    app, flow, outcome = sign_in(ms, org, person)
-    result = app.acquire_token_by_auth_code_flow(flow, query(outcome.url))
-    assert "access_token" in result, result
-    return app, result
-
-
-def refresh(ms, org, refresh_token, scope=SMTP_SEND):
-    return token_request(
-        ms, org, grant_type="refresh_token", refresh_token=refresh_token, scope=f"{scope} offline_access openid profile"
-    )
 
 
 def test_refresh_rotates_and_the_old_token_still_works(ms, org):

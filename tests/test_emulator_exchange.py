@@ -1,7 +1,5 @@
 """The Exchange emulator answers smtplib as Exchange Online does (reference, section 6): replies compared verbatim."""
 
-import base64
-import re
 import smtplib
 import ssl
 from contextlib import ExitStack
@@ -13,47 +11,12 @@ from devhost.entra.browser import SignInBrowser
 from devhost.exchange.server import HOSTNAME
 
 from .conftest import REDIRECT_URI
-from .msal_helpers import SMTP_SEND, msal_app, query
-from .test_emulator_entra import refresh, signed_in_app
-
-
-class Reply:
-    """An SMTP reply as Exchange Online ends it: "… [<server> 2025-03-20T11:25:21.972Z 08DD66EDEFB0DFDF]"."""
-
-    def __init__(self, code: int, text: str):
-        self.code, self.text = code, text
-
-    def __eq__(self, other) -> bool:
-        code, text = other
-        tail = rf" \[{re.escape(HOSTNAME)} \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z [0-9A-F]{{16}}\]"
-        text = text.decode() if isinstance(text, bytes) else text
-        return code == self.code and re.fullmatch(re.escape(self.text) + tail, text) is not None
-
-    def __repr__(self) -> str:
-        return f"Reply({self.code}, {self.text!r} [...])"
-
+from .helpers import FAILED_5_7_3, SMTP_SEND, Reply, auth, connect, msal_app, query, refresh, signed_in_app, xoauth2
 
 SMTP_AUTH_DISABLED = (
     "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the {scope}. "
     "Visit https://aka.ms/smtp_auth_disabled for more information."
 )
-
-
-def connect(ms, *, starttls=True) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(ms.addresses.smtp_host, ms.addresses.smtp_port, timeout=10)
-    smtp.ehlo()
-    if starttls:
-        smtp.starttls(context=ssl.create_default_context(cafile=ms.addresses.ca_file))
-        smtp.ehlo()
-    return smtp
-
-
-def xoauth2(user: str, token: str) -> str:
-    return base64.b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01".encode()).decode()
-
-
-def auth(smtp, user, token):
-    return smtp.docmd("AUTH", "XOAUTH2 " + xoauth2(user, token))
 
 
 @pytest.fixture
@@ -106,9 +69,6 @@ def test_smtplib_auth_method_works_too(ms, anna):
     with connect(ms) as smtp:
         code, _ = smtp.auth("XOAUTH2", lambda challenge=None: f"user={user}\x01auth=Bearer {token}\x01\x01")
         assert code == 235
-
-
-FAILED_5_7_3 = Reply(535, "5.7.3 Authentication unsuccessful")
 
 
 def test_expired_token_535_5_7_3(ms, anna):

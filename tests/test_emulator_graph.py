@@ -14,8 +14,7 @@ from cmx_plugin_m365.http import Session
 from devhost.entra.browser import SignInBrowser
 
 from .conftest import REDIRECT_URI
-from .msal_helpers import SMTP_SEND, msal_app, query
-from .test_emulator_entra import refresh
+from .helpers import SMTP_SEND, msal_app, query, refresh, token_request
 
 MAIL_SEND = "https://graph.microsoft.com/Mail.Send"
 MAIL_SEND_SHARED = "https://graph.microsoft.com/Mail.Send.Shared"
@@ -182,7 +181,6 @@ def test_a_step_up_challenge_is_met_by_a_refresh_with_claims(ms, org):
     assert 'error="insufficient_claims"' in header
     claims = base64.b64decode(header.split('claims="')[1].split('"')[0]).decode()
     assert json.loads(claims) == {"access_token": {"acrs": {"essential": True, "value": "c1"}}}
-    from .test_emulator_entra import token_request
 
     again = token_request(
         ms,
@@ -241,7 +239,6 @@ def test_without_cp1_a_revoked_users_graph_token_is_taken_until_the_refresh_says
 
 def test_only_cp1_is_a_known_capability(ms, org):
     """ "The only currently known value is cp1"; "The values aren't case-sensitive" (claims-challenge.md)."""
-    from .test_emulator_entra import token_request
 
     answer = graph_token(ms, org)
     for values, expected in ((["CP1", "foo"], ["cp1"]), (["foo"], None)):

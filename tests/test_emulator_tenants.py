@@ -10,9 +10,7 @@ from cmx_plugin_m365.diagnosis import from_body, from_page
 from devhost.entra.browser import SignInBrowser
 
 from .conftest import REDIRECT_URI
-from .msal_helpers import SMTP_SEND, msal_app, query
-from .test_emulator_entra import http, refresh, token_request
-from .test_emulator_exchange import FAILED_5_7_3, auth, connect
+from .helpers import FAILED_5_7_3, SMTP_SEND, auth, connect, http, msal_app, query, refresh, token_request
 
 
 def claims(token: str) -> dict:

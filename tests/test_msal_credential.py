@@ -20,7 +20,7 @@ from cmx_plugin_m365.diagnosis import Kind
 from devhost.pages import flashes
 
 from .conftest import REPO_ROOT
-from .test_emulator_certificates import make_certificate
+from .helpers import make_certificate
 
 MSAL_1_34 = (
     "client_credential needs to follow this format "

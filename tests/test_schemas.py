@@ -7,9 +7,7 @@ from marshmallow import ValidationError
 
 from cmx_plugin_m365.web.schemas import AzureInterfaceSchema, TenantIdSchema
 
-CLIENT_ID = "3f2a8b1c-9d4e-4f5a-8b6c-7d8e9f0a1b2c"
-SECRET_VALUE = "Qx8Q~abcDEFghiJKLmnoPQRstuVWXyz0123456789"  # shape of an Entra secret value (40 chars)
-SECRET_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+from .helpers import CLIENT_ID, SECRET_ID, SECRET_VALUE
 
 
 def azure(**values):

@@ -5,7 +5,7 @@ from urllib.parse import quote
 import pytest
 
 from .conftest import field_error, flashes
-from .test_schemas import CLIENT_ID, SECRET_ID, SECRET_VALUE
+from .helpers import CLIENT_ID, SECRET_ID, SECRET_VALUE
 
 INTERFACES = "/" + quote("App Schnittstellen") + "/"
 SETTINGS = "/" + quote("App Einstellungen") + "/"

@@ -164,3 +164,13 @@ def test_a_certificate_key_that_cannot_be_read_is_told_once_and_never_a_server_e
         page = office.prove_certificate()
         assert flashes(page)[0].startswith("Zertifikat geprüft")
         assert office.instance.mailer.run_queue()["sent"] == 3
+
+
+def test_test_modules_share_helpers_through_one_module_and_never_import_each_other():
+    strays = [
+        f"{path.name}: {line.strip()}"
+        for path in (REPO_ROOT / "tests").rglob("*.py")
+        for line in path.read_text().splitlines()
+        if re.match(r"\s*from \.+test_\w+ import|\s*import tests\.test_", line)
+    ]
+    assert strays == [], "put shared helpers into tests/helpers.py"

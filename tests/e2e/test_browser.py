@@ -17,7 +17,7 @@ import pytest
 from devhost.stage import ADMIN, live_office
 
 from ..conftest import REPO_ROOT, run_queue_at
-from ..test_mailing import expire_access_token
+from ..helpers import expire_access_token
 
 pytestmark = pytest.mark.e2e
 
