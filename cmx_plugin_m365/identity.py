@@ -149,8 +149,12 @@ def app_token(options: Options, azure: AzureApp, scope: str) -> str:
     app = build(options, azure)
     try:
         result = app.acquire_token_for_client([scope])
-    except requests.RequestException as error:
+    except (requests.RequestException, json.JSONDecodeError) as error:
+        # JSONDecodeError: not Microsoft's JSON at all (a proxy's page instead of the answer).
         raise MicrosoftError(from_exception(error)) from None
+    except msal.exceptions.MsalServiceError as error:
+        # msal raises on a 5xx it could not read as an OAuth error (e.g. "HTTP Error: 500"): Microsoft's trouble.
+        raise MicrosoftError(from_oauth("server_error", str(error))) from None
     if "error" in result:
         raise MicrosoftError(
             from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))

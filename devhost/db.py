@@ -6,6 +6,7 @@ Timestamps go in and come out as timezone-aware UTC datetimes on both.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sqlite3
@@ -131,7 +132,14 @@ class Database:
         options = "-c timezone=UTC"
         if self.schema:
             options += f" -c search_path={self.schema}"
-        return psycopg.connect(self.url, row_factory=dict_row, options=options, connect_timeout=10)
+        return psycopg.connect(
+            self.url, row_factory=dict_row, options=options, connect_timeout=10, application_name=self.application_name
+        )
+
+    @property
+    def application_name(self) -> str:
+        """What PostgreSQL shows for this instance's connections (pg_stat_activity): the devhost and its schema."""
+        return f"cmx-devhost {self.schema or 'public'}"
 
     def close(self) -> None:
         """Close every connection this object opened (in any thread)."""
@@ -159,10 +167,21 @@ class Database:
                 raise
             conn.commit()
         else:
+            import psycopg
+
             if conn.closed or conn.broken:
                 self._local.conn = None
                 conn = self._connection()
-            with conn.transaction(), conn.cursor() as cursor:
+            with contextlib.ExitStack() as stack:
+                try:
+                    stack.enter_context(conn.transaction())
+                except psycopg.OperationalError:
+                    # The server restarted since this connection was last used (BEGIN is the first thing to fail):
+                    # nothing of this transaction ran yet, so a new connection may take it over.
+                    self._local.conn = None
+                    conn = self._connection()
+                    stack.enter_context(conn.transaction())
+                cursor = stack.enter_context(conn.cursor())
                 yield _Transaction(cursor, _to_pyformat)
 
     def execute_script(self, tx: _Transaction, script: str) -> None:

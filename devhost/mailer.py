@@ -257,7 +257,7 @@ class Mailer:
                 )
                 counts["retry"] += 1
             else:
-                self._finish(mail["id"], "sent", now, None)
+                self._finish(mail["id"], "sent", max(now, dt.datetime.now(dt.UTC)), None)  # when it was accepted
                 counts["sent"] += 1
             finally:
                 if pace is not None:

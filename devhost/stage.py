@@ -32,12 +32,15 @@ def live_office(
     database_url: str | None = None,
     database_schema: str | None = None,
     plugin: str | None = None,
+    people: tuple[tuple, ...] | None = None,
 ) -> Iterator[Office]:
-    """``plugin``: an installed plugin's name (devhost.loader.locate); None: the plugin of this source tree."""
+    """``plugin``: an installed plugin's name (devhost.loader.locate); None: the plugin of this source tree.
+    ``people``: the organisation's people (see :func:`devhost.emulators.create_org`; default Anna and Ben)."""
     control = Control(addresses)
     port = free_port()
     base_url = f"http://localhost:{port}"
-    org = create_org(control, base_url + "/App%20E-Mailkonto/continue_oauth")
+    more = {"people": people} if people else {}
+    org = create_org(control, base_url + "/App%20E-Mailkonto/continue_oauth", **more)
     config = InstanceConfig(
         database_url=database_url or f"sqlite:///{Path(workdir) / 'devhost.db'}",
         database_schema=database_schema,
