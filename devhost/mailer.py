@@ -352,15 +352,19 @@ class Mailer:
         with self.db.transaction() as tx:
             return tx.execute("SELECT count(*) AS n FROM mail_queue WHERE status = 'queued'").fetchone()["n"]
 
-    def release_held(self, account_id: int, *, limit: int | None = None, now: dt.datetime | None = None) -> int:
-        """Held mails of the account due now (the oldest ``limit`` of them: a plugin's probe); how many wait now."""
+    def release_held(
+        self, account_id: int, *, limit: int | None = None, code: str | None = None, now: dt.datetime | None = None
+    ) -> int:
+        """Held mails of the account due now — those held with ``code``, the oldest ``limit`` of them (a plugin's
+        probe); how many of the account's mails wait now."""
         now = now or dt.datetime.now(dt.UTC)
         with self.db.transaction() as tx:
+            which = "" if code is None else " AND last_error_code = :code"
             oldest = "" if limit is None else " ORDER BY id LIMIT :limit"
-            held = f"SELECT id FROM mail_queue WHERE account_id = :a AND status = 'held'{oldest}"  # noqa: S608
+            held = f"SELECT id FROM mail_queue WHERE account_id = :a AND status = 'held'{which}{oldest}"  # noqa: S608
             tx.execute(
                 f"UPDATE mail_queue SET status = 'queued', next_attempt_at = :now WHERE id IN ({held})",  # noqa: S608
-                {"a": account_id, "now": now, "limit": limit},
+                {"a": account_id, "now": now, "limit": limit, "code": code},
             )
             row = tx.execute(
                 "SELECT count(*) AS n FROM mail_queue WHERE account_id = :a AND status = 'queued'", {"a": account_id}

@@ -143,5 +143,5 @@ class HostServices:
     def send_mail(self, account_id: int, to: str, subject: str, body: str) -> None:
         self.mailer.send_direct(account_id, to, subject, body)
 
-    def release_held_mail(self, account_id: int, *, limit: int | None = None) -> int:
-        return self.mailer.release_held(account_id, limit=limit)
+    def release_held_mail(self, account_id: int, *, limit: int | None = None, code: str | None = None) -> int:
+        return self.mailer.release_held(account_id, limit=limit, code=code)

@@ -8,8 +8,11 @@ status is 0 only when every step passed: a smoke test anyone can run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import logging
+import re
 import secrets
 import tempfile
 import time
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import requests
 
+from cmx_plugin_m365 import cli, doctor
 from cmx_plugin_m365.wording import count
 
 from .emulators import Emulators
@@ -162,6 +166,7 @@ def _guide(steps: Steps, office: Office) -> None:
     _without_smtp_auth(steps, office, account_id)
     _certificate(steps, office, account_id)
     _sending_limits(steps, office, account_id)
+    _years_later(steps, office, account_id)
 
 
 def _test(office: Office, account_id: int) -> list[str]:
@@ -381,6 +386,74 @@ def _sending_limits(steps: Steps, office: Office, account_id: int) -> None:
     )
 
 
+def _years_later(steps: Steps, office: Office, account_id: int) -> None:
+    """What happens without anyone's hand: the host rolls its keys, a mailbox fills up and is freed again, and the
+    doctor of the installed plugin looks at it all (the whole years: ``bench/years.py``)."""
+    steps.out("Jahre später")
+    host, instance = office.instance.host, office.instance
+    for name in ("limit_messages", "limit_messages_seconds"):  # back to Exchange's own limits after "Große Mengen"
+        host.plugin_config("m365").pop(name, None)
+    office.ms.call("limits", messages=30, messages_seconds=60)
+    old, new = host.secret_keys[0], secrets.token_bytes(32)
+    host.secret_keys = (new, old)  # the host's key rollout: the new key first, the old one kept until it may go
+    instance.run_due_jobs(dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    told = "m365" in host.old_keys_unused_by
+    host.secret_keys = (new,) if told else host.secret_keys  # dropped as soon as the plugin says it may go
+    instance.config.encryption_keys = list(host.secret_keys)
+    messages = _test(office, account_id)
+    steps.check(
+        "Schlüsselwechsel des Hosts mit dem Zertifikat in Gebrauch: cmxOrganize meldet den alten Schlüssel frei, er "
+        "wird entfernt, und „E-Mailkonto testen“ meldet jeden Schritt als erfolgreich",
+        told and messages and all(m.startswith("✓") for m in messages) and "Zertifikat" in messages[1],
+        " / ".join(messages),
+    )
+
+    address = host.mail_account(account_id).address
+    before = len(office.notifications())
+    office.ms.call("mailbox/update", address=address, full=True)
+    subjects = [f"Kursbestätigung {n}" for n in range(3)]
+    for subject in subjects:
+        office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", subject, "Bis bald.")
+    office.instance.mailer.run_queue()
+    held = len([q for q in office.queue(account_id) if q["subject"] in subjects and q["status"] == "held"])
+    stopped = [n for n in office.notifications()[before:] if n["subject"].endswith("Versand gestoppt")]
+    steps.check(
+        "Postfach voll: 3 Mails angehalten, Kontaktperson und Admins erfahren es je einmal",
+        held == 3 and sorted(n["audience"] for n in stopped) == ["account_contact", "admins"],
+        f"{held} angehalten / " + " / ".join(n["subject"] for n in stopped),
+    )
+    office.ms.call("mailbox/update", address=address, full=False)  # its owner freed it; nobody tells cmxOrganize
+    instance.run_due_jobs(dt.datetime.now(dt.UTC) + dt.timedelta(days=2))  # the way back: one mail as a probe
+    sent = sum(instance.mailer.run_queue()["sent"] for _ in range(3))
+    arrived = [m["subject"] for m in office.ms.messages(to="teilnehmer@example.de") if m["subject"] in subjects]
+    solved = [n for n in office.notifications()[before:] if n["subject"].endswith("Versand funktioniert wieder")]
+    steps.check(
+        "Nach dem Aufräumen gehen die angehaltenen Mails von selbst hinaus, und wer davon wusste, erfährt es einmal",
+        sent == 3
+        and sorted(arrived) == sorted(subjects)
+        and sorted(n["audience"] for n in solved) == ["account_contact", "admins"],
+        f"{sent} gesendet / " + " / ".join(n["subject"] for n in solved),
+    )
+
+    config = Path(tempfile.mkdtemp(prefix="cmx-doctor-")) / "instanz.toml"
+    instance.config.dump(config)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = cli.main(["doctor", "--config", str(config)])
+    plugin_row = next((line for line in out.getvalue().splitlines() if "Plugin" in line), "")
+    applied = re.search(r"aktiviert, (\d+) Migrationen eingespielt", plugin_row)
+    bundle = doctor.migrations_dir()
+    steps.check(
+        "„cmx-m365 doctor“ des installierten Plugins findet seine Migrationen und prüft die Instanz ohne Absturz",
+        status in (0, 1)
+        and plugin_row.startswith("✓")
+        and applied is not None
+        and bundle is not None
+        and int(applied.group(1)) == len(list((bundle / "sqlite").glob("*.sql"))) > 0,
+        f"{status} / {plugin_row} / {bundle}",
+    )
+
+
 def _other_address(steps: Steps, office: Office, account_id: int) -> None:
     """cmxOrganize configured as http://localhost:…, opened as http://127.0.0.1:… (or with/without "www.")."""
     configured = office.browser.base_url
@@ -400,6 +473,7 @@ def _other_address(steps: Steps, office: Office, account_id: int) -> None:
 def main(plugin: str | None = None) -> int:
     """``plugin``: an installed plugin's name (its entry point or distribution); None: this source tree."""
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)  # python -m devhost configured INFO for the servers it runs
     for noisy in ("mail.log", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     steps = Steps()

@@ -43,13 +43,13 @@ def job(host: Host, now: dt.datetime) -> int:
         if number is None:
             continue  # another worker took this try
         tried += 1
-        probe(host, state.account_id, number)
+        probe(host, state.account_id, number, state.problem_code)
     return tried
 
 
-def probe(host: Host, account_id: int, number: int) -> int:
-    """Let one held mail of the account try whether its problem is gone (all of them on a host before 1.7).
-    Returns how many of the account's mails wait now."""
+def probe(host: Host, account_id: int, number: int, code: str) -> int:
+    """Let one mail held for the account's problem (``code``) try whether it is gone (all held mails on a host before
+    1.7). Returns how many of the account's mails wait now."""
     store.add_event(
         host,
         "way_back",
@@ -58,7 +58,7 @@ def probe(host: Host, account_id: int, number: int) -> int:
         account_id=account_id,
     )
     if HOST_SAYS_SENT:
-        return host.release_held_mail(account_id, limit=1)
+        return host.release_held_mail(account_id, limit=1, code=code)
     return host.release_held_mail(account_id)
 
 

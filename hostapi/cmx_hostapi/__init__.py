@@ -26,7 +26,8 @@ a certificate's public part). 1.6 added :func:`cmx_pace` with :class:`Pace` (the
 queued mail may go, for limits the mail server enforces per mailbox) and :func:`cmx_budget` with :class:`Budget`
 (what the host's queue page shows per account). 1.7 added :func:`cmx_smtp_sent` (the server accepted a mail: "sent"
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
-step it came at) and ``limit`` on :meth:`Host.release_held_mail` (one held mail as a probe).
+step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
+probe).
 """
 
 from __future__ import annotations
@@ -211,12 +212,13 @@ class Host(Protocol):
         until when (someone is waiting for this mail; it is not queued).
         """
 
-    def release_held_mail(self, account_id: int, *, limit: int | None = None) -> int:
+    def release_held_mail(self, account_id: int, *, limit: int | None = None, code: str | None = None) -> int:
         """Mark the account's held mails (see :class:`PermanentMailError`) as due now; the host sends them with its next
         queue run. Returns how many of the account's mails are waiting to be sent now (released ones included).
 
-        ``limit`` (host API 1.7) releases only the oldest ``limit`` held mails: a plugin lets one mail try whether the
-        cause is gone (a probe) before it releases the rest. A 1.6 host has no ``limit`` and releases all.
+        Since host API 1.7: ``code`` releases only the mails held with a :class:`MailError` of that ``code``, and
+        ``limit`` only the oldest ``limit`` of them — a plugin lets one mail held for a problem try whether its cause is
+        gone (a probe) before it releases the rest. A 1.6 host has neither and releases all.
         """
 
 
