@@ -17,8 +17,9 @@ SECTIONS = (
 MAIL = {
     Kind.TEMPORARY: "bleiben in der Warteschlange und werden automatisch erneut gesendet.",
     Kind.SIGN_IN: "werden angehalten (nicht verworfen) und gehen nach der nächsten Anmeldung hinaus.",
-    Kind.CONFIGURATION: "werden angehalten (nicht verworfen) und gehen hinaus, sobald die Ursache behoben ist "
-    "(„E-Mailkonto testen“ stößt das an).",
+    Kind.CONFIGURATION: "werden angehalten (nicht verworfen) und gehen hinaus, sobald die Ursache behoben ist: "
+    "cmxOrganize versucht es von selbst immer wieder (erst nach Minuten, dann seltener, höchstens täglich) und sagt "
+    "Bescheid, wenn es wieder geht; „E-Mailkonto testen“ prüft es sofort.",
     Kind.MESSAGE: "Diese eine Mail wird angehalten; alle anderen Mails des Kontos gehen weiter hinaus.",
     Kind.BUG: "bleiben in der Warteschlange; bitte den cmxKonzepte-Support verständigen.",
 }
