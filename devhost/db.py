@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -112,7 +113,19 @@ class Database:
             self._local.conn = conn
             with self._lock:
                 self._all_connections.append(conn)
+            # A threaded web server starts a thread per request: its connection goes with it, or a long-running host
+            # would keep thousands open (and PostgreSQL refuses new clients past max_connections).
+            weakref.finalize(threading.current_thread(), self._release, conn)
         return conn
+
+    def _release(self, conn: Any) -> None:
+        with self._lock:
+            if conn in self._all_connections:
+                self._all_connections.remove(conn)
+        try:
+            conn.close()
+        except Exception:  # noqa: S110 - closing is best effort; a broken connection is gone anyway
+            pass
 
     def _connect(self) -> Any:
         if self.dialect == "sqlite":
