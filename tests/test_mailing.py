@@ -323,3 +323,21 @@ def test_held_mail_goes_out_by_itself_once_microsoft_is_fixed(office):
         ("admins", "Versand gestoppt"),
     ]
     assert [m["subject"] for m in office.ms.messages(to="kurs@example.de")] == ["Bestätigung", "Erinnerung", "Rechnung"]
+
+
+def test_jetzt_senden_and_the_queue_page_say_what_is_held_why_and_when_it_is_tried_again(office):
+    """ "Jetzt senden" never answers "0 gesendet, 0 später erneut, 0 angehalten" while mail is held: it counts the
+    held mails with their reason; the queue page names, per mailbox, why and when cmxOrganize tries again by itself."""
+    from .conftest import flashes
+
+    account_id, _ = held_by_smtp_auth_off(office)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Erinnerung", "x")
+    office.instance.mailer.run_queue()
+    response = office.browser.post("/App%20Warteschlange/", {})
+    (message,) = flashes(office.follow(response))
+    assert message.startswith("Warteschlange bearbeitet: 0 gesendet, 0 später erneut, 0 angehalten.")
+    assert "Offen: 2 sind angehalten (535 5.7.139)" in message
+    page = office.browser.get("/App%20Warteschlange/").text
+    assert "Postfächer mit offenen Mails" in page
+    assert "Angehalten wegen: SMTP AUTH ist ausgeschaltet (Code 535 5.7.139)" in page
+    assert "Nächster Versuch von selbst:" in page
