@@ -9,7 +9,7 @@ SECTIONS = (
     ("Anmeldedienst von Microsoft (Codes AADSTS…)", lambda e: e.key.startswith(("AADSTS", "oauth:", "oidc:"))),
     ("Mailserver von Microsoft (SMTP-Antworten)", lambda e: e.key[:1].isdigit()),
     ("Versand über Microsoft Graph", lambda e: e.key.startswith("graph:")),
-    ("Vor dem Senden geprüft (Sendelimits)", lambda e: e.key.startswith("limit:")),
+    ("Vor dem Senden geprüft (Sendelimits, Absender)", lambda e: e.key.startswith(("limit:", "message:"))),
     ("Netzwerk", lambda e: e.key.startswith("net:")),
     ("Gespeicherte Daten (Schlüssel der Instanz)", lambda e: e.key.startswith("key:")),
 )

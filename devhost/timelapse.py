@@ -399,10 +399,6 @@ class TimeLapse:
                 worker.host.secret_keys = worker.host.secret_keys[:1]
                 worker.config.encryption_keys = list(worker.host.secret_keys)
             self._finish("key rollout")
-        if today(320) and self._active("certificate renewal") is None:
-            self._begin("certificate renewal")
-        if today(340):
-            self._finish("certificate renewal")
 
     # -- people ----------------------------------------------------------------------------------------------------
 
@@ -468,6 +464,12 @@ class TimeLapse:
                 year.asked += 1
                 self.pending.append((self.clocks.now + DAY, "new secret", None))
             return
+        if "Zertifikat" in subject and "erneuert" in subject:
+            # "cmxOrganize hat sein Zertifikat … erneuert": the self-renewal, whenever the certificate's year is up
+            # (a renewed certificate keeps its lifetime, so the day moves); read, nothing to do.
+            episode = self._begin("certificate renewed by itself")
+            episode.end = self.clocks.now
+            return
         account = next((a for a in self.accounts if a.account_id == notice["account_id"]), None)
         candidates = [
             e
@@ -484,8 +486,6 @@ class TimeLapse:
         if "funktioniert wieder" in subject:
             episode.solved[audience] += 1
             return
-        if "erneuert" in subject and "Zertifikat" in subject and "bitte" not in subject:
-            return  # "cmxOrganize hat sein Zertifikat erneuert": read, nothing to do
         episode.notices[audience] += 1
         episode.subjects.append(f"{audience}: {subject}")
         if "Anmeldung bei Microsoft erforderlich" in subject and account is not None and audience == "account_contact":

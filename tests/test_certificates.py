@@ -349,13 +349,17 @@ def test_when_renewal_is_refused_the_manual_way_is_offered_and_nothing_stops(off
 
 
 def test_warnings_30_14_7_1_days_before_the_real_expiry_then_daily(office):
+    """When the tenant refuses self-renewal (the manual way is decided), the admins are warned before the real
+    expiry; while self-renewal may still work, nobody is told to renew by hand."""
     office.configure()
     host = office.instance.host
     certificate = certificate_in_use(office)
+    office.ms.call("tenant/update", tenant_id=office.org.tenant_id, key_roll_blocked=True)
     sent = []
     for days in (45, 30, 29, 14, 7, 1, -1, -1, -2):
         moment = certificate.expires_at - dt.timedelta(days=days)
         with freeze_time(moment):
+            credentials.renew(host, moment)  # refused by the tenant: the manual way
             sent.append(credentials.warn(host, moment))
             assert client_secret.warn(host, moment) is None  # the secret's expiry stops nothing now
     assert sent == [

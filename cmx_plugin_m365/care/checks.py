@@ -41,15 +41,22 @@ def discover(options: Options, tenant: str) -> str:
         response = identity.session(options).get(url)
     except requests.RequestException as error:
         raise identity.MicrosoftError(from_exception(error)) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):  # not Microsoft's JSON (a proxy's page): an unexpected answer
+        raise identity.MicrosoftError(from_exception(ValueError("discovery answered without JSON")))
     if response.status_code != 200:
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"error": "server_error", "error_description": f"HTTP {response.status_code}"}
         raise identity.MicrosoftError(
-            from_oauth(body.get("error", ""), body.get("error_description", ""), error_codes=body.get("error_codes"))
+            from_oauth(
+                str(body.get("error", "")), str(body.get("error_description", "")), error_codes=body.get("error_codes")
+            )
         )
-    return response.json()["token_endpoint"].split("/")[3]
+    endpoint = str(body.get("token_endpoint", "")).split("/")
+    if len(endpoint) < 4 or not endpoint[3]:
+        raise identity.MicrosoftError(from_exception(ValueError("discovery named no token endpoint")))
+    return endpoint[3]
 
 
 def check_tenant(values: Mapping[str, Any], host: Host) -> None:

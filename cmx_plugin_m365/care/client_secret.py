@@ -158,6 +158,10 @@ def warn(host: Host, now: dt.datetime) -> str | None:
     due = due_warnings(days, expired, info.warned, info.last_warned_on, today)
     if due is None:
         return None
+    if not secrets.claim_warning(
+        host, info.fingerprint, info.warned, (info.warned or ",") + "".join(f"{t}," for t in due), today
+    ):
+        return None  # another worker tells
     accounts = sum(1 for s in store.all_account_states(host) if s.state != store.NEW)
     expiry = info.expires_at.astimezone(BERLIN).strftime("%d.%m.%Y")
     if not expired:
@@ -177,5 +181,4 @@ def warn(host: Host, now: dt.datetime) -> str | None:
         "löschen können."
     )
     host.notify("admins", subject, text)
-    secrets.set_warned(host, info.fingerprint, (info.warned or ",") + "".join(f"{t}," for t in due), today)
     return subject

@@ -384,7 +384,15 @@ def _add_key(host: Host, current: Certificate, added: Certificate, object_id: st
             "passwordCredential": None,
         },
     )
-    return str(response.json().get("keyId", ""))
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    key_id = body.get("keyId") if isinstance(body, dict) else None
+    if not isinstance(key_id, str) or not re.fullmatch(r"[0-9a-fA-F-]{36}", key_id):
+        # Not Graph's keyCredential (a proxy's page, a broken answer): the key may or may not have been added.
+        raise identity.MicrosoftError(from_exception(ValueError("addKey answered without a keyId")))
+    return key_id
 
 
 def _remove_old(host: Host, old: Certificate, new: Certificate) -> bool:
@@ -405,9 +413,17 @@ def _remove_old(host: Host, old: Certificate, new: Certificate) -> bool:
 # -- warnings ------------------------------------------------------------------------------------------------------
 
 
+LAST_RESORT_DAYS = 7
+"""Days before the expiry from which the admins are warned even while self-renewal has not given up (stuck, say)."""
+
+
 def warn(host: Host, now: dt.datetime) -> str | None:
-    """The periodic job: the certificate in use expires soon and was not renewed — tell the admins once per threshold
-    (30, 14, 7, 1 days) and daily after the expiry. Returns the subject sent, or None."""
+    """The periodic job: the certificate in use expires soon and will not renew itself — tell the admins once per
+    threshold (30, 14, 7, 1 days) and daily after the expiry. Returns the subject sent, or None.
+
+    Only once the manual way was decided (the renewal's last check failed, under its claim) — never while another
+    worker is renewing — or when self-renewal has not succeeded a week before the expiry. One worker tells per
+    threshold: the warned thresholds are claimed with a compare-and-swap."""
     current = in_use(host)
     if current is None:
         return None
@@ -415,6 +431,13 @@ def warn(host: Host, now: dt.datetime) -> str | None:
     due = client_secret.due_warnings(days, expired, current.warned, current.last_warned_on, today)
     if due is None:
         return None
+    check = store.checks(host).get("renewal")
+    manual = check is not None and not check.ok and check.at >= current.activated_at if current.activated_at else False
+    if not manual and days > LAST_RESORT_DAYS and not expired:
+        return None  # self-renewal is due or under way: nothing for a person to do (yet)
+    warned = (current.warned or ",") + "".join(f"{t}," for t in due)
+    if not certificates.claim_warning(host, current.thumbprint, current.warned, warned, today):
+        return None  # another worker tells
     if expired:
         subject = "Zertifikat der Azure-Schnittstelle ist abgelaufen"
         intro = f"Das Zertifikat von cmxOrganize für Microsoft 365 ist seit {when(current.expires_at)} abgelaufen."
@@ -422,7 +445,6 @@ def warn(host: Host, now: dt.datetime) -> str | None:
         moment = {0: "heute", 1: "morgen"}.get(days, f"in {days} Tagen")
         subject = f"Zertifikat der Azure-Schnittstelle läuft {moment} ab"
         intro = f"Das Zertifikat von cmxOrganize für Microsoft 365 läuft am {when(current.expires_at)} ab."
-    check = store.checks(host).get("renewal")
     why = f" {headline(check.text)}" if check and not check.ok else ""
     text = (
         f"{intro}{why} Danach kann cmxOrganize über keines der E-Mailkonten mit OAuth mehr senden.\n\n"
@@ -437,8 +459,6 @@ def warn(host: Host, now: dt.datetime) -> str | None:
         lifetime = current.expires_at - current.not_before
         certificates.make(host, current.client_id, max(lifetime.days, 30), origin="renewal")
     host.notify("admins", subject, text)
-    warned = (current.warned or ",") + "".join(f"{t}," for t in due)
-    certificates.update(host, current.thumbprint, warned=warned, last_warned_on=today)
     return subject
 
 

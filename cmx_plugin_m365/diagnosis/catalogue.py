@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import exchange_replies, general, graph_errors, identity_codes, stored_data
+from . import before_sending, exchange_replies, general, graph_errors, identity_codes, stored_data
 from .model import SUPPORT, WE_RETRY, Entry, Kind
 
 CATALOGUE: tuple[Entry, ...] = (
@@ -14,6 +14,7 @@ CATALOGUE: tuple[Entry, ...] = (
     *graph_errors.ENTRIES,
     *general.NETWORK,
     *general.LIMITS,
+    *before_sending.ENTRIES,
     *stored_data.ENTRIES,
 )
 

@@ -105,6 +105,14 @@ class Entry:
         return f"{TRY_AGAIN}; {persists.group(0)}" if persists else f"{TRY_AGAIN}."
 
 
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,63}")
+"""What a code looks like: ``AADSTS50173``, ``535 5.7.139``, ``graph:ErrorInvalidRecipients``, ``net:timeout``."""
+UNEXPECTED_CODE = "unerwartet"
+"""The code kept for something that is not one (a megabyte of "error", markup, a sentence)."""
+ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+MAX_MICROSOFT_TEXT = 400
+
+
 @dataclass(frozen=True)
 class Finding:
     """One diagnosed failure: the catalogue entry plus what Microsoft said, for support."""
@@ -117,6 +125,18 @@ class Finding:
     microsoft_text: str = ""
     step: str = ""
     """Where in the SMTP conversation after the login the server refused (``MAIL FROM``, ``RCPT TO``, ``DATA``)."""
+
+    def __post_init__(self) -> None:
+        # What Microsoft (or whatever answered in its place) said is bounded here, once for every reader: a code is a
+        # short token — anything else is not a code —, Microsoft's words a few hundred characters, the ids GUID-long.
+        # Nothing longer reaches the database, a page, a notice or a log line, whatever the answer was.
+        code = str(self.code or "")
+        object.__setattr__(self, "code", code if CODE.fullmatch(code) else UNEXPECTED_CODE)
+        object.__setattr__(self, "microsoft_text", str(self.microsoft_text or "")[:MAX_MICROSOFT_TEXT])
+        for name in ("trace_id", "correlation_id"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, value if value is None or ID.fullmatch(str(value)) else None)
+        object.__setattr__(self, "step", str(self.step or "")[:20])
 
     @property
     def kind(self) -> Kind:

@@ -9,10 +9,13 @@ of the same mail in the same thread use that read (:func:`_row`), so a mail cost
 from __future__ import annotations
 
 import dataclasses
+import email.policy
 import smtplib
 import threading
 import time
 import weakref
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 
 from cmx_hostapi import Budget, Host, MailAccount, MailError, Pace
 
@@ -55,11 +58,24 @@ def deliver(account: MailAccount, message: bytes, recipients: int, host: Host) -
     if state is None:
         return None
     options = Options.of(host)
+    senders = _senders(message)
+    if senders != [account.address.strip().lower()]:
+        raise _refused_here(host, account, "message:from", ", ".join(senders)[:200] or "kein Absender")
     if recipients > options.max_recipients:
         raise _refused_here(host, account, "limit:recipients", f"{recipients} Empfänger")
     if len(message) > options.max_message_mb * 1024 * 1024:
         raise _refused_here(host, account, "limit:size", f"{len(message) / 1024 / 1024:.1f} MB")
     return route.deliver(host, account, message, state)
+
+
+def _senders(message: bytes) -> list[str]:
+    """The addresses in the finished mail's From header(s), lower case (only the headers are read)."""
+    headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(message[:MAX_HEADERS], headersonly=True)
+    return [address.strip().lower() for _, address in getaddresses(headers.get_all("From") or [])]
+
+
+MAX_HEADERS = 256 * 1024
+"""Bytes of the mail read for its headers (the From is near the top)."""
 
 
 def _refused_here(host: Host, account: MailAccount, key: str, measured: str) -> MailError:

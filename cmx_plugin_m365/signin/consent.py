@@ -100,7 +100,19 @@ def finish(host: Host, request: Request, answer: dict) -> Result:
         return Result(False, "error", text)
     reported = (answer.get("tenant") or "").lower()
     expected = _tenant_guid(host)
-    if expected and reported and reported != expected.lower():
+    if not (reported and expected) or str(answer.get("admin_consent", "")).lower() != "true":
+        # Granted counts only for the directory it was asked for (admin-consent: Microsoft answers admin_consent=True
+        # and the tenant). Without them it may be another directory's (the admin's own) or none at all.
+        text = (
+            "Ob die Administratorzustimmung für Ihre Organisation gilt, ist unklar: Microsoft hat sie ohne Angabe des "
+            "Verzeichnisses bestätigt. Was tun: Der Microsoft-365-Admin Ihrer Organisation wählt in der "
+            "Azure-Schnittstelle erneut „Administratorzustimmung erteilen“ und meldet sich dabei mit seinem Konto "
+            "dieser Organisation an. (Code CONSENT-UNKNOWN)"
+        )
+        store.record_check(host, CHECK, ok=False, code="CONSENT-UNKNOWN", text=text)
+        store.add_event(host, "consent_unknown", text, code="CONSENT-UNKNOWN")
+        return Result(False, "warning", text)
+    if reported != expected.lower():
         text = (
             f"Microsoft meldet die Zustimmung für das Verzeichnis {reported}, eingestellt ist aber {expected}. "
             "Bitte mit einem Administratorkonto Ihrer Organisation erneut zustimmen."

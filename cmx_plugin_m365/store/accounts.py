@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from cmx_hostapi import Host
 
 from . import signins
-from .values import utcnow
+from .values import CODE, TEXT, bounded, utcnow
 
 NEW, CONNECTED, SIGNIN_REQUIRED = "new", "connected", "signin_required"
 
@@ -228,7 +228,7 @@ def set_problem(
     reporter waits for the first and then finds nothing to claim.
     """
     now = utcnow()
-    code = code or "?"
+    code, text = bounded(code or "?", CODE), bounded(text, TEXT)
     values = {"id": account_id, "code": code, "text": text, "now": now, "state": state, "retry": retry_at}
     with host.db.transaction() as tx:
         claimed = tx.execute(

@@ -108,6 +108,20 @@ def update(host: Host, thumbprint: str, **fields) -> None:
         tx.execute(sql, {**fields, "thumbprint": thumbprint})
 
 
+def claim_warning(host: Host, thumbprint: str, warned: str, now_warned: str, day: str) -> bool:
+    """Record the thresholds warned about (``now_warned``) if nobody did since ``warned`` was read: True for the one
+    worker that tells."""
+    with host.db.transaction() as tx:
+        return (
+            tx.execute(
+                "UPDATE m365_certificate SET warned = :new, last_warned_on = :day "
+                "WHERE thumbprint = :t AND warned = :old",
+                {"new": now_warned, "day": day, "t": thumbprint, "old": warned},
+            ).rowcount
+            == 1
+        )
+
+
 def activate(host: Host, thumbprint: str) -> Certificate | None:
     """Make this certificate the one in use; the one before it (if any) is returned, now ``retired``."""
     now = utcnow()

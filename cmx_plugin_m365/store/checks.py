@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from cmx_hostapi import Host
 
-from .values import utcnow
+from .values import CODE, TEXT, bounded, utcnow
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class CheckResult:
 
 
 def record_check(host: Host, name: str, *, ok: bool, text: str, code: str | None = None) -> None:
+    text, code = bounded(text, TEXT), bounded(code, CODE)
     with host.db.transaction() as tx:
         tx.execute("DELETE FROM m365_check WHERE name = :n", {"n": name})
         tx.execute(

@@ -6,7 +6,7 @@ import datetime as dt
 
 from cmx_hostapi import Host
 
-from .values import utcnow
+from .values import CODE, LINE, bounded, utcnow
 
 FOLD_WITHIN = dt.timedelta(hours=1)
 
@@ -14,6 +14,7 @@ FOLD_WITHIN = dt.timedelta(hours=1)
 def add_event(host: Host, kind: str, text: str, *, account_id: int | None = None, code: str | None = None) -> None:
     """Add to the trail; the same event as the account's latest (kind and text), within an hour, only counts up."""
     now = utcnow()
+    text, code = bounded(text, LINE), bounded(code, CODE)
     with host.db.transaction(lock=True) as tx:  # read, then write: take SQLite's write lock from the start
         whose = "account_id IS NULL" if account_id is None else "account_id = :a"
         latest = tx.execute(

@@ -70,10 +70,14 @@ def mark_validated(host: Host, fingerprint: str) -> None:
         )
 
 
-def set_warned(host: Host, fingerprint: str, warned: str, day: str) -> None:
-    """The thresholds warned about so far (",30,14,") and the day of the latest warning."""
+def claim_warning(host: Host, fingerprint: str, warned: str, now_warned: str, day: str) -> bool:
+    """Record the thresholds warned about (",30,14,") and the day, if nobody did since ``warned`` was read: True for
+    the one worker that tells."""
     with host.db.transaction() as tx:
-        tx.execute(
-            "UPDATE m365_secret SET warned = :w, last_warned_on = :d WHERE fingerprint = :f",
-            {"w": warned, "d": day, "f": fingerprint},
+        return (
+            tx.execute(
+                "UPDATE m365_secret SET warned = :new, last_warned_on = :d WHERE fingerprint = :f AND warned = :old",
+                {"new": now_warned, "d": day, "f": fingerprint, "old": warned},
+            ).rowcount
+            == 1
         )

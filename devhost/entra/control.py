@@ -205,7 +205,7 @@ def _revoke_consents(d: Directory, a: dict) -> dict:
 def _fault(d: Directory, a: dict) -> dict:
     if a.get("kind") in (None, "", "none"):
         d.fault = None
-    elif a["kind"] in ("429", "500", "hang", "html"):
+    elif a["kind"] in ("429", "500", "hang", "html", "huge", "deep"):
         d.fault = Fault(
             kind=a["kind"],
             retry_after=int(a.get("retry_after", 5)),
@@ -213,7 +213,7 @@ def _fault(d: Directory, a: dict) -> dict:
             remaining=a.get("remaining"),
         )
     else:
-        raise DirectoryError("fault kind is one of 429, 500, hang, html, none")
+        raise DirectoryError("fault kind is one of 429, 500, hang, html, huge, deep, none")
     return {}
 
 
@@ -238,10 +238,10 @@ def _graph_fault(d: Directory, a: dict) -> dict:
     status = str(a.get("status") or "")
     if status in ("", "none"):
         d.graph_fault = None
-    elif status in ("429", "500", "503"):
+    elif status in ("429", "500", "503", "huge", "deep"):
         d.graph_fault = Fault(kind=status, retry_after=int(a.get("retry_after", 5)), remaining=a.get("remaining"))
     else:
-        raise DirectoryError("status is one of 429, 500, 503, none")
+        raise DirectoryError("status is one of 429, 500, 503, huge, deep, none")
     return {}
 
 

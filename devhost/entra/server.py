@@ -45,6 +45,20 @@ COLLECTIVE = ("common", "organizations", "consumers")
 REMEMBERED_ACCOUNTS = 5
 
 
+HOSTILE = ("huge", "deep")
+"""Not Microsoft at all: what a broken or hostile intermediary (a TLS-inspecting proxy, say) may send in its place —
+10 MB of JSON whose "error" is the whole answer, or JSON nested 100,000 levels deep. Issue 22: the plugin must bound
+both before it parses, stores, shows or mails anything."""
+
+
+def hostile_answer(kind: str):
+    if kind == "huge":
+        body = '{"error": "' + "x" * (10 * 1024 * 1024) + '", "error_description": "' + "y" * 1000 + '"}'
+    else:
+        body = "[" * 100_000 + "]" * 100_000
+    return body, 400, {"Content-Type": "application/json"}
+
+
 def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -441,6 +455,8 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                 return page, 200, {"Content-Type": "text/html"}
             if fault.kind == "hang":
                 time.sleep(fault.seconds)
+            if fault.kind in HOSTILE:
+                return hostile_answer(fault.kind)
         with directory.lock:
             return _token(tenant, grant_type, client_id)
 

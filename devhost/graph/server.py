@@ -34,6 +34,7 @@ import jwt
 from flask import Flask, Response, jsonify, request
 
 from devhost.entra.directory import GRAPH, Directory, User
+from devhost.entra.server import HOSTILE, hostile_answer
 from devhost.entra.tokens import SigningKey
 
 from .keys import register_keys
@@ -153,6 +154,8 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         f = directory.take_fault("graph_fault")
         if f is None:
             return None
+        if f.kind in HOSTILE:
+            return hostile_answer(f.kind)
         status = int(f.kind)
         if status == 429:
             return error(
