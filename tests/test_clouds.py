@@ -21,7 +21,7 @@ from .msal_helpers import query
             "https://login.microsoftonline.us",
             "https://outlook.office365.us/SMTP.Send",
             "https://outlook.office365.us/.default",
-            "smtp.office365.us",
+            "outlook.office365.us",  # Microsoft's GCC High endpoint list (config.CLOUDS)
         ),
         (
             "https://login.partner.microsoftonline.cn",
@@ -64,6 +64,7 @@ def test_the_plugin_asks_for_the_configured_clouds_scope(office):
         "https://outlook.office.com/SMTP.Send",
         "https://graph.microsoft.com/Mail.Send",  # the second route: consent for both at one sign-in
         "https://graph.microsoft.com/Mail.Send.Shared",
+        "https://graph.microsoft.com/User.Read",  # GET /me: is the address an alias of the mailbox?
         "offline_access",
         "openid",
         "profile",
