@@ -116,6 +116,16 @@ def _post(host: Host, account_id: int, options: Options, token: str, body: bytes
         raise _refused(host, account_id, from_exception(error)) from None
 
 
+def _forget_profile_token(app: msal.ConfidentialClientApplication, scope: str) -> None:
+    """The User.Read access token serves this one read: it is not kept in the account's stored cache (only what
+    sending needs is stored; the refresh token the answer brought is)."""
+    name = scope.rsplit("/", 1)[-1]
+    cache = app.token_cache
+    for token in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+        if name in token.get("target", "").split() or scope in token.get("target", "").split():
+            cache.remove_at(token)
+
+
 @dataclass(frozen=True)
 class Addresses:
     """The signed-in user's mailbox as Graph's ``GET /me`` names it."""
@@ -144,6 +154,7 @@ def addresses(options: Options, app: msal.ConfidentialClientApplication, oid: st
         result = app.acquire_token_silent_with_error([options.graph_read], mine[0]) if mine else None
         if not result or "access_token" not in result:
             return None
+        _forget_profile_token(app, options.graph_read)
         response = identity.session(options).get(
             f"{options.graph_base_url.rstrip('/')}/v1.0/me",
             params={"$select": "mail,proxyAddresses"},
