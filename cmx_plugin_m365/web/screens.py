@@ -416,9 +416,9 @@ def _sent_items(state: store.AccountState, address: str) -> tuple[str, str] | No
         return f"im Postfach {address} (Gesendete Elemente)", ""
     if state.graph_sender == store.accounts.VIA_ME:
         full_access = (
-            f"Mit Vollzugriff auf {address} (Exchange Admin Center → Empfänger → Postfächer → {address} → "
-            f"Delegierung → „Lesen und verwalten“ für {me}) sendet cmxOrganize über das Postfach {address} selbst, "
-            "und die Kopie liegt dort; „E-Mailkonto testen“ prüft das erneut."
+            f"Ein Microsoft-365-Admin erteilt {me} Vollzugriff auf {address} (Exchange Admin Center → Empfänger → "
+            f"Postfächer → {address} → Delegierung → „Lesen und verwalten“); danach „E-Mailkonto testen“ wählen: "
+            f"cmxOrganize sendet dann über das Postfach {address} selbst, und die Kopie liegt dort."
         )
         return f"im Postfach {me} (Gesendete Elemente), nicht in {address}: {me} hat keinen Vollzugriff darauf", (
             f"Über Microsoft Graph: {full_access} Oder: {copy_too}"
