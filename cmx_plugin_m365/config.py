@@ -21,6 +21,7 @@ class Cloud:
     """Where Microsoft 365 is for one of Microsoft's clouds: sign-in, Exchange Online's resource and SMTP host."""
 
     name: str
+    """The value of the option ``cloud`` that chooses it."""
     login_hosts: tuple[str, ...]
     outlook_resource: str
     """The resource of the delegated permission SMTP.Send (the scope is ``<resource>/SMTP.Send``)."""
@@ -29,11 +30,14 @@ class Cloud:
     smtp_host: str
     graph: str
     """Microsoft Graph's root: the resource of Mail.Send, and where its API is (GRAPH-DEPLOY)."""
+    label: str = ""
+    """How people call it (German texts)."""
 
 
 CLOUDS = (
     # Global (and GCC, which "continues using the worldwide endpoints"): ENTRA-NATCLOUD, GRAPH-DEPLOY, EXO-OAUTH
-    # (../shared/reference/next-features.md §6).
+    # (../shared/reference/next-features.md §6). SMTP host: "outlook.office365.com, smtp.office365.com … TCP 587 …
+    # SMTP Client traffic" (Microsoft's endpoint list, microsoft-365-docs includes/office-365-worldwide-endpoints.md).
     Cloud(
         "global",
         ("login.microsoftonline.com",),
@@ -41,19 +45,45 @@ CLOUDS = (
         "https://outlook.office365.com",
         "smtp.office365.com",
         "https://graph.microsoft.com",
+        "weltweit (auch GCC)",
     ),
-    # GCC High / DoD: login.microsoftonline.us (ENTRA-NATCLOUD); SMTP host and SMTP.Send resource only from
-    # third-party code (next-features.md §6: no Microsoft-authored source; DoD's SMTP host is disputed there).
+    # GCC High (US Government L4): login.microsoftonline.us (ENTRA-NATCLOUD; Connect-ExchangeOnline.md: "Microsoft 365
+    # GCC High or Microsoft 365 DoD: https://login.microsoftonline.us/organizations"); Graph graph.microsoft.us
+    # (GRAPH-DEPLOY). SMTP host: Microsoft's GCC High endpoint list names only "outlook.office365.us" for "TCP: 143,
+    # 25, 587, 993, 995" (microsoft-365-docs includes/office-365-u.s.-government-gcc-high-endpoints.md, version
+    # 2023073100); smtp.office365.us, used before, came from third-party code only (next-features §6) — the Microsoft
+    # page wins. SMTP.Send resource: third-party code only (EmailEngine: https://outlook.office365.us/SMTP.Send; no
+    # Microsoft-authored source found).
     Cloud(
         "usgov",
         ("login.microsoftonline.us",),
         "https://outlook.office365.us",
         "https://outlook.office365.us",
-        "smtp.office365.us",
-        "https://graph.microsoft.us",  # GCC High (GRAPH-DEPLOY); DoD's is dod-graph.microsoft.us
+        "outlook.office365.us",
+        "https://graph.microsoft.us",
+        "US Government GCC High",
+    ),
+    # DoD (US Government L5): the same sign-in host as GCC High (Connect-ExchangeOnline.md, above), so it cannot follow
+    # from login_base_url: the option ``cloud = "usgov-dod"`` chooses it. Graph: "Microsoft Graph for US Government L5
+    # (DOD) https://dod-graph.microsoft.us"; "If you're working in a Microsoft 365 DoD environment, use
+    # https://portal.azure.us and https://dod-graph.microsoft.us" (GRAPH-DEPLOY, graph-docs-contrib
+    # concepts/deployments.md). SMTP host: Microsoft's DoD endpoint list, Exchange Online, "outlook-dod.office365.us,
+    # webmail.apps.mil … TCP: 143, 25, 587, 993, 995" (microsoft-365-docs
+    # includes/office-365-u.s.-government-dod-endpoints.md, version 2023073100). SMTP.Send resource: no Microsoft
+    # source; third-party sources disagree — EmailEngine asks DoD for https://outlook.office365.us/SMTP.Send (its
+    # outlookScopes("dod")), Exchange administration tools use https://outlook-dod.office365.us/.default for Exchange
+    # Online in DoD (e.g. demisto's MicrosoftApiModule). The one source about SMTP.Send is followed; unverified.
+    Cloud(
+        "usgov-dod",
+        ("login.microsoftonline.us",),
+        "https://outlook.office365.us",
+        "https://outlook.office365.us",
+        "outlook-dod.office365.us",
+        "https://dod-graph.microsoft.us",
+        "US Government DoD",
     ),
     # Microsoft 365 operated by 21Vianet: login.partner.microsoftonline.cn (ENTRA-NATCLOUD; the Graph page names
-    # login.chinacloudapi.cn); resource and SMTP host from third-party code (next-features.md §6).
+    # login.chinacloudapi.cn); resource and SMTP host from third-party code (next-features §6).
     Cloud(
         "china",
         ("login.partner.microsoftonline.cn", "login.chinacloudapi.cn"),
@@ -61,14 +91,51 @@ CLOUDS = (
         "https://partner.outlook.cn",
         "smtp.partner.outlook.cn",
         "https://microsoftgraph.chinacloudapi.cn",  # GRAPH-DEPLOY
+        "China (21Vianet)",
     ),
 )
+CLOUD_NAMES = tuple(c.name for c in CLOUDS)
 
 
 def cloud_of(login_base_url: str) -> Cloud:
-    """The cloud a sign-in address belongs to; any other address (the devhost's emulator) gets the global values."""
+    """The cloud a sign-in address belongs to (for login.microsoftonline.us GCC High: DoD shares that host and is
+    chosen with the option ``cloud``); any other address (the devhost's emulator) gets the global values."""
     host = (urlsplit(login_base_url).hostname or "").lower()
     return next((c for c in CLOUDS if host in c.login_hosts), CLOUDS[0])
+
+
+def _microsoft_login_host(login_base_url: str) -> bool:
+    """The sign-in address is one of Microsoft's (not the devhost's emulator)."""
+    host = (urlsplit(login_base_url).hostname or "").lower()
+    return any(host in c.login_hosts for c in CLOUDS)
+
+
+def choose_cloud(value: str, login_base_url: str) -> tuple[Cloud, str | None]:
+    """The cloud the option ``cloud`` names (empty: the one of the sign-in address), and what is wrong with the value
+    in German (then the sign-in address's cloud is used, as before the option existed)."""
+    fallback = cloud_of(login_base_url)
+    wanted = (value or "").strip().lower()
+    if not wanted:
+        return fallback, None
+    chosen = next((c for c in CLOUDS if c.name == wanted), None)
+    where = "in der Konfiguration der Instanz ([plugin_config.m365])"
+    until = (
+        f"Bis das korrigiert ist, verwendet cmxOrganize die Cloud „{fallback.name}“ ({fallback.label}) der "
+        f"Anmeldeadresse {login_base_url}. Zuständig: wer die Instanz betreibt (cmxKonzepte-Support)."
+    )
+    if chosen is None:
+        names = ", ".join(f"„{c.name}“ ({c.label})" for c in CLOUDS)
+        return fallback, (
+            f"Die Einstellung cloud = „{value}“ {where} gibt es nicht. Möglich sind {names}; ohne die Einstellung "
+            f"folgt die Cloud aus login_base_url. {until}"
+        )
+    if _microsoft_login_host(login_base_url) and fallback.login_hosts != chosen.login_hosts:
+        return fallback, (
+            f"Die Einstellung cloud = „{chosen.name}“ {where} passt nicht zu login_base_url = {login_base_url}: "
+            f"Konten der Cloud „{chosen.name}“ melden sich bei https://{chosen.login_hosts[0]} an. Bitte eines von "
+            f"beiden berichtigen. {until}"
+        )
+    return chosen, None
 
 
 SMTP_SEND = f"{CLOUDS[0].outlook_resource}/SMTP.Send"
@@ -81,7 +148,11 @@ class Options:
 
     login_base_url: str = "https://login.microsoftonline.com"
     """Where the identity platform is. The devhost points it at its emulator: one setting, the same code path. The
-    cloud (and with it the SMTP.Send resource and the SMTP host) follows from it."""
+    cloud (and with it the SMTP.Send resource and the SMTP host) follows from it, unless ``cloud`` names it."""
+    cloud: Cloud | str = ""
+    """Which of Microsoft's clouds: in the configuration one of :data:`CLOUD_NAMES` (``"usgov-dod"`` for DoD, which
+    shares its sign-in host with GCC High), or empty: the cloud of ``login_base_url``. After construction always the
+    :class:`Cloud`; a wrong value is ignored and named in :attr:`problems`."""
     ca_file: str | None = None
     """A CA bundle to trust for the identity platform instead of the system's (the emulator's, in development)."""
     smtp_host: str = ""
@@ -116,13 +187,22 @@ class Options:
     max_message_mb: float = 35.0
     """The largest message Exchange accepts by default (35 MB; tenants may raise it to 150 MB)."""
 
+    problems: tuple[str, ...] = field(default=(), init=False, compare=False)
+    """What is wrong with the options, in German for the admins (shown in the green fields; nobody can sign in
+    meanwhile)."""
+
     @classmethod
     def of(cls, host: Host) -> Options:
         raw: Mapping[str, Any] = host.plugin_config(PLUGIN_ID)
-        known = {k: raw[k] for k in cls.__dataclass_fields__ if k in raw}
+        known = {k: raw[k] for k, f in cls.__dataclass_fields__.items() if k in raw and f.init}
         return cls(**known)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.cloud, Cloud):
+            chosen, problem = choose_cloud(str(self.cloud or ""), self.login_base_url)
+            object.__setattr__(self, "cloud", chosen)
+            if problem:
+                object.__setattr__(self, "problems", (*self.problems, problem))
         if not self.smtp_host:
             object.__setattr__(self, "smtp_host", self.cloud.smtp_host)
         if not self.graph_base_url:
@@ -130,10 +210,6 @@ class Options:
             login = self.login_base_url.rstrip("/")
             known = (urlsplit(login).hostname or "").lower() in self.cloud.login_hosts
             object.__setattr__(self, "graph_base_url", self.cloud.graph if known else login)
-
-    @property
-    def cloud(self) -> Cloud:
-        return cloud_of(self.login_base_url)
 
     @property
     def smtp_send(self) -> str:
@@ -147,11 +223,19 @@ class Options:
         return f"{self.cloud.graph}/Mail.Send", f"{self.cloud.graph}/Mail.Send.Shared"
 
     @property
+    def graph_read(self) -> str:
+        """Graph's User.Read: the signed-in user's own profile, for ``GET /me?$select=mail,proxyAddresses`` — is the
+        account's address the mailbox's primary address, an alias of it, or another mailbox? (graph-docs-contrib
+        user-get.md: User.Read is the least privileged permission, it "allows the app to read the profile … of the
+        signed-in user only"; no admin consent needed where users may consent.)"""
+        return f"{self.cloud.graph}/User.Read"
+
+    @property
     def signin_scopes(self) -> list[str]:
         """What a sign-in asks consent for: both sending routes at once (an authorize request may name several
         resources; the code is then redeemed for one, and the other token comes from the same refresh token:
-        next-features §1.5)."""
-        return [self.smtp_send, *self.graph_send]
+        next-features §1.5), and reading the own profile (:attr:`graph_read`)."""
+        return [self.smtp_send, *self.graph_send, self.graph_read]
 
     @property
     def credentials_scope(self) -> str:

@@ -255,6 +255,9 @@ def test_a_new_secret_that_does_not_work_never_replaces_the_old(office):
 def test_idle_tokens_are_kept_alive_past_ninety_days(office):
     office.configure()
     account_id, _ = office.connect("anna")
+    office.ms.call(
+        "counters/reset"
+    )  # the sign-in's own refreshes (Graph's token for reading the mailbox) are not idle ones
     start = dt.datetime.now(dt.UTC)
     for days in (61, 122):
         office.ms.call("clock/advance", seconds=61 * 86400)

@@ -111,9 +111,7 @@ def test_an_admin_consent_answer_without_the_directory_is_not_counted_as_granted
     location = office.click_on(office.interface_path(), "Administratorzustimmung erteilen")
     state = parse_qs(urlsplit(location).query)["state"][0]
     # Microsoft's answer as it should not be: no tenant (for the admin's own directory or none at all).
-    page = office.follow(
-        office.browser.get(f"/App%20E-Mailkonto/continue_oauth?admin_consent=True&state={state}")
-    )
+    page = office.follow(office.browser.get(f"/App%20E-Mailkonto/continue_oauth?admin_consent=True&state={state}"))
     (message,) = flashes(page)
     assert message.startswith("Ob die Administratorzustimmung für Ihre Organisation gilt, ist unklar")
     with office.instance.db.transaction() as tx:

@@ -38,7 +38,9 @@ from ..config import Missing, Options, azure_app
 from ..crypto import DecryptionError
 from ..diagnosis import Finding, Kind, from_oauth
 from ..diagnosis.exchange_replies import SEND_AS_TITLE
+from ..sending import graph
 from ..sending.route import GRAPH, SWITCHED
+from ..store import accounts
 from ..wording import count
 from .redirect_uri import browser_mismatch, probe_once, redirect_uri
 
@@ -63,7 +65,7 @@ class Outcome:
 
 def prerequisites(host: Host, account_id: int) -> list[str]:
     """What must be fixed before this account can sign in (German sentences naming where), or nothing."""
-    problems = []
+    problems = list(Options.of(host).problems)  # a wrong option (the cloud): sign-ins would go to the wrong place
     azure = azure_app(host)
     if isinstance(azure, Missing):
         problems.extend(azure.items)
@@ -211,6 +213,9 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     if problem:
         store.add_event(host, "signin_refused", problem, account_id=account_id, code="ACCOUNT-MISMATCH")
         return Outcome(False, "error", problem, account_id)
+    # Which address of the signed-in user's mailbox the account's is (primary, alias, or another mailbox): Graph's
+    # GET /me, with the token the sign-in just brought (so the refreshed cache is what is stored).
+    mailbox = graph.addresses(options, app, who.oid)
     store.connect(
         host,
         account_id,
@@ -219,6 +224,8 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         tenant_id=who.tenant_id,
         user_oid=who.oid,
     )
+    if mailbox is not None:
+        accounts.set_mailbox(host, account_id, mailbox.kind(account.address), mailbox.primary)
     tokens.forget(account_id)
     with status.held_back() as reports:
         outcome = send_test_mail(host, account_id, after_signin=True)
@@ -248,6 +255,47 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         f"Bei Microsoft angemeldet als {who.name} (von {request.user.display_name}).",
         account_id=account_id,
     )
+    if outcome.ok:
+        outcome = _with_alias_note(host, outcome, account.address, who.name, mailbox)
+    return outcome
+
+
+def alias_note(address: str, primary: str) -> str:
+    """What recipients see when the account's address is an alias of the signed-in mailbox, and what to do. Exchange
+    Online's default: "$false: Aliases on messages sent or received are rewritten to their primary email address.
+    This value is the default." (office-docs-powershell Set-OrganizationConfig.md, -SendFromAliasEnabled); "it might
+    take up to 60 minutes for this change to take effect" (Exchange Team blog "Sending From Email Aliases – Public
+    Preview", 2022)."""
+    return (
+        f"{address} ist ein Alias des Postfachs {primary}. Exchange Online ersetzt einen Alias als Absender durch die "
+        f"Hauptadresse, solange das Senden von Aliasen in Ihrer Organisation ausgeschaltet ist (Microsofts "
+        f"Voreinstellung): Die Empfänger sehen dann {primary} als Absender, nicht {address}. Abhilfe: Ein "
+        f"Microsoft-365-Admin schaltet es in Exchange Online PowerShell ein – Set-OrganizationConfig "
+        f"-SendFromAliasEnabled $true (wirkt nach bis zu 60 Minuten). Ist es schon eingeschaltet, ist nichts zu tun. "
+        f"Welcher Absender ankommt, zeigt die Testmail im Postfach {primary}."
+    )
+
+
+def _with_alias_note(
+    host: Host, outcome: Outcome, address: str, signed_in_as: str, mailbox: graph.Addresses | None
+) -> Outcome:
+    """The success after a sign-in, plus — when the address is an alias (or may be one: Graph could not tell) — what
+    the recipients see and the fix."""
+    address = address.strip().lower()
+    if mailbox is not None and mailbox.kind(address) == accounts.ALIAS:
+        note = alias_note(address, mailbox.primary)
+        store.add_event(host, "alias", note, account_id=outcome.account_id)
+        return Outcome(True, "warning", f"{outcome.text} Achtung: {note}", outcome.account_id)
+    if mailbox is None and address != signed_in_as:
+        return Outcome(
+            True,
+            outcome.level,
+            f"{outcome.text} Ist {address} ein Alias des Postfachs von {signed_in_as}, sehen die Empfänger die "
+            "Hauptadresse dieses Postfachs als Absender, solange das Senden von Aliasen in Ihrer Organisation "
+            "ausgeschaltet ist (Microsofts Voreinstellung; ein Microsoft-365-Admin schaltet es ein: "
+            "Set-OrganizationConfig -SendFromAliasEnabled $true). Welcher Absender ankommt, zeigt die Testmail.",
+            outcome.account_id,
+        )
     return outcome
 
 
@@ -310,6 +358,9 @@ def send_test_mail(host: Host, account_id: int, *, after_signin: bool = False) -
     route "automatisch" finds SMTP AUTH off on the way, the test mail goes again at once — over Microsoft Graph."""
     account = host.mail_account(account_id)
     done = "Bei Microsoft angemeldet. " if after_signin else ""
+    if not after_signin:
+        # Rights may have changed since (Full Access granted or taken): Graph's way for another mailbox is tried anew.
+        accounts.set_graph_sender(host, account_id, None)
     try:
         try:
             _test_mail(host, account)

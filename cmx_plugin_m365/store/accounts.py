@@ -17,6 +17,13 @@ NEW, CONNECTED, SIGNIN_REQUIRED = "new", "connected", "signin_required"
 ROUTE_AUTO, ROUTE_SMTP, ROUTE_GRAPH = "auto", "smtp", "graph"
 """An account's sending route (``m365_account.route``, ``route_in_use``); see :mod:`..sending.route`."""
 
+PRIMARY, ALIAS, OTHER = "primary", "alias", "other"
+"""What the account's address is to the signed-in user's mailbox (``mailbox_kind``): its primary address, an alias
+of it, or another mailbox (Send As)."""
+VIA_MAILBOX, VIA_ME = "mailbox", "me"
+"""How Graph sends for an account of another mailbox (``graph_sender``): ``/users/{address}/sendMail`` (Full Access
+there; the copy stays in that mailbox) or ``/me/sendMail`` (the copy lands in the signed-in user's mailbox)."""
+
 
 @dataclass(frozen=True)
 class AccountState:
@@ -56,6 +63,13 @@ class AccountState:
     """When the plugin tries the way back from the current problem by itself next (one held mail as a probe)."""
     retries: int = 0
     """How often it tried since the problem began (the backoff)."""
+    mailbox_kind: str | None = None
+    """:data:`PRIMARY`, :data:`ALIAS` or :data:`OTHER` as Graph's ``GET /me`` said at the last sign-in; None: unknown
+    (a sign-in from before, or Graph could not be asked)."""
+    primary_address: str | None = None
+    """The signed-in user's primary address then (what recipients see instead of an alias)."""
+    graph_sender: str | None = None
+    """For :data:`OTHER`: :data:`VIA_MAILBOX` or :data:`VIA_ME`, once a mail over Graph showed which works."""
 
     @property
     def has_tokens(self) -> bool:
@@ -125,7 +139,8 @@ def disconnect(host: Host, account_id: int) -> None:
             "UPDATE m365_account SET state = :new, token_cache = NULL, cache_version = cache_version + 1, "
             "signed_in_as = NULL, tenant_id = NULL, user_oid = NULL, connected_at = NULL, problem_code = NULL, "
             "problem_text = NULL, problem_at = NULL, notified_at = NULL, refresh_lease_until = NULL, "
-            "refresh_lease_owner = NULL, auth_refusals = 0 WHERE account_id = :id",
+            "refresh_lease_owner = NULL, auth_refusals = 0, mailbox_kind = NULL, primary_address = NULL, "
+            "graph_sender = NULL WHERE account_id = :id",
             {"id": account_id, "new": NEW},
         )
 
@@ -140,7 +155,8 @@ def connect(
             "UPDATE m365_account SET state = :connected, token_cache = :cache, cache_version = cache_version + 1, "
             "signed_in_as = :who, tenant_id = :tid, user_oid = :oid, connected_at = :now, last_refresh_at = :now, "
             "problem_code = NULL, problem_text = NULL, problem_at = NULL, notified_at = NULL, "
-            "refresh_lease_until = NULL, refresh_lease_owner = NULL, auth_refusals = 0 WHERE account_id = :id",
+            "refresh_lease_until = NULL, refresh_lease_owner = NULL, auth_refusals = 0, mailbox_kind = NULL, "
+            "primary_address = NULL, graph_sender = NULL WHERE account_id = :id",
             {
                 "id": account_id,
                 "connected": CONNECTED,
@@ -167,6 +183,9 @@ _ROW_COLUMNS = (
     "notified_at",
     "token_cache",
     "auth_refusals",
+    "mailbox_kind",
+    "primary_address",
+    "graph_sender",
 )
 
 
@@ -198,6 +217,30 @@ def rename(host: Host, account_id: int, signed_in_as: str) -> None:
             "UPDATE m365_account SET signed_in_as = :who WHERE account_id = :id",
             {"id": account_id, "who": signed_in_as},
         )
+
+
+def set_mailbox(host: Host, account_id: int, kind: str | None, primary_address: str | None) -> None:
+    """What the account's address is to the signed-in user's mailbox (a new sign-in just asked Graph); which Graph
+    call sends for another mailbox is found out again."""
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET mailbox_kind = :kind, primary_address = :primary, graph_sender = NULL "
+            "WHERE account_id = :id",
+            {"id": account_id, "kind": kind, "primary": primary_address},
+        )
+
+
+def set_graph_sender(host: Host, account_id: int, graph_sender: str | None) -> bool:
+    """Remember which Graph call sends for the account (None: find out again). True when that changed."""
+    with host.db.transaction(lock=True) as tx:
+        row = tx.execute("SELECT graph_sender FROM m365_account WHERE account_id = :id", {"id": account_id}).fetchone()
+        if row is None or row["graph_sender"] == graph_sender:
+            return False
+        tx.execute(
+            "UPDATE m365_account SET graph_sender = :via WHERE account_id = :id",
+            {"id": account_id, "via": graph_sender},
+        )
+    return True
 
 
 def count_refusal(host: Host, account_id: int) -> int:

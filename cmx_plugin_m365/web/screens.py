@@ -41,6 +41,7 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
     problem = registration_problem(host.public_base_url)
     if problem:
         items.append(Note(problem, level="error"))
+    items += [Note(text, level="error") for text in Options.of(host).problems]
     if record_id is None:
         return items
     items += _credential_items(host)
@@ -383,6 +384,52 @@ def _route(state: store.AccountState) -> str:
     return f"automatisch – zurzeit {in_use}"
 
 
+def _sends_as(state: store.AccountState, address: str) -> str:
+    """The account's address, and what the recipients see instead when it is an alias."""
+    if state.mailbox_kind == store.accounts.ALIAS and state.primary_address:
+        return (
+            f"{address} – Alias des Postfachs {state.primary_address}; Empfänger sehen {state.primary_address}, "
+            "solange das Senden von Aliasen ausgeschaltet ist"
+        )
+    return address
+
+
+def _sent_items(state: store.AccountState, address: str) -> tuple[str, str] | None:
+    """For an account of another mailbox (a shared one, sent as with Send As): where the copies of its mail land on
+    the route in use, and what changes it — or None for the signed-in user's own mailbox.
+
+    SMTP: "stored in the Sent Item folder of the mailbox that is used" (smtp-submission-improvements.md): the
+    signed-in user's; in the shared mailbox as well with Set-Mailbox -MessageCopyForSentAsEnabled $true (Set-Mailbox.md;
+    sent-mail-is-not-saved.md). Graph: ``/users/{address}/sendMail`` keeps it in the shared mailbox, ``/me/sendMail``
+    in the signed-in user's (GRAPH-OTHERUSER; :mod:`..sending.graph`)."""
+    if state.mailbox_kind != store.accounts.OTHER:
+        return None
+    me = state.signed_in_as or "des angemeldeten Kontos"
+    copy_too = (
+        f"Sollen Kopien auch im Postfach {address} liegen, führt ein Microsoft-365-Admin in Exchange Online "
+        f"PowerShell Set-Mailbox -Identity {address} -MessageCopyForSentAsEnabled $true aus; ist das schon "
+        f"eingeschaltet, liegt dort zusätzlich je eine Kopie."
+    )
+    if state.route_in_use != route.GRAPH:
+        return f"im Postfach {me} (Gesendete Elemente), nicht in {address}", f"Über SMTP: {copy_too}"
+    if state.graph_sender == store.accounts.VIA_MAILBOX:
+        return f"im Postfach {address} (Gesendete Elemente)", ""
+    if state.graph_sender == store.accounts.VIA_ME:
+        full_access = (
+            f"Ein Microsoft-365-Admin erteilt {me} Vollzugriff auf {address} (Exchange Admin Center → Empfänger → "
+            f"Postfächer → {address} → Delegierung → „Lesen und verwalten“); danach „E-Mailkonto testen“ wählen: "
+            f"cmxOrganize sendet dann über das Postfach {address} selbst, und die Kopie liegt dort."
+        )
+        return f"im Postfach {me} (Gesendete Elemente), nicht in {address}: {me} hat keinen Vollzugriff darauf", (
+            f"Über Microsoft Graph: {full_access} Oder: {copy_too}"
+        )
+    return (
+        f"im Postfach {address}, wenn {me} Vollzugriff darauf hat, sonst im Postfach {me} – das zeigt die nächste "
+        "Mail über Microsoft Graph",
+        "",
+    )
+
+
 def _route_action(host: Host, state: store.AccountState, account_field) -> Action:
     return Action(
         "Versandweg speichern",
@@ -498,13 +545,15 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             _history(host, record_id),
             switch_off,
         ]
+    sent_items = _sent_items(state, account.address)
     facts = Facts(
         (
             ("Angemeldet als", state.signed_in_as or "–"),
-            ("Sendet als", account.address),
+            ("Sendet als", _sends_as(state, account.address)),
             ("Verbunden seit", _when(state.connected_at)),
             ("Zuletzt erfolgreich gesendet", _when(state.last_sent_at)),
             ("Versandweg", _route(state)),
+            *((("Kopien gesendeter Mails", sent_items[0]),) if sent_items else ()),
         )
     )
     choose_route = _route_action(host, state, account_field)
@@ -531,6 +580,10 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
     ]
     if state.problem_text:
         items.insert(1, Note(state.problem_text, level="warning"))
+    if state.mailbox_kind == store.accounts.ALIAS and state.primary_address:
+        items.insert(1, Note(flow.alias_note(account.address.strip().lower(), state.primary_address), level="warning"))
+    if sent_items and sent_items[1]:
+        items.insert(2, Note(sent_items[1]))
     if state.signed_in_as and account.username.strip().lower() != state.signed_in_as:
         items.insert(
             1,

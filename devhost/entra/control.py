@@ -136,7 +136,16 @@ def _revoke_user(d: Directory, a: dict) -> dict:
 
 def _shared_mailbox(d: Directory, a: dict) -> dict:
     m = d.add_shared_mailbox(a["tenant_id"], a["address"], a.get("send_as", []))
+    m.full_access.update(a.get("full_access", []))
     return {"address": m.address}
+
+
+def _sent_items(d: Directory, a: dict) -> dict:
+    """The Sent Items of the mailbox with this address (any of its addresses): the copies Exchange kept."""
+    mailbox = d.mailboxes.get(a["address"].lower())
+    if mailbox is None:
+        raise DirectoryError(f"no mailbox {a['address']}")
+    return {"address": mailbox.address, "sent_items": list(mailbox.sent_items)}
 
 
 def _update_mailbox(d: Directory, a: dict) -> dict:
@@ -147,13 +156,17 @@ def _update_mailbox(d: Directory, a: dict) -> dict:
         mailbox.smtp_auth_enabled = a["smtp_auth_enabled"]
     if "basic_auth_password" in a:
         mailbox.basic_auth_password = a["basic_auth_password"]
-    for name in ("rest_enabled", "full"):
+    for name in ("rest_enabled", "full", "message_copy_for_sent_as"):
         if name in a:
             setattr(mailbox, name, bool(a[name]))
     for oid in a.get("grant_send_as", []):
         mailbox.send_as.add(oid)
     for oid in a.get("revoke_send_as", []):
         mailbox.send_as.discard(oid)
+    for oid in a.get("grant_full_access", []):
+        mailbox.full_access.add(oid)
+    for oid in a.get("revoke_full_access", []):
+        mailbox.full_access.discard(oid)
     return {}
 
 
@@ -167,6 +180,8 @@ def _update_tenant(d: Directory, a: dict) -> dict:
         tenant.consent_policy = a["consent_policy"]
     if "alternate_login_id" in a:
         tenant.alternate_login_id = bool(a["alternate_login_id"])
+    if "send_from_alias_enabled" in a:
+        tenant.send_from_alias_enabled = bool(a["send_from_alias_enabled"])
     if "key_lifetime_days" in a:
         tenant.key_lifetime_days = int(a["key_lifetime_days"]) if a["key_lifetime_days"] not in (None, "") else None
     if "key_roll_blocked" in a:
@@ -287,11 +302,13 @@ def _messages(d: Directory, a: dict) -> dict:
 
 def _clear_messages(d: Directory, a: dict) -> dict:
     d.messages.clear()
+    for mailbox in d.mailboxes.values():
+        mailbox.sent_items.clear()
     return {}
 
 
 def _reset(d: Directory, a: dict) -> dict:
-    """Back to a fresh state between tests: clock, faults, token lifetime, kept mails, counters."""
+    """Back to a fresh state between tests: clock, faults, token lifetime, kept mails and Sent Items, counters."""
     d.fault = None
     d.smtp_fault = None
     d.auth_fault = None
@@ -301,7 +318,7 @@ def _reset(d: Directory, a: dict) -> dict:
     d.limits = SendingLimits()
     d.clock.offset = dt.timedelta(0)
     d.access_token_lifetime = 3600
-    d.messages.clear()
+    _clear_messages(d, a)
     d.counters.clear()
     return {}
 
@@ -339,6 +356,7 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "counters/reset": _reset_counters,
     "messages": _messages,
     "messages/clear": _clear_messages,
+    "sent_items": _sent_items,
     "reset": _reset,
 }
 
@@ -382,6 +400,8 @@ def register_control(app: Flask, directory: Directory, base_url: str) -> None:
                 "graph_step_up",
                 "rest_enabled",
                 "full",
+                "send_from_alias_enabled",
+                "message_copy_for_sent_as",
             ):
                 if name in form:
                     form[name] = {"true": True, "false": False, "null": None}[form[name]]

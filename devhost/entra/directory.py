@@ -102,6 +102,16 @@ class Tenant:
     """"Email as an alternate login ID" (an HRD policy, off by default): users may also sign in with a proxy address,
     and then "the unique_name and preferred_username claims (if present) in the ID token will return the non-UPN
     email" (learn.microsoft.com/entra/identity/authentication/howto-authentication-use-email-signin)."""
+    send_from_alias_enabled: bool = False
+    """Set-OrganizationConfig -SendFromAliasEnabled: "$true: Aliases on messages are no longer rewritten to their
+    primary SMTP addresses"; "$false: Aliases on messages sent or received are rewritten to their primary email
+    address. This value is the default." (MicrosoftDocs/office-docs-powershell
+    ``exchange/exchange-ps/ExchangePowerShell/Set-OrganizationConfig.md``, 2026 snapshot). Applied to both routes,
+    SMTP AUTH and Graph (:meth:`Directory.from_as_delivered`). The sources disagree on SMTP AUTH: the Exchange Team's
+    2022 announcement ("Sending From Email Aliases – Public Preview", techcommunity) says that before the setting
+    existed "the SMTP AUTH client submission protocol … didn't rewrite the From addresses"; the current cmdlet page
+    names no exception, and a later report (knadh/listmonk#1493, 2023: Microsoft 365 SMTP AUTH, From an alias of the
+    login, "sent with the address that is used for the login") matches it — the current page is followed."""
 
 
 @dataclass
@@ -126,11 +136,16 @@ class App:
     """The application object's ID ("Objekt-ID" on the registration's overview), distinct from the client ID: what
     Graph's addKey proof must name as ``iss`` (devhost.entra.certificates.check_proof)."""
     api_permissions: list[str] = field(
-        default_factory=lambda: [f"{OUTLOOK}/SMTP.Send", f"{GRAPH}/Mail.Send", f"{GRAPH}/Mail.Send.Shared"]
+        default_factory=lambda: [
+            f"{OUTLOOK}/SMTP.Send",
+            f"{GRAPH}/Mail.Send",
+            f"{GRAPH}/Mail.Send.Shared",
+            f"{GRAPH}/User.Read",
+        ]
     )
     """The delegated permissions configured under "API permissions": what admin consent with /.default grants (the
     admin guide's section 2 lists SMTP.Send of Office 365 Exchange Online and Mail.Send, Mail.Send.Shared of Microsoft
-    Graph)."""
+    Graph; User.Read of Microsoft Graph is on every new registration and stays, docs/Anleitung.md step 7)."""
 
 
 @dataclass
@@ -187,6 +202,24 @@ class Mailbox:
     """False: Graph answers MailboxNotEnabledForRESTAPI (an inactive, soft-deleted or on-premises mailbox)."""
     full: bool = False
     """The mailbox is over its quota: Graph answers ErrorQuotaExceeded, SMTP 554 5.2.2."""
+    full_access: set[str] = field(default_factory=set)
+    """OIDs of users with Full Access ("Read and manage") on the mailbox (Add-MailboxPermission -AccessRights
+    FullAccess). Full Access "does not grant Send as or Send on Behalf" (microsoft-365-docs
+    give-mailbox-permissions-to-another-user.md, via MicrosoftDocs/microsoft-365-docs#3762); sending through
+    ``/users/{mailbox}/sendMail`` needs it in addition to Send As (GRAPH-OTHERUSER)."""
+    message_copy_for_sent_as: bool = False
+    """Set-Mailbox -MessageCopyForSentAsEnabled (default $false): a message a delegate sends as this mailbox is also
+    saved in this mailbox's Sent Items. The cmdlet page's wording is "a copy of the message is sent to the sender's
+    mailbox" (office-docs-powershell ``Set-Mailbox.md``), which reads either way; the support article says which
+    mailbox — "MessageCopyForSentAsEnabled True: A copy of the email will be saved in both the primary mailbox and
+    the shared mailbox", False: "saved in the primary mailbox and no copies in the shared mailbox"
+    (SupportArticles-docs ``Exchange/ExchangeOnline/user-and-shared-mailboxes/sent-mail-is-not-saved.md``, ms.date
+    01/24/2024, DelegateSentItemsStyle 0 — an Outlook setting, irrelevant here), and so does Graph's page:
+    "Administrators can update the from user's mailbox to always save a copy of messages sent from a delegate to
+    their Sent Items" (GRAPH-OTHERUSER)."""
+    sent_items: list[dict] = field(default_factory=list)
+    """The mailbox's Sent Items: the copies Exchange kept of what was sent (subject, message ID, route), so tests can
+    see where a copy landed (:meth:`Directory.file_sent_copies`)."""
 
 
 @dataclass
@@ -471,6 +504,38 @@ class Directory:
     def mailbox_of(self, oid: str) -> Mailbox | None:
         """The mailbox a user owns (a user without an Exchange Online licence, or a guest, has none)."""
         return next((m for m in self.mailboxes.values() if m.owner_oid == oid), None)
+
+    def addresses_of(self, mailbox: Mailbox) -> list[str]:
+        """Every SMTP address of a mailbox, the primary one first (proxyAddresses: "SMTP:" primary, "smtp:" the
+        others; graph-docs-contrib ``api-reference/v1.0/resources/user.md``, proxyAddresses)."""
+        return [mailbox.address, *sorted(a for a, m in self.mailboxes.items() if m is mailbox and a != mailbox.address)]
+
+    def from_as_delivered(self, address: str) -> str:
+        """The From address recipients see for a message submitted with From ``address``: an alias of a mailbox is
+        rewritten to the mailbox's primary address unless its organisation has SendFromAliasEnabled
+        (:attr:`Tenant.send_from_alias_enabled`, Set-OrganizationConfig.md). Another mailbox's primary address
+        (Send As) and unknown addresses stay as they are."""
+        box = self.mailboxes.get(address.lower())
+        if box is None or box.address == address.lower():
+            return address
+        if self.tenants[box.tenant_id].send_from_alias_enabled:
+            return address
+        return box.address
+
+    def file_sent_copies(
+        self, sender: Mailbox | None, from_box: Mailbox | None, copy: dict, *, save: bool = True
+    ) -> None:
+        """Keep the copies of a sent message where Exchange keeps them: in ``sender``'s Sent Items (the mailbox that
+        submitted it: the signed-in user's for SMTP AUTH and ``/me/sendMail``, the from mailbox for
+        ``/users/{from}/sendMail``), unless ``save`` is false (Graph's saveToSentItems); and in ``from_box``'s as
+        well when a delegate sent as it and it has MessageCopyForSentAsEnabled ("if an administrator has configured
+        the 'always save a copy' setting, the message will still be saved to the from user's Sent Items",
+        GRAPH-OTHERUSER). One copy per mailbox (inferred: no source says a mailbox gets two)."""
+        boxes = [sender] if save and sender is not None else []
+        if from_box is not None and from_box is not sender and from_box.message_copy_for_sent_as:
+            boxes.append(from_box)
+        for box in boxes:
+            box.sent_items.append(dict(copy))
 
     def consented(self, user: User, client_id: str) -> set[str]:
         """Scopes this user may get tokens for: their own consent plus the admin's for the whole tenant."""

@@ -15,6 +15,7 @@ import ssl
 import threading
 import uuid
 from collections import Counter
+from email.utils import getaddresses
 
 import jwt
 from aiosmtpd.controller import Controller
@@ -213,10 +214,39 @@ class ExchangeHandler:
                     "subject": str(message.get("Subject", "")),
                     "body": _text(message),
                     "message_id": str(message.get("Message-ID", "")),
+                    **self._as_delivered(session, envelope, message),
                 }
             )
             self.directory.counters["smtp:messages"] += 1
         return f"250 2.0.0 OK <{message.get('Message-ID', '')}> [Hostname={HOSTNAME}]"
+
+    def _as_delivered(self, session: Session, envelope: Envelope, message: email.message.EmailMessage) -> dict:
+        """The From the recipients get, and the Sent Items copies (under the directory's lock).
+
+        From: an alias of the sender's mailbox is rewritten to its primary address unless the organisation has
+        SendFromAliasEnabled (devhost.entra.directory.Tenant.send_from_alias_enabled, Set-OrganizationConfig.md).
+        Only the header From is rewritten here; whether Exchange rewrites the envelope sender too is not stated.
+
+        Sent Items: "Email messages that are sent out will be stored in the Sent Item folder of the mailbox that is
+        used" (SupportArticles-docs ``send-emails/smtp-submission-improvements.md``) — the signed-in user's, also for
+        Send As ("when the SendAs permission is granted, the sent email is shown in the 'Sent' folder for the mailbox
+        used for authentication, not the mailbox used as sender", Notifuse/notifuse#250, third-party); and the from
+        mailbox's as well when it has MessageCopyForSentAsEnabled (Directory.file_sent_copies). That this server-side
+        setting applies to SMTP submission is inferred: the sources describe Outlook and Graph."""
+        found = getaddresses([str(message.get("From", ""))])
+        written = found[0][1] if found and found[0][1] else envelope.mail_from
+        delivered = self.directory.from_as_delivered(written)
+        own = self.directory.mailbox_of(session.auth_data["oid"])
+        self.directory.file_sent_copies(
+            own,
+            self.directory.mailboxes.get((envelope.mail_from or "").lower()),
+            {
+                "subject": str(message.get("Subject", "")),
+                "message_id": str(message.get("Message-ID", "")),
+                "via": "smtp",
+            },
+        )
+        return {"from": delivered, "from_written": written}
 
     def _verified(self, token: str, now) -> dict:
         """The token's claims; a signature once checked is remembered (as a real server would), expiry never."""

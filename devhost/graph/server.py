@@ -1,8 +1,10 @@
 """Microsoft Graph's mail sending, emulated on the identity emulator's HTTPS server (the same directory).
 
 Endpoints (all below ``/v1.0``, as on graph.microsoft.com):
-  POST /me/sendMail, /users/{id|upn}/sendMail     MIME (text/plain, base64) or JSON; 202 Accepted, empty body
-  GET  /me                                        the signed-in user (User.Read)
+  POST /me/sendMail, /users/{id|upn}/sendMail     MIME (text/plain, base64) or JSON; 202 Accepted, empty body;
+                                                  another user's or a shared mailbox only with Full Access there;
+                                                  a copy in Sent Items where GRAPH-OTHERUSER says
+  GET  /me                                        the signed-in user (User.Read); proxyAddresses on $select
   POST /me/messages                               a draft (MIME or JSON; Mail.ReadWrite)
   POST /me/messages/{id}/attachments/createUploadSession   an upload session for one large attachment
   PUT  /_graph/upload/{session}                   the session's pre-authenticated upload URL (no Authorization)
@@ -33,7 +35,7 @@ from email.utils import getaddresses
 import jwt
 from flask import Flask, Response, jsonify, request
 
-from devhost.entra.directory import GRAPH, Directory, User
+from devhost.entra.directory import GRAPH, Directory, Mailbox, User
 from devhost.entra.server import HOSTILE, hostile_answer
 from devhost.entra.tokens import SigningKey
 
@@ -189,10 +191,24 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         claims, user, refused = caller(("Mail.Send",))
         if refused:
             return refused
+        through = None  # the mailbox of /users/{who}/sendMail when it is not the signed-in user's own
         if who is not None and who.lower() not in (user.oid, user.upn):
-            # Sending from another user's mailbox by its URL needs Full Access there (GRAPH-OTHERUSER); the plugin
-            # always uses /me. Inferred answer: ErrorAccessDenied.
-            return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+            with directory.lock:
+                through = _mailbox_named(directory, who)
+                if through is None:
+                    # "ErrorInvalidUser: The requested user 'example@domain.tld' is invalid." (InnoGE/
+                    # laravel-msgraph-mail#16; microsoftgraph/aspnet-snippets-sample#25); the status is not shown
+                    # there: 404 inferred.
+                    return error(404, "ErrorInvalidUser", f"The requested user '{who}' is invalid.")
+                scopes = set(claims.get("scp", "").split())
+                if "Mail.Send.Shared" not in scopes or user.oid not in through.full_access:
+                    # GRAPH-OTHERUSER: "/users/{user-id} where the user-id corresponds to the from user … the sending
+                    # user must have the Full Access mailbox permission in addition to either the Send on Behalf or
+                    # Send As permission", and the app Mail.Send.Shared. Graph's answer without Full Access is not on
+                    # the page: inferred from its answer for another mailbox's items without rights (403
+                    # ErrorAccessDenied "Access is denied. Check credentials and try again.",
+                    # microsoftgraph/microsoft-graph-docs#9429).
+                    return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
         with state.slot(user.oid) as admitted:
             if not admitted:
                 return error(
@@ -209,11 +225,18 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
             parsed = _read_message(request, wrapped=True)
             if isinstance(parsed, tuple):
                 return error(*parsed)
-            return _submit(user, claims, parsed)
+            return _submit(user, claims, parsed, through=through, save=_save_to_sent_items(request))
 
-    def _submit(user: User, claims: dict, message: email.message.EmailMessage):
+    def _submit(
+        user: User,
+        claims: dict,
+        message: email.message.EmailMessage,
+        *,
+        through: Mailbox | None = None,
+        save: bool = True,
+    ):
         with directory.lock:
-            own = directory.mailbox_of(user.oid)
+            own = through or directory.mailbox_of(user.oid)
             if own is None or not own.rest_enabled:
                 # No Exchange Online mailbox for this user (no licence, a guest, on-premises): 404
                 # MailboxNotEnabledForRESTAPI (iyear/E5SubBot#39 body; python-o365#438: "Not Found").
@@ -264,6 +287,21 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
                     "on behalf of the specified sending account. Cannot submit message.",
                 )
             _deliver(directory, user, sender, message)
+            # Sent Items (GRAPH-OTHERUSER, "Sent Items behavior"): "/me … the message will be saved in the sending
+            # user's Sent Items folder"; "/users/{user-id} where the user-id corresponds to the from user … saved in
+            # the from user's Sent Items folder"; saveToSentItems false saves none, "however, if an administrator has
+            # configured the 'always save a copy' setting, the message will still be saved to the from user's Sent
+            # Items". GRAPH-SENDMAIL: MIME "saves the message in the Sent Items folder" (no parameter).
+            directory.file_sent_copies(
+                own,
+                box,
+                {
+                    "subject": str(message.get("Subject", "")),
+                    "message_id": str(message.get("Message-ID", "")),
+                    "via": "graph",
+                },
+                save=save,
+            )
         # GRAPH-SENDMAIL: 202 Accepted, no body; "does not indicate that the request processing has completed".
         return Response(status=202)
 
@@ -277,15 +315,28 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         _, user, refused = caller(("User.Read",))
         if refused:
             return refused
-        box = directory.mailbox_of(user.oid)
-        return jsonify(
-            {
-                "id": user.oid,
-                "userPrincipalName": user.upn,
-                "displayName": user.display_name,
-                "mail": box.address if box else None,
-            }
-        )
+        with directory.lock:
+            box = directory.mailbox_of(user.oid)
+            # proxyAddresses: "SMTP:" the primary, "smtp:" the others; "Returned only on $select" (graph-docs-contrib
+            # api-reference/v1.0/resources/user.md). By default only the default properties (user-get.md: "By
+            # default, only a limited set of properties are returned (… mail, … userPrincipalName)"); with $select
+            # exactly the selected ones.
+            proxies = (
+                [f"{'SMTP' if n == 0 else 'smtp'}:{a}" for n, a in enumerate(directory.addresses_of(box))]
+                if box
+                else []
+            )
+        everything = {
+            "id": user.oid,
+            "userPrincipalName": user.upn,
+            "displayName": user.display_name,
+            "mail": box.address if box else None,
+            "proxyAddresses": proxies,
+        }
+        selected = [p.strip() for p in request.args.get("$select", "").split(",") if p.strip()]
+        if not selected:
+            return jsonify({k: v for k, v in everything.items() if k != "proxyAddresses"})
+        return jsonify({k: everything.get(k) for k in selected})
 
     # -- drafts and large attachments (GRAPH-LARGE) -------------------------------------------------------------------
 
@@ -448,6 +499,27 @@ def _read_message(req, *, wrapped: bool = False) -> email.message.EmailMessage |
     return 415, "UnsupportedMediaType", "The content type is not supported: use application/json or text/plain."
 
 
+def _mailbox_named(directory: Directory, who: str) -> Mailbox | None:
+    """The mailbox ``/users/{who}`` names: a user by object ID or UPN (GRAPH-SENDMAIL: "/users/{id |
+    userPrincipalName}"), or a shared mailbox by its address — inferred: a shared mailbox's user object usually has
+    its address as UPN (the emulator keeps no user object for it)."""
+    who = who.lower()
+    user = directory.users.get(who) or next((u for u in directory.users.values() if u.upn == who), None)
+    if user is not None:
+        return directory.mailbox_of(user.oid)
+    box = directory.mailboxes.get(who)
+    return box if box is not None and box.owner_oid is None and box.address == who else None
+
+
+def _save_to_sent_items(req) -> bool:
+    """saveToSentItems of a JSON sendMail: "Specify it only if the parameter is false; default is true"; the page's
+    example sends the string "false" (GRAPH-SENDMAIL). MIME has no such parameter: always saved."""
+    if (req.content_type or "").split(";")[0].strip().lower() != "application/json":
+        return True
+    value = (req.get_json(silent=True) or {}).get("saveToSentItems", True)
+    return str(value).strip().lower() != "false"
+
+
 def _from_address(message: email.message.EmailMessage) -> str:
     found = getaddresses([str(message.get("From", ""))])
     return found[0][1].lower() if found and found[0][1] else ""
@@ -464,6 +536,10 @@ def _deliver(directory: Directory, user: User, sender: str, message: email.messa
             "via": "graph",
             "auth_user": user.upn,
             "mail_from": sender,
+            # What the recipients see: an alias rewritten to the primary address unless SendFromAliasEnabled
+            # (devhost.entra.directory.Tenant.send_from_alias_enabled).
+            "from": directory.from_as_delivered(sender),
+            "from_written": sender,
             "rcpt_tos": recipients,
             "subject": str(message.get("Subject", "")),
             "body": part.get_content() if part is not None else "",
