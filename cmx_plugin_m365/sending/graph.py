@@ -159,12 +159,10 @@ def addresses(options: Options, app: msal.ConfidentialClientApplication, oid: st
             f"{options.graph_base_url.rstrip('/')}/v1.0/me",
             params={"$select": "mail,proxyAddresses"},
             headers={"Authorization": f"Bearer {result['access_token']}"},
-            stream=True,
-        )
-        with response:
-            if response.status_code != 200:
-                return None
-            raw = response.raw.read(PROFILE_LIMIT + 1, decode_content=True)
+        )  # read bounded by the session (http.MAX_BODY); a profile is far smaller still
+        if response.status_code != 200:
+            return None
+        raw = response.content
         profile = json.loads(raw) if len(raw) <= PROFILE_LIMIT else None
     except (requests.RequestException, msal.exceptions.MsalError, ValueError, UnicodeDecodeError):
         return None
