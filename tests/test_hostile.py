@@ -191,3 +191,18 @@ def test_several_workers_warning_of_the_secrets_expiry_at_once_send_one_warning(
         thread.join()
     subjects = [n["subject"] for n in office.notifications()]
     assert subjects == ["Geheimer Schlüssel der Azure-Schnittstelle läuft in 29 Tagen ab"]
+
+
+def test_a_finding_keeps_a_short_code_and_a_few_hundred_characters_whatever_it_was_given():
+    from cmx_plugin_m365.diagnosis import from_graph, from_oauth, from_smtp
+
+    huge = "x" * 5_000_000
+    for finding in (
+        from_oauth(huge, huge),
+        from_oauth("invalid_grant", "AADSTS50173: " + huge, error_codes=[huge]),
+        from_graph(400, '{"error": {"code": "' + huge + '", "message": "' + huge + '"}}'),
+        from_smtp(550, "5.7.1 " + huge),
+    ):
+        assert len(finding.code) <= 64 and len(finding.microsoft_text) <= 400
+        assert len(finding.message()) < 4_000
+    assert from_oauth("<script>alert(1)</script>", "").code == "unerwartet"  # not a code: not kept as one
