@@ -343,12 +343,6 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime) -> tuple[d
     """When the next mail may go, why, and for which mails that holds (0: any, n: n or more recipients, None: do not
     write it down); None for now."""
     a = {"k": key}
-    busy = tx.execute(
-        "SELECT count(*) AS n FROM m365_send WHERE mailbox = :k AND finished = :no AND at > :slot",
-        {**a, "no": False, "slot": now - dt.timedelta(seconds=SLOT_SECONDS)},
-    ).fetchone()
-    if busy["n"] >= limits.concurrent:
-        return now + BUSY_RETRY, f"{limits.concurrent} Sendungen gleichzeitig laufen schon (Grenze des Postfachs)", None
     if limits.messages:
         minute = limits.messages_window + margin(limits.messages_window)
         # The limit-th newest send of the window: once it has left the window, one more may go.
@@ -383,7 +377,18 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime) -> tuple[d
             if total + window.amount <= window.limit:
                 return _time(row["at"]) + span, window.reason, size if window.scope != INSTANCE else None
         return now + span, window.reason, None
+    # Last, because it frees soonest: the windows' answers are written down for the mails after this one.
+    busy = tx.execute(
+        "SELECT count(*) AS n FROM m365_send WHERE mailbox = :k AND finished = :no AND at > :slot",
+        {**a, "no": False, "slot": now - dt.timedelta(seconds=SLOT_SECONDS)},
+    ).fetchone()
+    if busy["n"] >= limits.concurrent:
+        return now + BUSY_RETRY, _busy_reason(limits.concurrent), None
     return None
+
+
+def _busy_reason(concurrent: int) -> str:
+    return f"{concurrent} Sendungen gleichzeitig laufen schon (Grenze des Postfachs)"
 
 
 @dataclass(frozen=True)
