@@ -231,13 +231,13 @@ def permit(
     key = mailbox_key(account_id, state)
     mail = classify(recipients, internal_domains(options, address))
     tenant = bool(limits.tenant_external and mail.outside)
-    hinted = _hinted(host, key, mail, tenant, now or store.utcnow())
+    hinted = _hinted(host, key, mail, now or store.utcnow())
     if hinted is not None:
         return hinted
     with host.db.transaction(lock=True) as tx:
-        rows = _lock(tx, [key, INSTANCE] if tenant else [key], now or store.utcnow())
+        _lock(tx, [key, INSTANCE] if tenant else [key], now or store.utcnow())
         moment = now or store.utcnow()  # after the lock: a decision that waited for it counts from when it is taken
-        paused = _paused(rows, moment)
+        paused = _paused(_unstepped(tx, _rows(tx, [key, INSTANCE]), moment), mail, moment)
         if paused is not None:
             return paused
         _cap_future(tx, key, tenant, moment)
@@ -272,11 +272,13 @@ def permit(
     return Pace(done=lambda sent: _finish(host, send_id, key, sent))
 
 
-def _hinted(host: Host, key: str, mail: Mail, tenant: bool, now: dt.datetime) -> Pace | None:
+def _hinted(host: Host, key: str, mail: Mail, now: dt.datetime) -> Pace | None:
     """Without a lock: a pause, or a decision a moment ago that found the budget full for a mail like this one."""
     with host.db.transaction() as tx:
-        rows = _rows(tx, [key, INSTANCE] if tenant else [key])
-    paused = _paused(rows, now)
+        rows = _rows(tx, [key, INSTANCE])
+    if any(r["paused_at"] is not None and _time(r["paused_at"]) > now for r in rows.values()):
+        return None  # the clock went back since a pause began: decided (and written down) under the lock
+    paused = _paused(rows, mail, now)
     if paused is not None:
         return paused
     row = rows.get(key)
@@ -312,8 +314,12 @@ def _lock(tx, keys: list[str], now: dt.datetime) -> dict[str, dict]:
     return _rows(tx, keys)
 
 
-def _paused(rows: dict[str, dict], now: dt.datetime) -> Pace | None:
+def _paused(rows: dict[str, dict], mail: Mail, now: dt.datetime) -> Pace | None:
+    """The mailbox's pause, or the tenant's for a mail with external recipients (550 5.7.233 pauses them all, whether
+    or not the instance counts them itself)."""
     for key, row in rows.items():
+        if key == INSTANCE and not mail.outside:
+            continue
         until = _pause_until(row, now)
         if until is not None:
             return Pace(until, _tenant_reason(row["reason"]) if key == INSTANCE else _paused_reason(row["reason"]))
@@ -321,7 +327,8 @@ def _paused(rows: dict[str, dict], now: dt.datetime) -> Pace | None:
 
 
 def _pause_until(row: dict | None, now: dt.datetime) -> dt.datetime | None:
-    """When the row's pause ends, as seen now: never later than its own length from now (a clock set back)."""
+    """When the row's pause ends, as seen now: never later than its own length from now (a clock set back since it
+    began; :func:`_unstepped` writes that down)."""
     if row is None or row["paused_until"] is None:
         return None
     until = _time(row["paused_until"])
@@ -329,6 +336,20 @@ def _pause_until(row: dict | None, now: dt.datetime) -> dt.datetime | None:
     if began is not None and began > now:
         until = min(until, now + (until - began))
     return until if until > now else None
+
+
+def _unstepped(tx, rows: dict[str, dict], now: dt.datetime) -> dict[str, dict]:
+    """Pauses that began later than now (the clock was set back since): from now on they last what was left of them,
+    so that they end — computing it afresh at each look would push the end ahead with the clock."""
+    for key, row in rows.items():
+        if row["paused_at"] is not None and _time(row["paused_at"]) > now and row["paused_until"] is not None:
+            until = _pause_until(row, now)
+            tx.execute(
+                "UPDATE m365_budget SET paused_until = :u, paused_at = :now WHERE mailbox = :k",
+                {"u": until or now, "now": now, "k": key},
+            )
+            rows[key] = {**row, "paused_until": until or now, "paused_at": now}
+    return rows
 
 
 def _cap_future(tx, key: str, tenant: bool, now: dt.datetime) -> None:
