@@ -241,8 +241,6 @@ def permit(
         if paused is not None:
             return paused
         _cap_future(tx, key, tenant, moment)
-        horizon = moment - limits.longest - dt.timedelta(seconds=1)
-        tx.execute("DELETE FROM m365_send WHERE mailbox = :k AND at < :h", {"k": key, "h": horizon})
         wait = _wait(tx, key, mail, limits, moment)
         if wait is not None:
             until, reason, size = wait
@@ -253,6 +251,8 @@ def permit(
                     {"u": until, "now": moment, "r": reason, "n": size, "k": key},
                 )
             return Pace(until, reason)
+        horizon = moment - limits.longest - dt.timedelta(seconds=1)  # what no window counts any more
+        tx.execute("DELETE FROM m365_send WHERE mailbox = :k AND at < :h", {"k": key, "h": horizon})
         send_id = uuid.uuid4().hex
         tx.execute(
             "INSERT INTO m365_send (id, account_id, mailbox, at, recipients, external, finished, until) "
