@@ -226,6 +226,7 @@ def permit(
 
     Called for every queued mail, so it reads only what the decision needs (counts and a row or two, by index), never
     the mailbox's whole day of sends; a mail that must wait behind one that waited already costs one read."""
+    _current.send = None  # a mail that waits has nothing reserved; what an earlier mail reserved is not its
     options = Options.of(host)
     limits = Limits.of(options, on_graph)
     key = mailbox_key(account_id, state)
