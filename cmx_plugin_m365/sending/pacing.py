@@ -60,6 +60,9 @@ INSTANCE = "instance"
 GRAPH_REQUEST_BYTES = 4 * 1024 * 1024
 """The most one sendMail request uploads (Graph takes 4 MB per request; larger mail is refused before sending): a send
 whose size is not recorded yet counts this much against the upload window, and so does the mail asking."""
+LINE_LIMIT = 100
+"""Up to this many messages per window, waiting mails get places in line (one opening each); above it, the time the
+first send leaves the window is written down for all."""
 TENANT_RETRY = dt.timedelta(hours=1)
 """After 550 5.7.233/5.7.232: try external recipients again this much later. The tenant's count includes every
 mailbox and program, so cmxOrganize cannot know when it frees (MC1023294: "until the volume for the last 24 hours
@@ -238,20 +241,35 @@ def permit(
     with host.db.transaction(lock=True) as tx:
         _lock(tx, [key, INSTANCE] if tenant else [key], now or store.utcnow())
         moment = now or store.utcnow()  # after the lock: a decision that waited for it counts from when it is taken
-        paused = _paused(_unstepped(tx, _rows(tx, [key, INSTANCE]), moment), mail, moment)
+        rows = _unstepped(tx, _rows(tx, [key, INSTANCE]), moment)
+        paused = _paused(rows, mail, moment)
         if paused is not None:
             return paused
         _cap_future(tx, key, tenant, moment)
-        wait = _wait(tx, key, mail, limits, moment)
+        wait = _wait(tx, key, mail, limits, moment, rows.get(key, {}).get("line_n") or 0)
         if wait is not None:
-            until, reason, size = wait
-            if size is not None:
+            if wait.hint is not None:
                 tx.execute(
-                    "UPDATE m365_budget SET next_at = :u, next_from = :now, next_reason = :r, next_for = :n "
-                    "WHERE mailbox = :k",
-                    {"u": until, "now": moment, "r": reason, "n": size, "k": key},
+                    "UPDATE m365_budget SET next_at = :u, next_until = :v, next_from = :now, next_reason = :r, "
+                    "next_for = :n WHERE mailbox = :k",
+                    {
+                        "u": wait.until,
+                        "v": wait.holds_until or wait.until,
+                        "now": moment,
+                        "r": wait.reason,
+                        "n": wait.hint,
+                        "k": key,
+                    },
                 )
-            return Pace(until, reason)
+            if wait.line is not None:
+                tx.execute("UPDATE m365_budget SET line_n = :n WHERE mailbox = :k", {"n": wait.line, "k": key})
+            return Pace(wait.until, wait.reason)
+        # One place in line is used up (whoever takes it), and what was written down no longer holds.
+        tx.execute(
+            "UPDATE m365_budget SET line_n = CASE WHEN line_n > 0 THEN line_n - 1 ELSE 0 END, next_at = NULL "
+            "WHERE mailbox = :k",
+            {"k": key},
+        )
         horizon = moment - limits.longest - dt.timedelta(seconds=1)  # what no window counts any more
         tx.execute("DELETE FROM m365_send WHERE mailbox = :k AND at < :h", {"k": key, "h": horizon})
         send_id = uuid.uuid4().hex
@@ -286,15 +304,17 @@ def _hinted(host: Host, key: str, mail: Mail, now: dt.datetime) -> Pace | None:
     if row is None or row["next_at"] is None or row["next_from"] is None:
         return None
     until, since = _time(row["next_at"]), _time(row["next_from"])
+    holds = _time(row["next_until"]) if row["next_until"] is not None else until
     fits = row["next_for"] == 0 or (mail.external is None and mail.recipients >= row["next_for"])
-    if since <= now < until and fits:  # a hint from a later time than now: the clock went back; decide afresh
+    if since <= now < holds and fits:  # a hint from a later time than now: the clock went back; decide afresh
         return Pace(until, row["next_reason"])
     return None
 
 
 def _rows(tx, keys: list[str]) -> dict[str, dict]:
     found = tx.execute(
-        "SELECT mailbox, paused_until, paused_at, reason, told_on, next_at, next_from, next_reason, next_for "
+        "SELECT mailbox, paused_until, paused_at, reason, told_on, next_at, next_until, next_from, next_reason, "
+        "next_for, line_n "
         "FROM m365_budget WHERE mailbox IN (" + ", ".join(f":k{i}" for i in range(len(keys))) + ")",
         {f"k{i}": k for i, k in enumerate(keys)},
     ).fetchall()
@@ -361,9 +381,20 @@ def _cap_future(tx, key: str, tenant: bool, now: dt.datetime) -> None:
         tx.execute("UPDATE m365_send SET at = :now WHERE at > :now", {"now": now})
 
 
-def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime) -> tuple[dt.datetime, str, int | None] | None:
-    """When the next mail may go, why, and for which mails that holds (0: any, n: n or more recipients, None: do not
-    write it down); None for now."""
+@dataclass(frozen=True)
+class _Wait:
+    until: dt.datetime
+    reason: str
+    hint: int | None = None
+    """Write it down for the mails after this one: 0 for any mail, n for mails of n or more recipients."""
+    line: int | None = None
+    """The new number of mails with a place at the full window's openings."""
+    holds_until: dt.datetime | None = None
+    """Until when what is written down holds (``until`` when None)."""
+
+
+def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime, line: int) -> _Wait | None:
+    """When the next mail may go and why; None for now."""
     a = {"k": key}
     if limits.messages:
         minute = limits.messages_window + margin(limits.messages_window)
@@ -374,7 +405,23 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime) -> tuple[d
         ).fetchone()
         if full is not None:
             reason = f"{number(limits.messages)} Mails je {_span(limits.messages_window)} erreicht"
-            return _time(full["at"]) + minute, reason, 0
+            if limits.messages > LINE_LIMIT:  # Graph's 10,000 per 10 minutes: not worth a line
+                return _Wait(_time(full["at"]) + minute, reason, hint=0)
+            # One more may go each time a send of the window leaves it. Each mail asking gets the next of these
+            # openings nobody has yet (a place in line), so that they come back one at a time instead of all at the
+            # first; each permitted send uses a place up. When every opening has its mail, the others come back after
+            # the last one (written down, so that they need no lock to hear it).
+            newest = tx.execute(
+                "SELECT at FROM m365_send WHERE mailbox = :k AND at > :since ORDER BY at DESC LIMIT :n",
+                {**a, "since": now - minute, "n": limits.messages},
+            ).fetchall()
+            openings = sorted(_time(row["at"]) + minute for row in newest)
+            if openings[0] - now < minute / limits.messages:
+                return _Wait(openings[0], reason)  # its place has come, a moment before the opening
+            if line < len(openings):
+                return _Wait(openings[line], reason, line=line + 1)
+            # Until the first opening: then the mail whose place it is comes, and must not be sent to the end.
+            return _Wait(openings[-1], reason, hint=0, holds_until=openings[0])
     size = mail.recipients if mail.external is None else None
     for window in _windows(limits, mail):
         if window.amount <= 0:
@@ -389,7 +436,7 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime) -> tuple[d
         if total + window.amount <= window.limit:
             continue
         if window.amount > window.limit:
-            return now + window.span, window.too_big, None
+            return _Wait(now + window.span, window.too_big)
         rows = tx.execute(
             f"SELECT at, {window.counts} AS n FROM m365_send WHERE {where} AND at > :since ORDER BY at",  # noqa: S608
             since,
@@ -397,15 +444,15 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime) -> tuple[d
         for row in rows:  # the earliest moment enough has left the rolling window
             total -= row["n"]
             if total + window.amount <= window.limit:
-                return _time(row["at"]) + span, window.reason, size if window.scope != INSTANCE else None
-        return now + span, window.reason, None
+                return _Wait(_time(row["at"]) + span, window.reason, size if window.scope != INSTANCE else None)
+        return _Wait(now + span, window.reason)
     # Last, because it frees soonest: the windows' answers are written down for the mails after this one.
     busy = tx.execute(
         "SELECT count(*) AS n FROM m365_send WHERE mailbox = :k AND finished = :no AND at > :slot",
         {**a, "no": False, "slot": now - dt.timedelta(seconds=SLOT_SECONDS)},
     ).fetchone()
     if busy["n"] >= limits.concurrent:
-        return now + BUSY_RETRY, _busy_reason(limits.concurrent), None
+        return _Wait(now + BUSY_RETRY, _busy_reason(limits.concurrent))
     return None
 
 
