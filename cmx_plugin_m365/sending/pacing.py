@@ -245,7 +245,8 @@ def permit(
         paused = _paused(rows, mail, moment)
         if paused is not None:
             return paused
-        _cap_future(tx, key, tenant, moment)
+        if tenant:
+            _cap_future(tx, None, moment)  # the tenant's window counts every mailbox's sends
         wait = _wait(tx, key, mail, limits, moment, rows.get(key, {}).get("line_n") or 0)
         if wait is not None:
             if wait.hint is not None:
@@ -270,8 +271,6 @@ def permit(
             "WHERE mailbox = :k",
             {"k": key},
         )
-        horizon = moment - limits.longest - dt.timedelta(seconds=1)  # what no window counts any more
-        tx.execute("DELETE FROM m365_send WHERE mailbox = :k AND at < :h", {"k": key, "h": horizon})
         send_id = uuid.uuid4().hex
         tx.execute(
             "INSERT INTO m365_send (id, account_id, mailbox, at, recipients, external, finished, until) "
@@ -288,7 +287,8 @@ def permit(
             },
         )
     _current.send = (id(host), send_id)
-    return Pace(done=lambda sent: _finish(host, send_id, key, sent))
+    horizon = moment - limits.longest - dt.timedelta(seconds=1)  # what no window counts any more
+    return Pace(done=lambda sent: _finish(host, send_id, key, sent, horizon))
 
 
 def _hinted(host: Host, key: str, mail: Mail, now: dt.datetime) -> Pace | None:
@@ -373,12 +373,14 @@ def _unstepped(tx, rows: dict[str, dict], now: dt.datetime) -> dict[str, dict]:
     return rows
 
 
-def _cap_future(tx, key: str, tenant: bool, now: dt.datetime) -> None:
+def _cap_future(tx, key: str | None, now: dt.datetime) -> None:
     """Sends recorded later than now (the clock was ahead and has been corrected) count as sent now: they leave the
-    windows one window from now, not the clock's error later. Matches nothing on a good clock (an index range)."""
-    tx.execute("UPDATE m365_send SET at = :now WHERE mailbox = :k AND at > :now", {"now": now, "k": key})
-    if tenant:
+    windows one window from now, not the clock's error later. ``key`` None: every mailbox's (an index range that
+    matches nothing on a good clock)."""
+    if key is None:
         tx.execute("UPDATE m365_send SET at = :now WHERE at > :now", {"now": now})
+    else:
+        tx.execute("UPDATE m365_send SET at = :now WHERE mailbox = :k AND at > :now", {"now": now, "k": key})
 
 
 @dataclass(frozen=True)
@@ -394,27 +396,33 @@ class _Wait:
 
 
 def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime, line: int) -> _Wait | None:
-    """When the next mail may go and why; None for now."""
+    """When the next mail may go and why; None for now. A few statements, each by index: the mailbox's newest sends
+    (its messages window), one sum over its windows and slots, and only when a window is over, when it frees."""
     a = {"k": key}
+    lined = bool(limits.messages) and limits.messages <= LINE_LIMIT
+    newest = tx.execute(
+        "SELECT at FROM m365_send WHERE mailbox = :k ORDER BY at DESC LIMIT :n",
+        {**a, "n": limits.messages if lined else 1},
+    ).fetchall()
+    if newest and _time(newest[0]["at"]) > now:
+        _cap_future(tx, key, now)
+        newest = [{"at": min(_time(row["at"]), now)} for row in newest]
     if limits.messages:
         minute = limits.messages_window + margin(limits.messages_window)
-        # The limit-th newest send of the window: once it has left the window, one more may go.
-        full = tx.execute(
-            "SELECT at FROM m365_send WHERE mailbox = :k AND at > :since ORDER BY at DESC LIMIT 1 OFFSET :n",
-            {**a, "since": now - minute, "n": limits.messages - 1},
-        ).fetchone()
-        if full is not None:
-            reason = f"{number(limits.messages)} Mails je {_span(limits.messages_window)} erreicht"
-            if limits.messages > LINE_LIMIT:  # Graph's 10,000 per 10 minutes: not worth a line
+        reason = f"{number(limits.messages)} Mails je {_span(limits.messages_window)} erreicht"
+        if not lined:  # Graph's 10,000 per 10 minutes: not worth a line
+            # The limit-th newest send of the window: once it has left the window, one more may go.
+            full = tx.execute(
+                "SELECT at FROM m365_send WHERE mailbox = :k AND at > :since ORDER BY at DESC LIMIT 1 OFFSET :n",
+                {**a, "since": now - minute, "n": limits.messages - 1},
+            ).fetchone()
+            if full is not None:
                 return _Wait(_time(full["at"]) + minute, reason, hint=0)
-            # One more may go each time a send of the window leaves it. Each mail asking gets the next of these
+        elif len(newest) >= limits.messages and _time(newest[-1]["at"]) > now - minute:
+            # One more may go each time a send of the full window leaves it. Each mail asking gets the next of these
             # openings nobody has yet (a place in line), so that they come back one at a time instead of all at the
             # first; each permitted send uses a place up. When every opening has its mail, the others come back after
             # the last one (written down, so that they need no lock to hear it).
-            newest = tx.execute(
-                "SELECT at FROM m365_send WHERE mailbox = :k AND at > :since ORDER BY at DESC LIMIT :n",
-                {**a, "since": now - minute, "n": limits.messages},
-            ).fetchall()
             openings = sorted(_time(row["at"]) + minute for row in newest)
             if openings[0] - now < minute / limits.messages:
                 return _Wait(openings[0], reason)  # its place has come, a moment before the opening
@@ -422,17 +430,38 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime, line: int)
                 return _Wait(openings[line], reason, line=line + 1)
             # Until the first opening: then the mail whose place it is comes, and must not be sent to the end.
             return _Wait(openings[-1], reason, hint=0, holds_until=openings[0])
+    windows = [w for w in _windows(limits, mail) if w.amount > 0]
+    mailbox = [w for w in windows if w.scope != INSTANCE]
+    slot = now - dt.timedelta(seconds=SLOT_SECONDS)
+    spans = [w.span + margin(w.span) for w in mailbox]
+    params = {
+        **a,
+        "no": False,
+        "reserve": GRAPH_REQUEST_BYTES,
+        "slot": slot,
+        "since": min([now - x for x in spans] + [slot]),
+    }
+    sums = "".join(
+        f"coalesce(sum(CASE WHEN at > :s{i} THEN {w.counts} ELSE 0 END), 0) AS w{i}, " for i, w in enumerate(mailbox)
+    )
+    counted = tx.execute(
+        f"SELECT {sums}count(CASE WHEN finished = :no AND at > :slot THEN 1 END) AS busy "  # noqa: S608
+        "FROM m365_send WHERE mailbox = :k AND at > :since",
+        {**params, **{f"s{i}": now - x for i, x in enumerate(spans)}},
+    ).fetchone()
     size = mail.recipients if mail.external is None else None
-    for window in _windows(limits, mail):
-        if window.amount <= 0:
-            continue
-        where, params = ("mailbox = :k", a) if window.scope != INSTANCE else ("1 = 1", {})
+    for window in windows:
+        scoped = window.scope != INSTANCE
+        where, base = ("mailbox = :k", a) if scoped else ("1 = 1", {})
         span = window.span + margin(window.span)
-        since = {**params, "since": now - span, "no": False, "reserve": GRAPH_REQUEST_BYTES}
-        total = tx.execute(
-            f"SELECT coalesce(sum({window.counts}), 0) AS n FROM m365_send WHERE {where} AND at > :since",  # noqa: S608
-            since,
-        ).fetchone()["n"]
+        since = {**base, "since": now - span, "no": False, "reserve": GRAPH_REQUEST_BYTES}
+        if scoped:
+            total = counted[f"w{mailbox.index(window)}"]
+        else:
+            total = tx.execute(
+                f"SELECT coalesce(sum({window.counts}), 0) AS n FROM m365_send WHERE {where} AND at > :since",  # noqa: S608
+                since,
+            ).fetchone()["n"]
         if total + window.amount <= window.limit:
             continue
         if window.amount > window.limit:
@@ -444,14 +473,10 @@ def _wait(tx, key: str, mail: Mail, limits: Limits, now: dt.datetime, line: int)
         for row in rows:  # the earliest moment enough has left the rolling window
             total -= row["n"]
             if total + window.amount <= window.limit:
-                return _Wait(_time(row["at"]) + span, window.reason, size if window.scope != INSTANCE else None)
+                return _Wait(_time(row["at"]) + span, window.reason, size if scoped else None)
         return _Wait(now + span, window.reason)
     # Last, because it frees soonest: the windows' answers are written down for the mails after this one.
-    busy = tx.execute(
-        "SELECT count(*) AS n FROM m365_send WHERE mailbox = :k AND finished = :no AND at > :slot",
-        {**a, "no": False, "slot": now - dt.timedelta(seconds=SLOT_SECONDS)},
-    ).fetchone()
-    if busy["n"] >= limits.concurrent:
+    if counted["busy"] >= limits.concurrent:
         return _Wait(now + BUSY_RETRY, _busy_reason(limits.concurrent))
     return None
 
@@ -555,10 +580,12 @@ def _time(value) -> dt.datetime:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _finish(host: Host, send_id: str, key: str, sent: bool) -> None:
+def _finish(host: Host, send_id: str, key: str, sent: bool, horizon: dt.datetime) -> None:
     """The attempt is over: a sent mail stays in the windows; one that was not sent gives its place back (and with it
-    what the last decisions wrote down about a full budget)."""
+    what the last decisions wrote down about a full budget). Sends no window counts any more are deleted here, outside
+    the decisions' lock."""
     with host.db.transaction() as tx:
+        tx.execute("DELETE FROM m365_send WHERE mailbox = :k AND at < :h", {"k": key, "h": horizon})
         if sent:
             tx.execute("UPDATE m365_send SET finished = :yes WHERE id = :id", {"yes": True, "id": send_id})
         else:
