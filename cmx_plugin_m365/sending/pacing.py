@@ -23,8 +23,9 @@ own (``account:<id>``). The tenant's external recipients (TERRL) are one budget 
 **How.** Every permitted send is a row of ``m365_send`` (when, the budget, recipients, external ones, uploaded bytes,
 finished); the decision whether the next mail may go is taken under the budget's row of ``m365_budget`` — updating
 that row first makes concurrent decisions for one mailbox wait for each other (a row lock on PostgreSQL, the write
-lock on SQLite), so their answers add up. A decision that finds the budget full writes down until when (a hint), and
-the decisions after it read that without taking the lock: waiting mails cost a read, not a write. The host asks
+lock on SQLite), so their answers add up. When the messages window is full, each mail asking gets its own place in
+line (the next opening nobody has yet), so that waiting mails come back one at a time; what holds for every mail (all
+places given, another window full) is written down and read without the lock. The host asks
 before each queued mail (:func:`cmx_plugin_m365.sending.mailing.pace`, host API 1.6) and keeps the mail queued,
 untouched, until the time this module names. When the server refuses for a limit anyway (its limits may be lower than
 configured, or another program sends from the mailbox), the mailbox pauses until its window frees — the mail is never
