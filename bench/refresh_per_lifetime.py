@@ -2,8 +2,14 @@
 
 Each round lets the account's access token expire (the emulator issues tokens that msal considers expired after
 a second), then starts W worker processes at the same instant, each sending the shared queue. The emulator counts
-refresh requests. Goal: exactly 1 per expiry, whatever W. PostgreSQL when CMX_BENCH_POSTGRES_URL is set (what a
-multi-server installation runs), SQLite otherwise.
+refresh requests. Goal: exactly 1 per expiry, whatever W, and mail sent in every round (a round that sends nothing
+needs no token and would prove nothing). PostgreSQL when CMX_BENCH_POSTGRES_URL is set (what a multi-server
+installation runs), SQLite otherwise.
+
+The sending limits are out of the way (issue 20): the emulated Exchange and the plugin both allow 100,000 messages a
+minute and 10 million recipients a day, so that the rounds measure refreshes, not the pacing budget (with Exchange's
+30 a minute, 16 workers spent the minute in the first round and later rounds sent nothing). The three concurrent
+connections per mailbox stay: they are part of what the workers meet.
 
     .venv/bin/python bench/refresh_per_lifetime.py [--rounds 3] [--workers 1 4 16] [--reencrypt]
 
@@ -49,6 +55,10 @@ class Reencryption(threading.Thread):
             time.sleep(0.01)
 
 
+OUT_OF_THE_WAY = {"messages": 100_000, "recipients": 10_000_000}
+"""Limits so high that no round waits for them (the emulator's names; the plugin's are ``limit_*``)."""
+
+
 def run_round(o, control, account_id: int, workers: int, config_path: Path) -> tuple[int, int]:
     control.call("token_lifetime", seconds=301)
     tokens.access_token(o.instance.host, account_id, force_refresh=True)  # a token that expires in ~1 s
@@ -70,14 +80,21 @@ def main() -> None:
     args = parser.parse_args()
     database = postgres_database()
     print(f"database: {'PostgreSQL' if database else 'SQLite'}; rounds per worker count: {args.rounds}")
-    print(f"{'workers':>8}  {'expiries':>8}  {'refresh requests':>16}  {'per expiry':>10}  {'mails sent':>10}")
+    print(
+        f"{'workers':>8}  {'expiries':>8}  {'refresh requests':>16}  {'per expiry':>10}  {'mails sent':>10}  "
+        "sent per round"
+    )
     with (
         microsoft() as (addresses, control),
         office(addresses, **database) as o,
         tempfile.TemporaryDirectory() as workdir,
     ):
+        control.call("limits", **OUT_OF_THE_WAY)
         o.configure()
         account_id, _ = o.connect("anna")
+        o.instance.config.plugin_config["m365"].update(
+            limit_messages=OUT_OF_THE_WAY["messages"], limit_recipients=OUT_OF_THE_WAY["recipients"]
+        )
         config_path = Path(workdir) / "worker.toml"
         job = None
         if args.reencrypt:
@@ -88,22 +105,22 @@ def main() -> None:
             job.start()
         o.instance.config.dump(config_path)
         for workers in args.workers:
-            total_refreshes = total_sent = 0
+            total_refreshes, sent = 0, []
             for _ in range(args.rounds):
-                refreshes, sent = run_round(o, control, account_id, workers, config_path)
+                refreshes, mails = run_round(o, control, account_id, workers, config_path)
                 total_refreshes += refreshes
-                total_sent += sent
+                sent.append(mails)
             print(
                 f"{workers:>8}  {args.rounds:>8}  {total_refreshes:>16}  {total_refreshes / args.rounds:>10.2f}  "
-                f"{total_sent:>10}"
+                f"{sum(sent):>10}  {' / '.join(map(str, sent))}"
             )
         if job:
             job.stop.set()
             job.join()
             print(f"re-encryption job beside them: {job.moved} token caches rewritten")
     print(
-        "goal: 1.00 per expiry for every worker count (the 432 limit of 3 connections per mailbox makes some "
-        "workers retry later; that is Exchange's rule, not a refresh)"
+        "goal: 1.00 per expiry for every worker count, and mail sent in every round (of the 2 × W mails a round "
+        "queues, some wait for one of the 3 connections a mailbox may use at once and go in a later round)"
     )
 
 

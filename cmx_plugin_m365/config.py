@@ -182,6 +182,32 @@ class Options:
     limit_graph_requests: int = 10_000
     """Graph requests per app and mailbox per ``limit_graph_seconds`` (10,000 per 10 minutes; GRAPH-THROTTLE)."""
     limit_graph_seconds: float = 600.0
+    limit_graph_upload_mb: float = 150.0
+    """Megabytes one app may upload into one mailbox through Graph per ``limit_graph_upload_seconds`` ("150
+    megabytes (MB) upload (PATCH, POST, PUT) in a 5-minute period", Graph throttling limits, Outlook service, "Limits
+    per mailbox"); a sendMail request uploads the message base64-encoded. 0 switches it off."""
+    limit_graph_upload_seconds: float = 300.0
+    # The tenant's own limits, off by default (0) because only the tenant's admin knows them (docs/Anleitung.md names
+    # Microsoft's recommended values). The outbound spam policy's hourly limits per user (Set-HostedOutboundSpamFilter
+    # Policy; its daily RecipientLimitPerDay is ``limit_recipients``); recommended Standard 500 / 1,000, Strict
+    # 400 / 800, each with BlockUser (defender-office-365 recommended-settings-for-eop-and-office365.md).
+    recipient_limit_external_per_hour: int = 0
+    """RecipientLimitExternalPerHour: recipients outside ``internal_domains`` per hour and user."""
+    recipient_limit_internal_per_hour: int = 0
+    """RecipientLimitInternalPerHour: recipients within ``internal_domains`` per hour and user."""
+    recipient_limit_hour_seconds: float = 3600.0
+    internal_domains: str | tuple[str, ...] = ""
+    """The tenant's accepted domains (recipients there are internal), comma-separated; empty: the domain of the
+    account's own address."""
+    terrl_licenses: int = 0
+    """The tenant's email licences (not trials), for the tenant external recipient rate limit: 500 × licences^0.7 +
+    9,500 external recipients per rolling 24 hours, all mailboxes together (Exchange Team blog "Introducing Exchange
+    Online Tenant Outbound Email Limits", 2025-02-24; MC1023294). 0: off."""
+    terrl_trial: bool = False
+    """A trial tenant: 5,000 external recipients per 24 hours whatever the licences (same sources)."""
+    terrl_limit: int = 0
+    """The tenant external recipient limit itself (instead of computing it), e.g. the share left for cmxOrganize."""
+    terrl_seconds: float = 86_400.0
     max_recipients: int = 500
     """Recipients per message (To, Cc and Bcc together; 500 in the service description, next-features §5.1)."""
     max_message_mb: float = 35.0

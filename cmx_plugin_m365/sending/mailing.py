@@ -14,6 +14,7 @@ import smtplib
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 
@@ -42,13 +43,15 @@ def _row(host: Host, account_id: int, *, fresh: bool = False) -> store.AccountSt
     return state
 
 
-def pace(account: MailAccount, recipients: int, host: Host) -> Pace | None:
+def pace(account: MailAccount, recipients: int | Sequence[str], host: Host) -> Pace | None:
     """The host asks whether the account's next mail may go (host API 1.6; its first step of a mail); None for
-    accounts without OAuth."""
+    accounts without OAuth. ``recipients`` is their number (host API 1.6); a host that passes the addresses lets the
+    tenant's limits on external recipients count internal ones as internal."""
     state = _row(host, account.id, fresh=True)
     if state is None:
         return None
-    return pacing.permit(host, account.id, recipients, on_graph=state.route_in_use == store.ROUTE_GRAPH)
+    on_graph = state.route_in_use == store.ROUTE_GRAPH
+    return pacing.permit(host, account.id, recipients, on_graph=on_graph, state=state, address=account.address)
 
 
 def deliver(account: MailAccount, message: bytes, recipients: int, host: Host) -> bool | None:
@@ -65,6 +68,8 @@ def deliver(account: MailAccount, message: bytes, recipients: int, host: Host) -
         raise _refused_here(host, account, "limit:recipients", f"{recipients} Empfänger")
     if len(message) > options.max_message_mb * 1024 * 1024:
         raise _refused_here(host, account, "limit:size", f"{len(message) / 1024 / 1024:.1f} MB")
+    if state.route_in_use == store.ROUTE_GRAPH:
+        pacing.uploading(host, len(message))  # Graph's upload window counts the mail's bytes, not a reservation
     return route.deliver(host, account, message, state)
 
 

@@ -14,6 +14,7 @@ OWNERS: dict[str, str] = {
     "m365_certificate": "cmx_plugin_m365.store.certificates",
     "m365_setting": "cmx_plugin_m365.store.certificates",
     "m365_secret": "cmx_plugin_m365.store.secrets",
-    "m365_pace": "cmx_plugin_m365.sending.pacing",
+    "m365_pace": "cmx_plugin_m365.sending.pacing",  # per account until migration 011 moved it to m365_budget
+    "m365_budget": "cmx_plugin_m365.sending.pacing",
     "m365_send": "cmx_plugin_m365.sending.pacing",
 }

@@ -266,7 +266,9 @@ def _graph_delay(d: Directory, a: dict) -> dict:
 
 
 def _limits(d: Directory, a: dict) -> dict:
-    """The message size limit and the sending limits per mailbox (devhost.entra.limits.SendingLimits)."""
+    """The message size limit, the sending limits per mailbox and the tenant's own limits (outbound spam policy per
+    hour with its ``action``, TERRL), all on the emulator's clock (devhost.entra.limits.SendingLimits); ``release``
+    names users an admin releases from the Restricted entities page."""
     if "max_message_size" in a:
         d.max_message_size = int(a["max_message_size"])
     return {"max_message_size": d.max_message_size, **d.limits.set(a)}

@@ -195,11 +195,25 @@ class ExchangeHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.directory.lock:
             now = self.directory.clock.now()
+            login = session.auth_data["login"]
+            # The tenant's own limits (devhost.entra.limits: the outbound spam policy's recipients per hour, TERRL):
+            # external is a recipient outside the tenant's domains; the authenticated user's tenant counts.
+            user = self.directory.users.get(session.auth_data["oid"])
+            tenant = self.directory.tenants.get(user.tenant_id) if user is not None else None
+            domains = set(tenant.domains) if tenant is not None else set()
+            external = sum(1 for r in envelope.rcpt_tos if r.rsplit("@", 1)[-1].strip(">").lower() not in domains)
+            internal = len(envelope.rcpt_tos) - external
+            tenant_id = tenant.id if tenant is not None else None
+            refusal, what = self.directory.limits.policy(login, external, internal, tenant_id, now)
+            if refusal is not None:
+                self.directory.count(f"smtp:refused:{what}")
+                return refusal
             # Limits per mailbox (the signed-in user's): devhost.entra.limits.
-            refusal, delivered = self.directory.limits.submit(session.auth_data["login"], len(envelope.rcpt_tos), now)
+            refusal, delivered = self.directory.limits.submit(login, len(envelope.rcpt_tos), now)
             if refusal is not None:
                 self.directory.count("smtp:refused:quota")
                 return refusal
+            self.directory.limits.counted(login, external, internal, tenant_id, now)
             if delivered > now:
                 self.directory.count("smtp:deferred")
             self.directory.messages.append(
