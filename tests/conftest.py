@@ -212,6 +212,16 @@ def office(database, ms, org):
 
 
 @pytest.fixture
+def limits(office):
+    """The plugin's limits for this instance (``[plugin_config.m365]``), changed per test."""
+    options = office.instance.host.plugin_config("m365")
+    saved = dict(options)
+    yield options
+    options.clear()
+    options.update(saved)
+
+
+@pytest.fixture
 def app_for():
     """Another signed-in browser for an office's instance (a second session of the same admin)."""
 

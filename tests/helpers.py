@@ -215,3 +215,21 @@ def make_certificate(bits=2048, days=365, start=None):
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     return key_pem, pem, cert.public_bytes(serialization.Encoding.DER)
+
+
+def connected(office, person="anna") -> int:
+    """A configured instance (once) and this person signed in; the account's ID."""
+    if not office.instance.host.interfaces("Azure"):
+        office.configure()
+    account_id, _ = office.connect(person)
+    return account_id
+
+
+def course(n: int, size: int = 3) -> str:
+    """A mail to several participants at once (the devhost queue takes comma-separated recipients), all external
+    (the internal domains are the account's own)."""
+    return ", ".join(f"teilnehmer{n}-{i}@example.de" for i in range(size))
+
+
+def queued(office, account_id) -> list[dict]:
+    return [q for q in office.queue(account_id) if q["status"] == "queued"]

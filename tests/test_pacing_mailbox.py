@@ -11,34 +11,9 @@ from cmx_plugin_m365.diagnosis import Finding, entry
 from cmx_plugin_m365.sending import mailing, pacing
 
 from .conftest import run_queue_at, run_queue_in_threads
+from .helpers import connected, course, queued
 
 HOUR = 3600
-
-
-@pytest.fixture
-def limits(office):
-    """The plugin's limits for this instance (``[plugin_config.m365]``), changed per test."""
-    options = office.instance.host.plugin_config("m365")
-    saved = dict(options)
-    yield options
-    options.clear()
-    options.update(saved)
-
-
-def connected(office, person="anna") -> int:
-    if not office.instance.host.interfaces("Azure"):
-        office.configure()
-    account_id, _ = office.connect(person)
-    return account_id
-
-
-def course(n: int, size: int = 3) -> str:
-    """A mail to several participants at once (the devhost queue takes comma-separated recipients), all external."""
-    return ", ".join(f"teilnehmer{n}-{i}@example.de" for i in range(size))
-
-
-def queued(office, account_id) -> list[dict]:
-    return [q for q in office.queue(account_id) if q["status"] == "queued"]
 
 
 def enqueue(office, account_id, to, subject, body="x") -> None:
