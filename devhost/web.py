@@ -261,6 +261,8 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                 data["password"] = record["password"]  # an empty password field keeps the stored one
             values, errors = load_interface(data, record_id)
             if not errors:
+                errors = record_saving(instance, "Schnittstelle", record_id, values)
+            if not errors:
                 now = dt.datetime.now(dt.UTC)
                 with instance.db.transaction() as tx:
                     if record is None:
@@ -278,7 +280,8 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                 flash("Schnittstelle gespeichert.", "success")
                 record_saved(instance, "Schnittstelle", record_id, created=record is None)
                 return redirect(app_path("Schnittstelle", record_id))
-            flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
+            if "" not in errors:
+                flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
             hide_secrets(data, ("username", "password"), instance.interface_types.get(data.get("type", "")))
         itype = instance.interface_types.get(data.get("type", ""))
         return render_template(
@@ -434,6 +437,8 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
                 errors = field_errors(error)
                 flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
             else:
+                errors = record_saving(instance, "E-Mailkonto", record_id, values)
+            if not errors:
                 with instance.db.transaction() as tx:
                     if record is None:
                         record_id = tx.execute(
@@ -494,6 +499,22 @@ def delete_record(instance: Instance, form: str, table: str, record_id: int):
     flash(f"{form} gelöscht.", "success")
     flash_all(message for messages in results if messages for message in messages)
     return redirect(app_path(form))
+
+
+def record_saving(instance: Instance, form: str, record_id: int | None, values: dict) -> dict[str, str]:
+    """Host API 1.8: every plugin may refuse the save; their messages by field ("" above the form, flashed here)."""
+    errors: dict[str, str] = {}
+    answers = instance.pm.hook.cmx_record_saving(
+        form=form, record_id=record_id, values=dict(values), host=instance.host, request=host_request()
+    )
+    for answer in answers:
+        for field, text in (answer or {}).items():
+            errors[field] = f"{errors[field]} {text}" if field in errors else text
+    if "" in errors:
+        flash("Nicht gespeichert: " + errors[""], "error")
+    elif errors:
+        flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
+    return errors
 
 
 def record_saved(instance: Instance, form: str, record_id: int, *, created: bool) -> None:

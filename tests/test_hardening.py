@@ -122,7 +122,22 @@ def test_e_mailkonto_testen_asks_too(office):
     kim = staff_browser(office)
     response = kim.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
     (message,) = flashes(office.follow(response, kim))
-    assert message.startswith("Sie dürfen dieses E-Mailkonto nicht ändern")
+    # Issue 21: a test is no change, and the refusal does not call it one.
+    assert message.startswith("Testen dürfen dieses E-Mailkonto die Admins von cmxOrganize und die Kontaktperson")
+
+
+def test_the_contact_may_test_the_account(office):
+    from .conftest import flashes
+
+    office.configure()
+    account_id = office.create_account("anna", contact="Kim Klein")
+    office.enable_oauth(account_id)
+    office.connect("anna", account_id)
+    kim = staff_browser(office)
+    response = kim.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
+    messages = flashes(office.follow(response, kim))
+    assert messages[0] == "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden."
+    assert any(m.startswith("✓ Mailserver: Testmail an") for m in messages)
 
 
 def test_a_host_without_the_question_lets_only_admins_change():

@@ -229,7 +229,7 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     tokens.forget(account_id)
     with status.held_back() as reports:
         outcome = send_test_mail(host, account_id, after_signin=True)
-    if not outcome.ok and who.name != account.address.strip().lower() and _send_as_refused(outcome):
+    if not outcome.ok and who.name != account.address.strip().lower() and send_as_refused(outcome):
         # The sign-in is not usable for this address: put back what was there before, store nothing of it, and
         # tell nobody of a problem of an account that did not change.
         reports.drop()
@@ -299,7 +299,7 @@ def _with_alias_note(
     return outcome
 
 
-def _send_as_refused(outcome: Outcome) -> bool:
+def send_as_refused(outcome: Outcome) -> bool:
     return outcome.code in SEND_AS_REFUSALS and SEND_AS_TITLE in outcome.text
 
 

@@ -11,7 +11,7 @@ from ..care import client_secret, credentials
 from ..config import Options
 from ..names import INTERFACE_TYPE
 from ..sending import route
-from ..signin import consent, flow, mail_settings
+from ..signin import address_change, consent, flow, mail_settings
 from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
 from ..wording import BERLIN, count, headline, when
 
@@ -483,7 +483,20 @@ def mail_account_green_field(record_id: int | None, host: Host, user: User | Non
     if user is None or record_id is None or permissions.may_change_account(host, user, record_id):
         return items
     shown: list[GreenFieldItem] = [item for item in items if not isinstance(item, Action)]
-    return [*shown, Note("Ändern dürfen dieses E-Mailkonto die Admins von cmxOrganize und seine Kontaktperson.")]
+    return [*shown, Note(permissions.WHO_MAY_CHANGE)]
+
+
+def _connected_note(host: Host, record_id: int, address: str) -> Note:
+    """Green only for what a mail proved: a new address saved since the last sign-in is not proven until one went."""
+    before = address_change.pending(host, record_id)
+    if before is None:
+        return Note("Mit Microsoft 365 verbunden (OAuth).", level="success")
+    return Note(
+        f"Mit Microsoft 365 verbunden (OAuth), die neue E-Mailadresse {address} ist aber noch nicht bestätigt (vorher "
+        f"{before['address']}): Ob das angemeldete Microsoft-Konto als {address} senden darf, zeigt erst eine Mail. "
+        "„E-Mailkonto testen“ prüft es jetzt.",
+        level="warning",
+    )
 
 
 def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
@@ -573,7 +586,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             switch_off,
         ]
     items: list[GreenFieldItem] = [
-        Note("Mit Microsoft 365 verbunden (OAuth).", level="success"),
+        _connected_note(host, record_id, account.address),
         facts,
         _history(host, record_id),
         Note("Das Feld Passwort wird für dieses E-Mailkonto nicht verwendet: es meldet sich mit OAuth an."),
@@ -600,7 +613,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             "Verbindung trennen",
             path_of(host.route_url(names.DISCONNECT_PATH)),
             fields=account_field,
-            confirm="Anmeldung löschen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
+            confirm="Verbindung trennen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
         ),
         switch_off,
     ]

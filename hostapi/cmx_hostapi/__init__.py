@@ -27,7 +27,9 @@ queued mail may go, for limits the mail server enforces per mailbox) and :func:`
 (what the host's queue page shows per account). 1.7 added :func:`cmx_smtp_sent` (the server accepted a mail: "sent"
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
-probe).
+probe). 1.8 added :func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not
+change the record, a change it must prove first) and :meth:`Host.update_interface` (a plugin removes a value it no
+longer uses, e.g. an unused client secret).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.7"
+HOST_API_VERSION = "1.8"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -175,6 +177,11 @@ class Host(Protocol):
 
     def update_mail_account(self, account_id: int, **fields: Any) -> None:
         """Change fields of a mail account (names as in :class:`MailAccount`)."""
+
+    def update_interface(self, interface_id: int, **fields: Any) -> None:
+        """Change fields of a Schnittstelle (names as in :class:`Interface`: ``name``, ``username``, ``password``), as
+        the host's form would store them (host API 1.8; optional — a plugin checks ``hasattr`` and otherwise tells
+        the person what to change in the form). Used to remove a value the plugin no longer uses."""
 
     def old_secret_keys_unused(self, plugin_id: str) -> None:
         """The plugin ``plugin_id`` has nothing encrypted with any key but the first of :attr:`secret_keys` any more:
@@ -660,6 +667,24 @@ def cmx_record_saved(form: str, record_id: int, created: bool, host: Host, reque
     separate transaction, while the user waits for the page (host API 1.1).
 
     Return messages to show the user with the host's own "saved" message (an empty list shows nothing more).
+    """
+
+
+@hookspec
+def cmx_record_saving(
+    form: str, record_id: int | None, values: Mapping[str, Any], host: Host, request: Request
+) -> Mapping[str, str] | None:
+    """Called before the host stores a record of ``form`` that passed its own validation (and its type's ``check``),
+    while the user waits for the page (host API 1.8). ``record_id`` is None for a new record; ``values`` are the
+    field values the host is about to store (names as in the form's value type, e.g. :class:`MailAccount`; a secret
+    field holds the value that will be stored — never to be shown or logged). ``request.user`` is who saves.
+
+    Return None (or an empty mapping) to let the save go ahead. Return German messages by field name to refuse it:
+    the host stores nothing, shows the form again with each message at its field, and a message under the key ``""``
+    above the form (for the whole record, e.g. "Sie dürfen dieses E-Mailkonto nicht ändern …"). Every plugin is
+    asked; the host shows all their messages. A plugin may note something here that :func:`cmx_record_saved` needs
+    (what the record was before), in its own tables. A host before 1.8 never calls it: it stores what its own rules
+    allow, and a plugin checks again after the save where it can.
     """
 
 
