@@ -34,3 +34,4 @@ CERTIFICATE_FILE_PATH = "App Schnittstellen/m365_certificate_file"
 """GET: the waiting (or the used) certificate's public part, as a .cer file to upload in Entra."""
 CERTIFICATE_PROVE_PATH = "App Schnittstellen/m365_certificate_prove"
 USE_SECRET_PATH = "App Schnittstellen/m365_use_secret"  # noqa: S105 - a path
+REMOVE_SECRET_PATH = "App Schnittstellen/m365_remove_secret"  # noqa: S105 - a path

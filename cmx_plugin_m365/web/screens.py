@@ -20,6 +20,13 @@ TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
 CHECKING = "Wird bei Microsoft geprüft …"
 
 
+TWO_WAYS = (
+    "Zwei Wege, wie sich cmxOrganize bei Microsoft ausweist: empfohlen ein Zertifikat – das Passwortfeld leer lassen, "
+    "speichern, dann im grünen Feld „Zertifikat erstellen“ (cmxOrganize erneuert es später selbst); oder den Wert "
+    "eines geheimen Schlüssels aus Entra ins Passwortfeld eintragen (läuft nach höchstens 24 Monaten ab)."
+)
+
+
 def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     """The Azure interface's green field: the redirect URI to register, the secret's expiry, the last checks."""
     if record_id is not None and not any(i.id == record_id for i in host.interfaces(INTERFACE_TYPE)):
@@ -27,13 +34,16 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
     items: list[GreenFieldItem] = []
     if record_id is None:
         items.append(Note("Für den Typ „Azure“ (Microsoft 365):"))
+        items.append(Note(TWO_WAYS))
+    uri = redirect_uri(host.public_base_url)
+    scheme = uri.split("://", 1)[0] + "://"  # the demo runs on http://; say what is really there
     items.append(
         CopyValue(
             label="Umleitungs-URI für die App-Registrierung",
-            value=redirect_uri(host.public_base_url),
+            value=uri,
             hint=(
                 "Im Microsoft Entra Admin Center unter App-Registrierungen → (Ihre Registrierung) → Authentifizierung "
-                "→ Plattform hinzufügen → „Web“ genau so eintragen, Zeichen für Zeichen (mit https://, „%20“ und "
+                f"→ Plattform hinzufügen → „Web“ genau so eintragen, Zeichen für Zeichen (mit {scheme}, „%20“ und "
                 "gegebenenfalls „www.“)."
             ),
         )
@@ -163,7 +173,8 @@ def _credential_items(host: Host) -> list[GreenFieldItem]:
             items.append(
                 Note(
                     "Der geheime Schlüssel im Passwortfeld wird nicht verwendet, solange das Zertifikat in Gebrauch "
-                    "ist. Sie können ihn im Entra Admin Center löschen."
+                    "ist, und beim Speichern nicht geprüft. Sie können ihn im Entra Admin Center löschen und hier "
+                    "mit „Geheimen Schlüssel entfernen“ aus cmxOrganize entfernen."
                 )
             )
     else:
@@ -282,6 +293,16 @@ def _certificate_actions(
                 confirm="Wieder mit dem geheimen Schlüssel anmelden? Das Zertifikat bleibt bereit.",
             )
         )
+        if hasattr(host, "update_interface"):  # host API 1.8
+            items.append(
+                Action(
+                    "Geheimen Schlüssel entfernen",
+                    path_of(host.route_url(names.REMOVE_SECRET_PATH)),
+                    confirm="Den gespeicherten geheimen Schlüssel entfernen? cmxOrganize meldet sich weiter mit dem "
+                    "Zertifikat an; ohne Schlüssel gibt es dann keinen Rückweg zum geheimen Schlüssel, bis Sie einen "
+                    "neuen eintragen.",
+                )
+            )
     return items
 
 
