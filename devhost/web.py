@@ -255,6 +255,9 @@ def _interface_views(app: Flask, instance: Instance) -> None:
             if record is None:
                 abort(404)
         errors, data = {}, dict(record or {"type": request.args.get("type", "")})
+        allowed = g.user.is_admin if record_id is None else instance.host.may_change(g.user, "Schnittstelle", record_id)
+        if request.method == "POST" and not allowed:
+            abort(403)
         if request.method == "POST":
             data = {k: request.form.get(k, "") for k in ("name", "type", "username", "password")}
             if record is not None and not data["password"]:
@@ -297,11 +300,15 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                 for name, t in instance.interface_types.items()
             },
             green=green_field(instance, "Schnittstelle", record_id),
+            allowed=allowed,
+            delete_question=delete_question(instance, "Schnittstelle", record_id),
         ), (400 if errors else 200)
 
     @app.route("/App Schnittstellen/<int:record_id>/loeschen", methods=["POST"])
     @login_required
     def interface_delete(record_id: int):
+        if not instance.host.may_change(g.user, "Schnittstelle", record_id):
+            abort(403)
         return delete_record(instance, "Schnittstelle", "interfaces", record_id)
 
 
@@ -489,6 +496,14 @@ def hide_secrets(data: dict, names: tuple[str, ...], declared_type) -> None:
     for name in names:
         if shaped and data.get(name) and shaped(str(data[name])):
             data[name] = ""
+
+
+def delete_question(instance: Instance, form: str, record_id: int | None) -> str:
+    """The confirmation before deleting: the host's question and what the plugins say stops (host API 1.8)."""
+    if record_id is None:
+        return ""
+    warnings = instance.pm.hook.cmx_delete_warning(form=form, record_id=record_id, host=instance.host)
+    return " ".join([f"{form} wirklich löschen?", *(w for w in warnings if w)])
 
 
 def delete_record(instance: Instance, form: str, table: str, record_id: int):

@@ -4,9 +4,9 @@ mail; after a mail account is deleted, forget its tokens."""
 
 from cmx_hostapi import hookimpl
 
-from cmx_plugin_m365.care import setup_checks
+from cmx_plugin_m365.care import interface_deletion, setup_checks
 from cmx_plugin_m365.diagnosis import person_waiting
-from cmx_plugin_m365.names import MAIL_ACCOUNT_FORM
+from cmx_plugin_m365.names import INTERFACE_FORM, MAIL_ACCOUNT_FORM
 from cmx_plugin_m365.signin import address_change, mail_settings
 
 
@@ -26,7 +26,16 @@ def cmx_record_saved(form, record_id, created, host, request):
 
 
 @hookimpl
+def cmx_delete_warning(form, record_id, host):
+    if form == INTERFACE_FORM:
+        return interface_deletion.warning(host, record_id)
+    return None
+
+
+@hookimpl
 def cmx_record_deleted(form, record_id, host):
     if form == MAIL_ACCOUNT_FORM:
         return mail_settings.forget_deleted_account(host, record_id)
+    if form == INTERFACE_FORM:
+        return interface_deletion.deleted(host)
     return None

@@ -27,8 +27,19 @@ TWO_WAYS = (
 )
 
 
-def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:
-    """The Azure interface's green field: the redirect URI to register, the secret's expiry, the last checks."""
+INTERFACE_ADMINS_ONLY = "Ändern dürfen die Azure-Schnittstelle die Admins von cmxOrganize."
+
+
+def interface_green_field(record_id: int | None, host: Host, user: User | None = None) -> list[GreenFieldItem]:
+    """The Azure interface's green field: the redirect URI to register, the secret's expiry, the last checks. Its
+    buttons are the admins' (their routes are admin-only): others (``user``) see the state, not the buttons."""
+    items = _interface_items(record_id, host)
+    if user is None or user.is_admin:
+        return items
+    return [*(item for item in items if not isinstance(item, Action)), Note(INTERFACE_ADMINS_ONLY)]
+
+
+def _interface_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     if record_id is not None and not any(i.id == record_id for i in host.interfaces(INTERFACE_TYPE)):
         return []
     items: list[GreenFieldItem] = []

@@ -28,8 +28,9 @@ queued mail may go, for limits the mail server enforces per mailbox) and :func:`
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
 probe). 1.8 added :func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not
-change the record, a change it must prove first) and :meth:`Host.update_interface` (a plugin removes a value it no
-longer uses, e.g. an unused client secret).
+change the record, a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted,
+for the host's confirmation) and :meth:`Host.update_interface` (a plugin removes a value it no longer uses, e.g. an
+unused client secret).
 """
 
 from __future__ import annotations
@@ -685,6 +686,17 @@ def cmx_record_saving(
     asked; the host shows all their messages. A plugin may note something here that :func:`cmx_record_saved` needs
     (what the record was before), in its own tables. A host before 1.8 never calls it: it stores what its own rules
     allow, and a plugin checks again after the save where it can.
+    """
+
+
+@hookspec
+def cmx_delete_warning(form: str, record_id: int, host: Host) -> str | None:
+    """Called when the host shows a record of ``form`` with its delete button (host API 1.8). Must be fast: only the
+    database.
+
+    Return a German text saying what stops when the record is deleted (e.g. "Danach senden diese E-Mailkonten nicht
+    mehr: …"), or None. The host puts every plugin's text into the confirmation it asks before deleting, so that the
+    person confirms knowing it. A host before 1.8 asks its plain question.
     """
 
 
