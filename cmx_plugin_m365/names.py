@@ -35,3 +35,4 @@ CERTIFICATE_FILE_PATH = "App Schnittstellen/m365_certificate_file"
 CERTIFICATE_PROVE_PATH = "App Schnittstellen/m365_certificate_prove"
 USE_SECRET_PATH = "App Schnittstellen/m365_use_secret"  # noqa: S105 - a path
 REMOVE_SECRET_PATH = "App Schnittstellen/m365_remove_secret"  # noqa: S105 - a path
+ROTATION_DONE_PATH = "App Schnittstellen/m365_rotation_done"

@@ -26,4 +26,5 @@ def cmx_routes():
         Route(names.CERTIFICATE_PROVE_PATH, waited_for(views.certificate_prove), methods=("POST",), admin_only=True),
         Route(names.USE_SECRET_PATH, waited_for(views.use_secret), methods=("POST",), admin_only=True),
         Route(names.REMOVE_SECRET_PATH, views.remove_secret, methods=("POST",), admin_only=True),
+        Route(names.ROTATION_DONE_PATH, views.rotation_done, methods=("POST",), admin_only=True),
     ]

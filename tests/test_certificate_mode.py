@@ -61,3 +61,29 @@ def test_before_the_first_save_the_form_names_both_ways(office, monkeypatch):
     monkeypatch.setattr(office.instance.host, "public_base_url", "http://localhost:8080")  # the demo
     green = green_field_text(office.browser.get(INTERFACES + "neu?type=Azure").text)
     assert "(mit http://, „%20“" in green and "https" not in green
+
+
+def test_the_hint_about_the_old_secret_names_it_as_entra_does_and_ends(office):
+    office.configure()
+    office.connect("anna")
+    old = office.org.secret_value
+    new = office.ms.secret(office.org.client_id)
+    page = office.follow(office.save_interface(password=new["value"]))
+    assert f"Sie können den alten geheimen Schlüssel (Wert beginnt mit „{old[:3]}“" in flashes(page)[1]
+    green = green_field_text(office.browser.get(office.interface_path()).text)
+    assert "✓ Schlüsselwechsel" in green and f"Wert beginnt mit „{old[:3]}“" in green
+    assert old[3:10] not in green  # no more of the value than Entra shows
+    page = office.click_on(office.interface_path(), "Erledigt: alten Schlüssel in Entra gelöscht")
+    assert flashes(page) == ["Vermerkt: Der alte geheime Schlüssel ist im Entra Admin Center gelöscht."]
+    green = green_field_text(page)
+    assert "Schlüsselwechsel" not in green and "Erledigt" not in green
+
+
+def test_the_hint_about_the_old_secret_ends_in_certificate_mode(office):
+    office.configure()
+    office.connect("anna")
+    office.follow(office.save_interface(password=office.ms.secret(office.org.client_id)["value"]))
+    assert "✓ Schlüsselwechsel" in green_field_text(office.browser.get(office.interface_path()).text)
+    certificate_in_use(office)
+    green = green_field_text(office.browser.get(office.interface_path()).text)
+    assert "Schlüsselwechsel" not in green and "alten geheimen Schlüssel" not in green

@@ -74,6 +74,8 @@ def _interface_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
         ("renewal", "Zertifikat erneuern"),
     ):
         check = store.checks(host).get(name)
+        if name == "rotation" and not client_secret.rotation_open(host):
+            continue  # the hint about the old secret ends: certificate in use, done, or another secret since
         if check and name == "credentials" and check.ok and _secret_expired_since(host, check.at):
             items.append(
                 Note(
@@ -90,6 +92,11 @@ def _interface_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
                     level="success" if check.ok else "error",
                 )
             )
+    rotation = store.checks(host).get("rotation")
+    if rotation is not None and rotation.ok and client_secret.rotation_open(host):
+        items.append(
+            Action("Erledigt: alten Schlüssel in Entra gelöscht", path_of(host.route_url(names.ROTATION_DONE_PATH)))
+        )
     items.append(Action("Jetzt prüfen", path_of(host.route_url(names.RECHECK_PATH)), busy=CHECKING))
     items.append(
         Action("Übersicht aller E-Mailkonten mit OAuth", path_of(host.route_url(names.OVERVIEW_PATH)), method="GET")

@@ -357,3 +357,11 @@ def remove_secret(request: Request, host: Host) -> Redirect | Page:
     if back is None:
         return _no_interface()
     return Redirect(back, tuple(credentials.remove_secret(host)))
+
+
+def rotation_done(request: Request, host: Host) -> Redirect | Page:
+    """ "Erledigt: alten Schlüssel in Entra gelöscht": the hint about the old secret ends."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    return Redirect(back, tuple(client_secret.rotation_done(host)))
