@@ -192,7 +192,10 @@ def test_admin_consent_from_cmxorganize_then_the_person_signs_in(office):
     admins_only(office)
     page = office.grant_admin_consent("admin")
     (message,) = flashes(page)
-    assert message.startswith("Administratorzustimmung erteilt von Anna Admin (über Microsoft)")
+    assert message.startswith(
+        "Administratorzustimmung erteilt – bei Microsoft mit einem Administratorkonto Ihrer Organisation, angefragt "
+        "in cmxOrganize von Anna Admin"
+    )
     assert "✓ Administratorzustimmung" in green_field_text(office.browser.get(office.interface_path()).text)
     consents = office.ms.call("consents", tenant_id=office.org.tenant_id, client_id=office.org.client_id)
     assert "https://outlook.office.com/SMTP.Send" in consents["tenant"]
@@ -208,8 +211,11 @@ def test_admin_consent_declined_is_recorded(office):
     office.configure()
     admins_only(office)
     (message,) = flashes(office.grant_admin_consent("admin", consent=False))
-    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt. Zugriff nicht bestätigt")
-    assert "Code AADSTS65004" in message
+    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt: Zugriff nicht bestätigt.")
+    # Issue 21: its own advice — the Microsoft 365 admin, the same button again; no mailbox, no "Erneut anmelden".
+    assert "erneut „Administratorzustimmung erteilen“" in message
+    assert message.endswith("(Zuständig: Microsoft-365-Admin; Code AADSTS65004)")
+    assert "Postfach" not in message and "Erneut anmelden" not in message
     assert "✗ Administratorzustimmung" in green_field_text(office.browser.get(office.interface_path()).text)
 
 
@@ -217,7 +223,7 @@ def test_a_non_admin_cannot_grant_admin_consent(office):
     office.configure()
     admins_only(office)
     (message,) = flashes(office.grant_admin_consent("anna"))
-    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt. Zustimmung eines Administrators")
+    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt: Zustimmung eines Administrators")
 
 
 def test_admin_consent_workflow_request(office):
