@@ -227,6 +227,13 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     if mailbox is not None:
         accounts.set_mailbox(host, account_id, mailbox.kind(account.address), mailbox.primary)
     tokens.forget(account_id)
+    # The trail in the order things happened: signed in, then the test mail (and, if refused, the refusal after it).
+    store.add_event(
+        host,
+        "connected",
+        f"Bei Microsoft angemeldet als {who.name} (von {request.user.display_name}).",
+        account_id=account_id,
+    )
     with status.held_back() as reports:
         outcome = send_test_mail(host, account_id, after_signin=True)
     if not outcome.ok and who.name != account.address.strip().lower() and send_as_refused(outcome):
@@ -249,12 +256,6 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     reports.release()
     if account.username.strip().lower() != who.name:
         host.update_mail_account(account_id, username=who.name)
-    store.add_event(
-        host,
-        "connected",
-        f"Bei Microsoft angemeldet als {who.name} (von {request.user.display_name}).",
-        account_id=account_id,
-    )
     if outcome.ok:
         outcome = _with_alias_note(host, outcome, account.address, who.name, mailbox)
     return outcome
