@@ -77,6 +77,20 @@ def prerequisites(host: Host, account_id: int) -> list[str]:
     return problems
 
 
+def sign_in_name(host: Host, account: MailAccount) -> str | None:
+    """The account's sign-in name at Microsoft where it is known — Microsoft named it at an earlier sign-in, or a
+    person typed a Benutzername other than the address — else None. Only a known name goes to Microsoft as
+    ``login_hint``: the address pre-filled where the sign-in name differs ends in "Dieses Benutzerkonto wurde nicht
+    gefunden"."""
+    known = store.account_state(host, account.id)
+    if known and known.user_oid and known.signed_in_as:
+        return known.signed_in_as
+    username = account.username.strip()
+    if username and username.lower() != account.address.strip().lower():
+        return username
+    return None
+
+
 def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Outcome | None]:
     """Prepare the sign-in. Returns (Microsoft's URL to send the browser to, None) or (None, why not)."""
     missing = prerequisites(host, account_id)
@@ -102,8 +116,7 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
         app = identity.build(options, azure)
     except identity.MicrosoftError as error:
         return None, _failed(host, account_id, error.finding, "Die Anmeldung konnte nicht beginnen")
-    known = store.account_state(host, account_id)
-    hint = (known.signed_in_as if known and known.user_oid else None) or account.username or account.address
+    hint = sign_in_name(host, account)
     flow = identity.initiate(
         app, options.signin_scopes, redirect_uri=redirect_uri(host.public_base_url), login_hint=hint
     )

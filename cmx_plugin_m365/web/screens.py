@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
+from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, MailAccount, Note, User
 
 from .. import certificates, diagnosis, names, permissions, store
 from ..care import client_secret, credentials
@@ -538,6 +538,19 @@ def _connected_note(host: Host, record_id: int, address: str) -> Note:
     )
 
 
+def _sign_in_name_note(host: Host, account: MailAccount) -> list[Note]:
+    """Before a first sign-in without a known sign-in name, nothing is pre-filled at Microsoft: say what it asks."""
+    if flow.sign_in_name(host, account) is not None:
+        return []
+    return [
+        Note(
+            "Microsoft fragt nach dem Anmeldenamen des Kontos. Er kann von der E-Mailadresse abweichen (z. B. "
+            "vorname.nachname@…onmicrosoft.com); kennen Sie ihn nicht, nennt ihn der Microsoft-365-Admin (Microsoft "
+            "365 Admin Center → Benutzer → Benutzername)."
+        )
+    ]
+
+
 def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     if record_id is None:
         return [Note("Nach dem Speichern können Sie hier OAuth (Microsoft 365) für dieses E-Mailkonto einschalten.")]
@@ -592,6 +605,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
                 f"dem das Postfach {account.address} gehört. Microsoft fragt, mit welchem Konto; wählen Sie dieses. "
                 "Den Benutzernamen trägt cmxOrganize danach selbst ein: den Anmeldenamen, den Microsoft nennt."
             ),
+            *_sign_in_name_note(host, account),
             *consent_note,
             sign_in,
             _history(host, record_id),
