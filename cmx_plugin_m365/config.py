@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from cmx_hostapi import Host
 
-from . import certificates, keys
+from . import certificates, config_schema, keys
 from .crypto import DecryptionError
 from .diagnosis import Finding, Kind
 from .names import INTERFACE_TYPE, PLUGIN_ID, SETTINGS_APP, TENANT_SETTING
@@ -220,12 +220,18 @@ class Options:
     problems: tuple[str, ...] = field(default=(), init=False, compare=False)
     """What is wrong with the options, in German for the admins (shown in the green fields; nobody can sign in
     meanwhile)."""
+    ignored: tuple[str, ...] = field(default=(), init=False, compare=False)
+    """Options of the wrong type, in German (:mod:`config_schema`): their defaults are used, sending goes on."""
 
     @classmethod
     def of(cls, host: Host) -> Options:
         raw: Mapping[str, Any] = host.plugin_config(PLUGIN_ID)
-        known = {k: raw[k] for k, f in cls.__dataclass_fields__.items() if k in raw and f.init}
-        return cls(**known)
+        loaded, ignored = config_schema.checked(cls, raw)  # only the values that fit; the others keep their default
+        checked = config_schema.options_schema(cls).fields
+        others = {k: raw[k] for k, f in cls.__dataclass_fields__.items() if k in raw and f.init and k not in checked}
+        options = cls(**others, **loaded)
+        object.__setattr__(options, "ignored", ignored)
+        return options
 
     def __post_init__(self) -> None:
         if not isinstance(self.cloud, Cloud):

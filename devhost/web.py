@@ -558,7 +558,8 @@ def _misc_views(app: Flask, instance: Instance) -> None:
     @app.route("/")
     @login_required
     def home():
-        return render_template("home.html")
+        # Host API 1.8: what the plugins said about the instance at its start, for the admins who run it.
+        return render_template("home.html", start_messages=instance.start_messages if g.user.is_admin else [])
 
     @app.route("/suche")
     @login_required

@@ -62,7 +62,9 @@ def _interface_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     problem = registration_problem(host.public_base_url)
     if problem:
         items.append(Note(problem, level="error"))
-    items += [Note(text, level="error") for text in Options.of(host).problems]
+    options = Options.of(host)
+    items += [Note(text, level="error") for text in options.problems]
+    items += [Note(text, level="warning") for text in options.ignored]
     if record_id is None:
         return items
     items += _credential_items(host)

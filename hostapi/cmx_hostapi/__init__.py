@@ -29,7 +29,8 @@ means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a r
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
 probe). 1.8 added :func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not
 change the record, a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted,
-for the host's confirmation) and :meth:`Host.update_interface` (a plugin removes a value it no longer uses, e.g. an
+for the host's confirmation), :func:`cmx_instance_started` (a plugin checks its per-instance options when the instance
+starts, not at the first mail) and :meth:`Host.update_interface` (a plugin removes a value it no longer uses, e.g. an
 unused client secret).
 """
 
@@ -654,6 +655,19 @@ def cmx_smtp_refused(
 
     Return a :class:`MailError` subclass as for :func:`cmx_mail_error`, or None; when no plugin answers, the host
     calls :func:`cmx_mail_error`. First result wins.
+    """
+
+
+@hookspec
+def cmx_instance_started(host: Host) -> list[Message]:
+    """Called once when the host starts an instance with the plugin enabled — after its migrations, before the first
+    request, job or mail (host API 1.8).
+
+    Check what the plugin needs from the instance, above all its options (:meth:`Host.plugin_config`), and return
+    German messages for the instance's operators (an option of the wrong type: which one, what it must be, what is
+    used meanwhile); an empty list when all is well. The host writes them into its log at the level's severity and
+    shows them to its admins. Must not fail the start: a plugin reports, it does not raise. A host before 1.8 never
+    calls it; the plugin then finds the same problems where it reads the options.
     """
 
 
