@@ -78,8 +78,9 @@ def test_a_later_sign_in_must_be_the_same_user_object(office):
     anna = office.org.people["anna"].upn
     assert message.startswith(
         f"Sie haben sich als {ben.upn} angemeldet; dieses E-Mailkonto ist aber mit dem Microsoft-Konto {anna} "
-        "verbunden. Es wurde nichts gespeichert."
+        "verbunden. Es wurde nichts gespeichert. Bitte „Erneut anmelden“ wählen"  # the button this screen shows
     )
+    assert "Erneut anmelden" in green_field_text(office.page(account_id))
     after = office.row(account_id)
     assert (after["token_cache"], after["cache_version"], after["user_oid"]) == (
         before["token_cache"],

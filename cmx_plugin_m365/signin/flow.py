@@ -77,6 +77,11 @@ def prerequisites(host: Host, account_id: int) -> list[str]:
     return problems
 
 
+def sign_in_button(state: store.AccountState | None) -> str:
+    """The green field's sign-in button as the person sees it now: a connected account's is "Erneut anmelden"."""
+    return "Erneut anmelden" if state is not None and state.state == store.CONNECTED else "Bei Microsoft anmelden"
+
+
 def sign_in_name(host: Host, account: MailAccount) -> str | None:
     """The account's sign-in name at Microsoft where it is known — Microsoft named it at an earlier sign-in, or a
     person typed a Benutzername other than the address — else None. Only a known name goes to Microsoft as
@@ -204,12 +209,13 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         # Started on a server whose keys this one does not have (a key rollout in progress): the code is still
         # unused, but the PKCE verifier is unreadable here. Never a 500; say what happened.
         keys.unreadable(host, "signin", account_id)
+        button = sign_in_button(store.account_state(host, account_id))
         return Outcome(
             False,
             "error",
             "Diese Anmeldung wurde auf einem anderen Server von cmxOrganize begonnen, dessen Schlüssel dieser Server "
-            "nicht kennt; es wurde nichts gespeichert. Bitte „Bei Microsoft anmelden“ noch einmal wählen. (Bleibt "
-            "es, geben die Admins allen Servern dieselbe Schlüsselliste.)",
+            f"nicht kennt; es wurde nichts gespeichert. Bitte „{button}“ noch einmal wählen."
+            " (Bleibt es, geben die Admins allen Servern dieselbe Schlüsselliste.)",
             account_id,
             "DECRYPT",
         )
@@ -258,9 +264,10 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         else:
             store.disconnect(host, account_id)
         tokens.forget(account_id)
+        button = sign_in_button(store.account_state(host, account_id))  # as it is back to what it was
         text = (
             f"Das Microsoft-Konto {who.name} darf nicht als {account.address} senden; es wurde nichts gespeichert. "
-            f"Bitte erneut „Bei Microsoft anmelden“ wählen und das Konto wählen, dem das Postfach {account.address} "
+            f"Bitte erneut „{button}“ wählen und das Konto wählen, dem das Postfach {account.address} "
             f"gehört – oder der Microsoft-365-Admin erteilt {who.name} das Recht „Senden als“ für "
             f"{account.address} (Exchange Admin Center → Empfänger → Postfach → Delegierung). (Code {outcome.code})"
         )
@@ -358,9 +365,10 @@ def _refusal(tenant_setting: str, tenant_guid: str, who: SignedIn, before: dict 
     known_oid = (before or {}).get("user_oid")
     if known_oid and known_oid != who.oid:
         known_name = (before or {}).get("signed_in_as") or "einem anderen Konto"
+        button = "Erneut anmelden" if (before or {}).get("state") == store.CONNECTED else "Bei Microsoft anmelden"
         return (
             f"Sie haben sich als {who.name} angemeldet; dieses E-Mailkonto ist aber mit dem Microsoft-Konto "
-            f"{known_name} verbunden. Es wurde nichts gespeichert. Bitte erneut „Bei Microsoft anmelden“ wählen und "
+            f"{known_name} verbunden. Es wurde nichts gespeichert. Bitte „{button}“ wählen und "
             f"im Kontoauswahl-Fenster {known_name} wählen (oder „Anderes Konto verwenden“). Soll das E-Mailkonto "
             "künftig über ein anderes Microsoft-Konto senden, zuerst „Verbindung trennen“ wählen."
         )
