@@ -303,3 +303,13 @@ def test_5_7_3_on_the_first_sign_in_is_reported_at_once(office):
     (message,) = flashes(page)
     assert "Die Testmail konnte nicht gesendet werden. Anmeldung am Mailserver abgelehnt" in message
     assert run_method(office, account_id)[-1].startswith("✗ Mailserver:")
+
+
+def test_a_refused_sign_in_is_written_into_the_history_in_the_third_person(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.come_back(office.at_microsoft(office.start_sign_in(account_id), "ben").url)
+    green = green_field_text(office.page(account_id))
+    ben = office.org.people["ben"].upn
+    assert f"Anmeldung als {ben} abgelehnt, nichts gespeichert (von Anna Admin)." in green
+    assert "Sie haben sich" not in green

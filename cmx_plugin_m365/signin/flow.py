@@ -230,7 +230,11 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     before = store.snapshot(host, account_id)
     problem = _refusal(azure.tenant, identity.tenant_guid(app), who, before)
     if problem:
-        store.add_event(host, "signin_refused", problem, account_id=account_id, code="ACCOUNT-MISMATCH")
+        # The trail is read later by others: what happened, not the advice addressed to the person who signed in.
+        trail = (
+            f"Anmeldung als {who.name or 'unbekannt'} abgelehnt, nichts gespeichert (von {request.user.display_name})."
+        )
+        store.add_event(host, "signin_refused", trail, account_id=account_id, code="ACCOUNT-MISMATCH")
         return Outcome(False, "error", problem, account_id)
     # Which address of the signed-in user's mailbox the account's is (primary, alias, or another mailbox): Graph's
     # GET /me, with the token the sign-in just brought (so the refreshed cache is what is stored).
