@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 from functools import wraps
 from urllib.parse import quote, urlsplit
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from cmx_hostapi import Download, Page, Redirect, Request, Route, User
 from flask import Flask, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from werkzeug.security import check_password_hash
 
@@ -61,6 +63,7 @@ def create_app(instance: Instance) -> Flask:
     CSRFProtect(app)
     logs.install()
     app.jinja_env.globals.update(apps=APPS, quote=quote, app_path=app_path)
+    app.jinja_env.filters["links"] = linkify
     # Pages show local time, as cmxOrganize does (the database keeps UTC).
     app.jinja_env.filters["local"] = lambda value: (
         value.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y %H:%M") if value else "–"
@@ -128,6 +131,18 @@ def create_app(instance: Instance) -> Flask:
     for route in instance.routes:
         _mount_route(app, instance, route)
     return app
+
+
+_URL = re.compile(r"https?://[^\s<>\"„“”()]+[^\s<>\"„“”().,;:!?)]")
+
+
+def linkify(text) -> Markup:
+    """A message's web addresses as links; everything else escaped (``format`` escapes the address too)."""
+    text, parts, last = str(text), [], 0
+    for found in _URL.finditer(text):
+        parts += [escape(text[last : found.start()]), Markup('<a href="{0}">{0}</a>').format(found.group(0))]
+        last = found.end()
+    return Markup("").join([*parts, escape(text[last:])])
 
 
 def login_required(view):
@@ -225,7 +240,8 @@ def _interface_views(app: Flask, instance: Instance) -> None:
             if others:
                 return {}, {
                     "type": f"Es gibt bereits eine Schnittstelle vom Typ „{itype.name}“ "
-                    f"(„{others[0].name}“). Bitte diese bearbeiten statt eine zweite anzulegen."
+                    f"(„{others[0].name}“). Bitte diese bearbeiten statt eine zweite anzulegen: "
+                    f"{instance.host.record_url('Schnittstelle', others[0].id)}"
                 }
         schema = itype.schema() if itype else GenericInterfaceSchema()
         try:

@@ -364,9 +364,10 @@ def overview(host: Host) -> list[GreenFieldItem]:
         store.SIGNIN_REQUIRED: "OAuth, Anmeldung erforderlich",
     }
     states = {state.account_id: state for state in store.all_account_states(host)}
-    rows, attention = [], 0
+    rows, links, attention = [], [], 0
     for account in host.mail_accounts():
         state = states.pop(account.id, None)
+        links.append(path_of(host.record_url(names.MAIL_ACCOUNT_FORM, account.id)))  # each row opens its account
         if state is None:
             rows.append((account.address, "ohne OAuth (Passwort oder anderer Anbieter)"))
             continue
@@ -395,7 +396,14 @@ def overview(host: Host) -> list[GreenFieldItem]:
         f"{count(attention, 'braucht', 'brauchen')} Aufmerksamkeit.",
         level="warning" if attention else "success",
     )
-    return [summary, Facts(tuple(rows))]
+    return [summary, _facts(tuple(rows), tuple(links))]
+
+
+def _facts(rows: tuple[tuple[str, str], ...], links: tuple[str, ...]) -> Facts:
+    """Rows whose labels link (host API 1.8); an older host's Facts has no links."""
+    if "links" in Facts.__dataclass_fields__:
+        return Facts(rows, links=links)
+    return Facts(rows)
 
 
 _when = when

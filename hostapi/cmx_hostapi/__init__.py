@@ -30,8 +30,8 @@ step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (o
 probe). 1.8 added :func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not
 change the record, a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted,
 for the host's confirmation), :func:`cmx_instance_started` (a plugin checks its per-instance options when the instance
-starts, not at the first mail) and :meth:`Host.update_interface` (a plugin removes a value it no longer uses, e.g. an
-unused client secret).
+starts, not at the first mail), ``links`` on :class:`Facts` (rows that open a record) and
+:meth:`Host.update_interface` (a plugin removes a value it no longer uses, e.g. an unused client secret).
 """
 
 from __future__ import annotations
@@ -372,6 +372,9 @@ class Facts:
     """Green field: a small table of label/value rows (e.g. "Angemeldet als")."""
 
     rows: tuple[tuple[str, str], ...]
+    links: tuple[str, ...] = ()
+    """Host API 1.8: per row, a URL its label links to ("" for none; e.g. an overview's row to its record). A host
+    before 1.8 shows the labels as text. Hosts show web addresses inside texts (messages, notes, values) as links."""
 
 
 @dataclass(frozen=True)
