@@ -83,7 +83,11 @@ def test_a_send_as_refusal_puts_the_old_address_back_and_names_both(office):
     assert office.instance.host.mail_account(account_id).address == anna
     assert office.row(account_id)["state"] == "connected" and office.row(account_id)["problem_code"] is None
     assert len(office.notifications()) == told_before  # nobody told of a problem of an account that did not change
-    assert "Mit Microsoft 365 verbunden (OAuth)." in green_field_text(page)
+    green = green_field_text(page)
+    assert "Mit Microsoft 365 verbunden (OAuth)." in green
+    # Once per screen: the advice in the message, one line in the history.
+    assert page.count("Soll es als") == 1
+    assert f"Neue E-Mailadresse {ben} nicht übernommen: {anna} darf nicht als sie senden." in green
 
 
 def test_until_a_mail_proves_it_the_green_field_says_the_new_address_is_unproven(office):

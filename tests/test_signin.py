@@ -82,6 +82,8 @@ def test_the_wrong_account_is_refused_and_nothing_stored(office):
         f"Microsoft anmelden“ wählen und das Konto wählen, dem das Postfach {ben} gehört"
     )
     assert message.endswith("(Code 550 5.7.60)")
+    assert page.count("das Recht „Senden als“ für") == 1  # the advice once: the history has its own line
+    assert f"Anmeldung als {anna} nicht übernommen: darf nicht als {ben} senden." in green_field_text(page)
     row = office.row(ben_id)
     assert (row["state"], row["token_cache"], row["signed_in_as"], row["user_oid"]) == ("new", None, None, None)
     assert office.mails_to("ben") == []

@@ -99,7 +99,9 @@ def _put_back(host: Host, account_id: int, before: dict, row: dict | None, new_a
         f"das Recht „Senden als“ für {new_address} (Exchange Admin Center → Empfänger → Postfach → Delegierung); "
         f"danach die Adresse noch einmal eintragen. (Code {code})"
     )
-    store.add_event(host, "address_refused", text, account_id=account_id, code=code)
+    # The trail in one line, in the third person (the message above the page carries the advice once).
+    trail = f"Neue E-Mailadresse {new_address} nicht übernommen: {who} darf nicht als sie senden."
+    store.add_event(host, "address_refused", trail, account_id=account_id, code=code)
     return text
 
 

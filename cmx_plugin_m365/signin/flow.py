@@ -275,7 +275,9 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
             f"gehört – oder der Microsoft-365-Admin erteilt {who.name} das Recht „Senden als“ für "
             f"{account.address} (Exchange Admin Center → Empfänger → Postfach → Delegierung). (Code {outcome.code})"
         )
-        store.add_event(host, "signin_refused", text, account_id=account_id, code=outcome.code)
+        # The trail in one line (the person reads the advice in the message; the page must not say it twice).
+        trail = f"Anmeldung als {who.name} nicht übernommen: darf nicht als {account.address} senden."
+        store.add_event(host, "signin_refused", trail, account_id=account_id, code=outcome.code)
         return Outcome(False, "error", text, account_id)
     reports.release()
     if account.username.strip().lower() != who.name:
