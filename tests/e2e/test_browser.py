@@ -263,6 +263,7 @@ def test_where_only_admins_may_consent_the_admin_consents_from_cmxorganize(offic
     page.click(".green-field button:has-text('OAuth (Microsoft 365) verwenden')")
     account_page = page.url
     page.click(".green-field button:has-text('Bei Microsoft anmelden')")
+    page.fill("input[name=login]", anna.upn)  # no login_hint: the sign-in name is not known yet (issue 21)
     page.fill("input[name=password]", anna.password)
     page.click("#idSIButton9")
     assert page.locator("h1").inner_text() == "Genehmigung des Administrators erforderlich"
