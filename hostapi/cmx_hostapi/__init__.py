@@ -376,7 +376,8 @@ class Facts:
 
 @dataclass(frozen=True)
 class CopyValue:
-    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button)."""
+    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button; a value with
+    line breaks, such as a command for a shell, in a multi-line field that keeps them)."""
 
     label: str
     value: str
