@@ -1,18 +1,13 @@
 """Setup in one step: the command cmxOrganize shows runs (real Bash, the az rest stand-in) against the emulator's Graph,
 and the Einrichtungscode it prints, pasted back, makes the instance ready — or is refused with what to do."""
 
-import html
-import re
-import secrets
-
 import pytest
 
-from cmx_plugin_m365 import certificates, names
+from cmx_plugin_m365 import certificates
 from cmx_plugin_m365.signin import one_step
-from cmx_plugin_m365.signin.redirect_uri import path_of
+from devhost import one_step_steps as steps
 from devhost.az_standin import CloudShell
 from devhost.graph.directory_api import APPLICATION_ADMIN, CLOUD_APPLICATION_ADMIN
-from devhost.office import INTERFACES
 from devhost.pages import flashes, green_field_text
 
 from .helpers import run_method
@@ -20,49 +15,25 @@ from .helpers import run_method
 pytestmark = pytest.mark.timeout(180)
 
 
-def one_step_path(office) -> str:
-    return path_of(office.instance.host.route_url(names.ONE_STEP_PATH))
-
-
-def copy_value(page: str) -> str:
-    found = re.search(r'<textarea id="[^"]+" class="copy-value"[^>]*>(.*?)</textarea>', page, re.S)
-    assert found, green_field_text(page)
-    return html.unescape(found.group(1))
-
-
 def admin(office, *roles: str, is_admin: bool = False) -> str:
     """A person of the organisation's IT who opens Azure Cloud Shell; ``roles``: their Entra roles."""
-    org = office.org
-    oid = office.ms.user(
-        org.tenant_id, f"it-{secrets.token_hex(2)}@{org.domain}", "pw-" + secrets.token_hex(4), "IT", mailbox=False
-    )
-    office.ms.call("user/roles", oid=oid, roles=list(roles))
-    if is_admin:
-        office.ms.call("user/update", oid=oid, is_admin=True)
-    return oid
+    return steps.it_admin(office, list(roles), global_admin=is_admin)
 
 
 def shell_for(office, tmp_path, oid: str) -> CloudShell:
-    shell = CloudShell.open(tmp_path / f"shell-{oid[:8]}", office.ms.addresses.ca_file)
-    shell.login(office.ms, oid)
-    return shell
+    return steps.cloud_shell(office, tmp_path / f"shell-{oid[:8]}", oid)
 
 
 def the_command(office) -> str:
     """The admin opens "Automatisch einrichten (Azure Cloud Shell)" and has the command made."""
-    page = office.browser.get(INTERFACES + "neu").text
-    assert "Automatisch einrichten (Azure Cloud Shell)" in green_field_text(page)
-    page = office.click_on(one_step_path(office), "Befehl für Azure Cloud Shell erstellen", organisation="Bildungswerk")
+    assert steps.offered(office)
+    page = steps.command_page(office)
     assert flashes(page) == ["Befehl erstellt. Jetzt Schritt 1, dann Schritt 2."]
-    return copy_value(page)
+    return steps.copy_value(page)
 
 
-def paste(office, code: str) -> str:
-    return office.click_on(one_step_path(office), "2. Einrichtungscode übernehmen", code=code)
-
-
-def applications(office) -> list[dict]:
-    return [a for a in office.ms.call("applications", tenant_id=office.org.tenant_id)["applications"] if a["tags"]]
+paste = steps.paste
+applications = steps.applications
 
 
 def test_one_command_and_one_line_make_the_instance_ready(office, tmp_path, database):
