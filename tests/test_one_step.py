@@ -45,6 +45,10 @@ def test_one_command_and_one_line_make_the_instance_ready(office, tmp_path, data
     assert "UMLEITUNGS_URI=https://kurse.example.de/App%20E-Mailkonto/continue_oauth" in command.replace("'", "")
     assert pem.splitlines()[1][:40] in command.replace("\n", "")  # the public certificate, base64
 
+    download = office.browser.get("/App%20Schnittstellen/m365_one_step_script")
+    assert download.headers["Content-Disposition"].endswith('filename="cmxorganize-einrichtung.sh"')
+    assert download.text + "CMX_SKRIPT\nbash cmxorganize-einrichtung.sh\n" == command.split("\n", 1)[1]
+
     shell = shell_for(office, tmp_path, admin(office, CLOUD_APPLICATION_ADMIN))
     done, _seconds = shell.run(command)
     assert done.returncode == 0, done.stdout + done.stderr
