@@ -108,7 +108,10 @@ class CloudShell:
         home.mkdir(parents=True, exist_ok=True)
         (home / "bin").mkdir(exist_ok=True)
         az = home / "bin" / "az"
-        az.write_text(f'#!/usr/bin/env bash\nexec {sys.executable} -m devhost.az_standin "$@"\n')
+        # One line per call in az-calls (the benchmark counts them), then the stand-in itself.
+        az.write_text(
+            f'#!/usr/bin/env bash\necho "$1" >> "$HOME/az-calls"\nexec {sys.executable} -m devhost.az_standin "$@"\n'
+        )
         az.chmod(az.stat().st_mode | stat.S_IXUSR)
         return cls(home, ca_file)
 
