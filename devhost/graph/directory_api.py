@@ -14,7 +14,8 @@
 
 Sources, all learn.microsoft.com/graph/api/… (graph-docs-contrib ``api-reference/v1.0``): ``organization-list``,
 ``user-list-memberof`` (directoryRole objects with ``roleTemplateId``), ``application-list`` and
-``resources/application`` (tags: "Supports $filter (eq, not, ge, le, startsWith)", used with ``any``),
+``resources/application`` (tags: "Not nullable. Supports $filter (eq, not, ge, le, startsWith)"; the lambda form
+``tags/any(c:c eq '…')`` as answered on learn.microsoft.com/answers/questions/539487),
 ``application-post-applications`` (201 with the object), ``application-update`` (204; keyCredentials replace the
 whole collection), ``resources/keycredential`` (``key`` "returned only on $select for a single object"),
 ``application-addkey`` ("Applications that don't have any existing valid certificates … won't be able to use this
