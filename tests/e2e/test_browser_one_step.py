@@ -10,20 +10,14 @@ import pytest
 
 from devhost import one_step_steps as steps
 from devhost.graph.directory_api import CLOUD_APPLICATION_ADMIN
-from devhost.stage import live_office
 
-from .test_browser import Shots, flash_texts, green_text, log_in, page  # noqa: F401 - the page fixture
+from .conftest import Shots, flash_texts, green_text, log_in
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def office(ms, tmp_path):
-    with live_office(tmp_path, ms.addresses) as office:
-        yield office
-
-
-def test_admin_sets_up_the_app_in_one_step_in_the_browser(office, page, ms, tmp_path):  # noqa: F811
+def test_admin_sets_up_the_app_in_one_step_in_the_browser(office_live, page, ms, tmp_path):
+    office = office_live
     base_url, org = office.browser.base_url, office.org
     anna = org.people["anna"]
     shot = Shots(page, "einrichtung-in-einem-schritt")
