@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 from flask import Flask, jsonify, redirect, render_template, request
@@ -142,7 +143,7 @@ def _user_roles(d: Directory, a: dict) -> dict:
     return {}
 
 
-def _cli_login(d: Directory, a: dict) -> dict:
+def _cli_login(d: Directory, a: dict, *, key, base_url: str) -> dict:
     """What ``az login`` leaves behind (Azure Cloud Shell: already signed in): a Graph access token of the Azure
     CLI's first-party app for this user. The emulator stands in for the sign-in itself; the stand-in ``az``
     (devhost.az_standin) sends this token exactly as ``az rest`` sends the one from its msal cache. The scopes are the
@@ -163,8 +164,8 @@ def _cli_login(d: Directory, a: dict) -> dict:
         )
     ]
     token = access_token(
-        _KEY[0],
-        base_url=_BASE[0],
+        key,
+        base_url=base_url,
         resource=GRAPH,
         scopes=scopes,
         user=user,
@@ -406,7 +407,6 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "user/password": _password,
     "user/rename": _update_user_upn,
     "user/roles": _user_roles,
-    "cli/login": _cli_login,
     "applications": _applications,
     "consents": _consents,
     "consents/revoke": _revoke_consents,
@@ -430,19 +430,16 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
 }
 
 
-_KEY: list = []
-_BASE: list = []
-"""The signing key and base URL of this process's emulator (set by register_control's caller for ``cli/login``)."""
-
-
 def register_control(app: Flask, directory: Directory, base_url: str, key=None) -> None:
+    # ``cli/login`` signs a token, so it needs the emulator's key; the other operations only change the directory.
+    operations = dict(OPERATIONS)
     if key is not None:
-        _KEY[:] = [key]
-        _BASE[:] = [base_url]
+        operations["cli/login"] = functools.partial(_cli_login, key=key, base_url=base_url)
+
 
     @app.post("/_emulator/api/<path:op>")
     def api(op: str):
-        handler = OPERATIONS.get(op)
+        handler = operations.get(op)
         if handler is None:
             return jsonify({"error": f"unknown operation {op}"}), 404
         try:
