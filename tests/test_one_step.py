@@ -145,8 +145,14 @@ def test_a_mangled_or_foreign_code_or_one_without_the_certificate_is_refused_and
 ):
     if database[1] is not None:
         pytest.skip("nothing of the database is involved beyond the first test; once, on SQLite, is enough")
-    the_command(office)
     host = office.instance.host
+    # A name that would break out of the script's quoting is refused, and no certificate is made.
+    page = office.click_on(steps.ONE_STEP, steps.MAKE, organisation="Bildungswerk'; rm -rf ~")
+    assert flashes(page) == [
+        "Nicht erstellt: Der Name darf bis zu 80 Buchstaben, Ziffern, Leerzeichen und . , & ( ) + - enthalten."
+    ]
+    assert one_step.certificate(host) is None
+    the_command(office)
     org = office.org
     good = one_step.SetupCode(org.tenant_id, org.client_id, org.object_id, "global", one_step.marker(host))
 
@@ -168,3 +174,30 @@ def test_a_mangled_or_foreign_code_or_one_without_the_certificate_is_refused_and
     message = refused(one_step.encode(good))
     assert message.startswith(f"Microsoft bestätigt nicht, dass die App-Registrierung {org.client_id} das Zertifikat")
     assert "(Code AADSTS700027)" in message
+
+
+class OlderHost:
+    """The same host without host API 1.8's save_interface / save_setting."""
+
+    def __init__(self, host):
+        self._host = host
+
+    def __getattr__(self, name):
+        if name in ("save_interface", "save_setting"):
+            raise AttributeError(name)
+        return getattr(self._host, name)
+
+
+def test_on_a_host_before_api_1_8_the_values_are_named_for_the_person_to_enter(office, tmp_path, database):
+    if database[1] is not None:
+        pytest.skip("nothing of the database is involved beyond the first test; once, on SQLite, is enough")
+    command = the_command(office)
+    done, _ = shell_for(office, tmp_path, admin(office, CLOUD_APPLICATION_ADMIN)).run(command)
+    code = one_step.decode(done.stdout.strip().splitlines()[-1])
+    (message,) = one_step.finish(OlderHost(office.instance.host), code)
+    assert message.level == "warning"
+    assert message.text == (
+        f"Zertifikat bestätigt. Bitte noch in der Azure-Schnittstelle als Benutzername {code.client_id} und in den "
+        f"Einstellungen TenantID = {code.tenant_id} eintragen, dann „Zertifikat prüfen“."
+    )
+    assert office.instance.host.interfaces("Azure") == []
