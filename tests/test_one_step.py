@@ -2,6 +2,7 @@
 and the Einrichtungscode it prints, pasted back, makes the instance ready — or is refused with what to do."""
 
 import pytest
+import requests
 
 from cmx_plugin_m365 import certificates
 from cmx_plugin_m365.signin import one_step
@@ -201,3 +202,40 @@ def test_on_a_host_before_api_1_8_the_values_are_named_for_the_person_to_enter(o
         f"Einstellungen TenantID = {code.tenant_id} eintragen, dann „Zertifikat prüfen“."
     )
     assert office.instance.host.interfaces("Azure") == []
+
+
+def test_graph_refuses_what_the_admins_role_does_not_allow_in_microsofts_words(office, tmp_path, database):
+    """The emulator's directory answers as Graph does: an Application Administrator may consent, but not grant a
+    Microsoft Graph app role (grant-admin-consent, Prerequisites); a second identical assignment is refused."""
+    if database[1] is not None:
+        pytest.skip("no database involved")
+
+    def graph(oid: str, method: str, path: str, body: dict | None = None):
+        token = office.ms.call("cli/login", oid=oid)["access_token"]
+        return requests.request(
+            method,
+            office.ms.addresses.graph_base_url.rstrip("/") + "/v1.0" + path,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            verify=office.ms.addresses.ca_file,
+            timeout=10,
+        )
+
+    boss = admin(office, is_admin=True)
+    made = graph(boss, "POST", "/applications", {"displayName": "cmxOrganize Test", "tags": ["t"]}).json()
+    sp = graph(boss, "POST", "/servicePrincipals", {"appId": made["appId"]}).json()
+    resource = graph(boss, "GET", "/servicePrincipals?$filter=appId eq '00000003-0000-0000-c000-000000000000'")
+    graph_sp = resource.json()["value"][0]
+    role = next(r["id"] for r in graph_sp["appRoles"] if r["value"] == "Mail.Send")
+    assignment = {"principalId": sp["id"], "resourceId": graph_sp["id"], "appRoleId": role}
+
+    refused = graph(
+        admin(office, APPLICATION_ADMIN), "POST", f"/servicePrincipals/{graph_sp['id']}/appRoleAssignedTo", assignment
+    )
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "Authorization_RequestDenied"
+    assert graph(boss, "POST", f"/servicePrincipals/{graph_sp['id']}/appRoleAssignedTo", assignment).status_code == 201
+    again = graph(boss, "POST", f"/servicePrincipals/{graph_sp['id']}/appRoleAssignedTo", assignment)
+    assert again.status_code == 400
+    assert again.json()["error"]["message"] == "Permission being assigned already exists on the object"
+    assert graph(boss, "GET", "/applications/00000000-0000-0000-0000-000000000001").status_code == 404
