@@ -436,7 +436,6 @@ def register_control(app: Flask, directory: Directory, base_url: str, key=None) 
     if key is not None:
         operations["cli/login"] = functools.partial(_cli_login, key=key, base_url=base_url)
 
-
     @app.post("/_emulator/api/<path:op>")
     def api(op: str):
         handler = operations.get(op)
