@@ -37,6 +37,10 @@ paste = steps.paste
 applications = steps.applications
 
 
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+"""Nothing of the database is involved beyond the first test: once, on SQLite, is enough."""
+
+
 def test_one_command_and_one_line_make_the_instance_ready(office, tmp_path, database):
     command = the_command(office)
     assert command.startswith("cat > cmxorganize-einrichtung.sh <<'CMX_SKRIPT'\n")
@@ -102,9 +106,8 @@ def test_one_command_and_one_line_make_the_instance_ready(office, tmp_path, data
     assert run_method(office, account_id)[-1].startswith("✓")
 
 
+@SQLITE_ONLY
 def test_without_the_role_the_script_stops_before_anything_is_made(office, tmp_path, database):
-    if database[1] is not None:
-        pytest.skip("nothing of the database is involved beyond the first test; once, on SQLite, is enough")
     command = the_command(office)
     shell = shell_for(office, tmp_path, admin(office))  # an ordinary user
     done, _ = shell.run(command)
@@ -122,9 +125,8 @@ def test_without_the_role_the_script_stops_before_anything_is_made(office, tmp_p
     assert applications(office) == []
 
 
+@SQLITE_ONLY
 def test_the_option_grants_the_application_permissions_too(office, tmp_path, database):
-    if database[1] is not None:
-        pytest.skip("nothing of the database is involved beyond the first test; once, on SQLite, is enough")
     command = the_command(office).replace(
         "bash cmxorganize-einrichtung.sh\n", "bash cmxorganize-einrichtung.sh --app-berechtigungen\n"
     )
@@ -141,11 +143,10 @@ def test_the_option_grants_the_application_permissions_too(office, tmp_path, dat
     assert again.returncode == 0, again.stderr
 
 
+@SQLITE_ONLY
 def test_a_mangled_or_foreign_code_or_one_without_the_certificate_is_refused_and_nothing_changes(
     office, tmp_path, database
 ):
-    if database[1] is not None:
-        pytest.skip("nothing of the database is involved beyond the first test; once, on SQLite, is enough")
     host = office.instance.host
     # A name that would break out of the script's quoting is refused, and no certificate is made.
     page = office.click_on(steps.ONE_STEP, steps.MAKE, organisation="Bildungswerk'; rm -rf ~")
@@ -189,9 +190,8 @@ class OlderHost:
         return getattr(self._host, name)
 
 
+@SQLITE_ONLY
 def test_on_a_host_before_api_1_8_the_values_are_named_for_the_person_to_enter(office, tmp_path, database):
-    if database[1] is not None:
-        pytest.skip("nothing of the database is involved beyond the first test; once, on SQLite, is enough")
     command = the_command(office)
     done, _ = shell_for(office, tmp_path, admin(office, CLOUD_APPLICATION_ADMIN)).run(command)
     code = one_step.decode(done.stdout.strip().splitlines()[-1])
@@ -204,11 +204,10 @@ def test_on_a_host_before_api_1_8_the_values_are_named_for_the_person_to_enter(o
     assert office.instance.host.interfaces("Azure") == []
 
 
+@SQLITE_ONLY
 def test_graph_refuses_what_the_admins_role_does_not_allow_in_microsofts_words(office, tmp_path, database):
     """The emulator's directory answers as Graph does: an Application Administrator may consent, but not grant a
     Microsoft Graph app role (grant-admin-consent, Prerequisites); a second identical assignment is refused."""
-    if database[1] is not None:
-        pytest.skip("no database involved")
 
     def graph(oid: str, method: str, path: str, body: dict | None = None):
         token = office.ms.call("cli/login", oid=oid)["access_token"]
