@@ -4,7 +4,7 @@ The instance's configuration is written by hand (TOML, or whatever the host keep
 ``"viele"`` must not reach the arithmetic of pacing, where it would break every send with a TypeError. Each option is
 checked against the type its default has; a value that does not fit is named in German (the option, what it must be —
 never the value itself, which may be anything) and the default is used instead. The host asks at instance start (host
-API 1.8, ``cmx_instance_started``), and :meth:`Options.of` applies the same schema at every use.
+API 1.9, ``cmx_instance_started``), and :meth:`Options.of` applies the same schema at every use.
 """
 
 from __future__ import annotations

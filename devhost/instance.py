@@ -39,7 +39,7 @@ class Instance:
     methods: list[Method] = field(default_factory=list)
     jobs: list[PeriodicJob] = field(default_factory=list)
     start_messages: list[Message] = field(default_factory=list)
-    """What the plugins said about the instance when it started (host API 1.8): logged, and shown to admins."""
+    """What the plugins said about the instance when it started (host API 1.9): logged, and shown to admins."""
 
     @classmethod
     def start(cls, config: InstanceConfig) -> Instance:
@@ -61,7 +61,7 @@ class Instance:
         return instance
 
     def _started(self) -> None:
-        """Host API 1.8: the plugins check the instance (their options) now, not at the first mail."""
+        """Host API 1.9: the plugins check the instance (their options) now, not at the first mail."""
         for messages in self.pm.hook.cmx_instance_started(host=self.host):
             for message in messages or ():
                 self.start_messages.append(message)

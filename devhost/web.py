@@ -515,7 +515,7 @@ def hide_secrets(data: dict, names: tuple[str, ...], declared_type) -> None:
 
 
 def delete_question(instance: Instance, form: str, record_id: int | None) -> str:
-    """The confirmation before deleting: the host's question and what the plugins say stops (host API 1.8)."""
+    """The confirmation before deleting: the host's question and what the plugins say stops (host API 1.9)."""
     if record_id is None:
         return ""
     warnings = instance.pm.hook.cmx_delete_warning(form=form, record_id=record_id, host=instance.host)
@@ -533,7 +533,7 @@ def delete_record(instance: Instance, form: str, table: str, record_id: int):
 
 
 def record_saving(instance: Instance, form: str, record_id: int | None, values: dict) -> dict[str, str]:
-    """Host API 1.8: every plugin may refuse the save; their messages by field ("" above the form, flashed here)."""
+    """Host API 1.9: every plugin may refuse the save; their messages by field ("" above the form, flashed here)."""
     errors: dict[str, str] = {}
     answers = instance.pm.hook.cmx_record_saving(
         form=form, record_id=record_id, values=dict(values), host=instance.host, request=host_request()
@@ -574,7 +574,7 @@ def _misc_views(app: Flask, instance: Instance) -> None:
     @app.route("/")
     @login_required
     def home():
-        # Host API 1.8: what the plugins said about the instance at its start, for the admins who run it.
+        # Host API 1.9: what the plugins said about the instance at its start, for the admins who run it.
         return render_template("home.html", start_messages=instance.start_messages if g.user.is_admin else [])
 
     @app.route("/suche")

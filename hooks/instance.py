@@ -1,4 +1,4 @@
-"""Extension point "instance started" (host API 1.8): the per-instance options checked once at start."""
+"""Extension point "instance started" (host API 1.9): the per-instance options checked once at start."""
 
 from cmx_hostapi import Message, hookimpl
 

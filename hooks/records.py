@@ -1,5 +1,5 @@
 """Extension point "records": before a mail account is saved, refuse who may not change it and note an address change
-(host API 1.8); right after saving, prove a new secret, probe the redirect URI, and prove a new address with the test
+(host API 1.9); right after saving, prove a new secret, probe the redirect URI, and prove a new address with the test
 mail; after a mail account is deleted, forget its tokens."""
 
 from cmx_hostapi import hookimpl

@@ -4,7 +4,7 @@ from cmx_hostapi import Route, hookimpl
 
 from cmx_plugin_m365 import names
 from cmx_plugin_m365.diagnosis import waited_for
-from cmx_plugin_m365.web import views
+from cmx_plugin_m365.web import one_step, views
 
 
 @hookimpl
@@ -27,4 +27,7 @@ def cmx_routes():
         Route(names.USE_SECRET_PATH, waited_for(views.use_secret), methods=("POST",), admin_only=True),
         Route(names.REMOVE_SECRET_PATH, views.remove_secret, methods=("POST",), admin_only=True),
         Route(names.ROTATION_DONE_PATH, views.rotation_done, methods=("POST",), admin_only=True),
+        Route(names.ONE_STEP_PATH, one_step.show, methods=("GET", "POST"), admin_only=True),
+        Route(names.ONE_STEP_SCRIPT_PATH, one_step.script_file, methods=("GET",), admin_only=True),
+        Route(names.ONE_STEP_CODE_PATH, waited_for(one_step.take_code), methods=("POST",), admin_only=True),
     ]

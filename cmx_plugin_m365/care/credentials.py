@@ -229,7 +229,7 @@ def use_secret(host: Host) -> list[Message]:
 def remove_secret(host: Host) -> list[Message]:
     """ "Geheimen Schlüssel entfernen": only while the certificate is in use (then the secret is not used, and after
     the switch the admin was told to delete it in Entra). Needs a host that lets the plugin change the interface (host
-    API 1.8); an older one keeps the stored value, which stays unused."""
+    API 1.9); an older one keeps the stored value, which stays unused."""
     current = in_use(host)
     interfaces = host.interfaces(INTERFACE_TYPE)
     if not interfaces or not interfaces[0].password:

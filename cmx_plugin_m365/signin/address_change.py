@@ -1,6 +1,6 @@
 """Saving an OAuth mail account in the host's form: who may, and a new address proven like a first sign-in.
 
-Before the host stores (host API 1.8, ``cmx_record_saving``): a user who may not change the account is refused with
+Before the host stores (host API 1.9, ``cmx_record_saving``): a user who may not change the account is refused with
 the sentence the green field's buttons use. A changed E-Mailadresse or Benutzername of a *connected* account is
 allowed, but the values it had before are noted (``m365_setting`` ``address_change:<id>``): Exchange decides
 whether the signed-in Microsoft account may send as the new address, and only a mail tells.

@@ -14,6 +14,7 @@ from ..sending import route
 from ..signin import address_change, consent, flow, mail_settings
 from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
 from ..wording import BERLIN, count, headline, when
+from . import one_step
 
 # What the person reads between the click and the answer (host API 1.3, ``busy``).
 TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
@@ -65,6 +66,7 @@ def _interface_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     options = Options.of(host)
     items += [Note(text, level="error") for text in options.problems]
     items += [Note(text, level="warning") for text in options.ignored]
+    items += one_step.green_field(host)  # the second way: Azure Cloud Shell (web.one_step)
     if record_id is None:
         return items
     items += _credential_items(host)
@@ -313,7 +315,7 @@ def _certificate_actions(
                 confirm="Wieder mit dem geheimen Schlüssel anmelden? Das Zertifikat bleibt bereit.",
             )
         )
-        if hasattr(host, "update_interface"):  # host API 1.8
+        if hasattr(host, "update_interface"):  # host API 1.9
             items.append(
                 Action(
                     "Geheimen Schlüssel entfernen",
@@ -400,7 +402,7 @@ def overview(host: Host) -> list[GreenFieldItem]:
 
 
 def _facts(rows: tuple[tuple[str, str], ...], links: tuple[str, ...]) -> Facts:
-    """Rows whose labels link (host API 1.8); an older host's Facts has no links."""
+    """Rows whose labels link (host API 1.9); an older host's Facts has no links."""
     if "links" in Facts.__dataclass_fields__:
         return Facts(rows, links=links)
     return Facts(rows)

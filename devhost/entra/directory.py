@@ -146,6 +146,12 @@ class App:
     """The delegated permissions configured under "API permissions": what admin consent with /.default grants (the
     admin guide's section 2 lists SMTP.Send of Office 365 Exchange Online and Mail.Send, Mail.Send.Shared of Microsoft
     Graph; User.Read of Microsoft Graph is on every new registration and stays, docs/Anleitung.md step 7)."""
+    tags: list[str] = field(default_factory=list)
+    """The application's ``tags`` (Graph): the one-step script marks its registration with one to find it again."""
+    required_resource_access: list[dict] = field(default_factory=list)
+    """``requiredResourceAccess`` as Graph holds it (registrations made through Graph: devhost.graph.directory_api)."""
+    service_principal_id: str | None = None
+    """The object ID of the app's service principal (enterprise application) in its tenant, once one exists."""
 
 
 @dataclass
@@ -171,6 +177,9 @@ class User:
     ``alias_partner.example#EXT#@tenant.onmicrosoft.com`` (as an Outlook access token carries it:
     tarickb/sasl-xoauth2#5) and own no mailbox in the inviting tenant (Graph: MailboxNotEnabledForRESTAPI,
     microsoftgraph/microsoft-graph-docs-contrib#405)."""
+    directory_roles: list[str] = field(default_factory=list)
+    """Role template IDs of the user's active Entra directory roles (devhost.graph.directory_api.ROLES); empty with
+    ``is_admin`` means Global Administrator, the emulator's admin so far."""
     disabled: bool = False
     mfa_required: bool = False
     """Refresh answers AADSTS50076 (a policy now requires MFA; the user must sign in interactively)."""
@@ -281,6 +290,13 @@ class Directory:
         """(user oid, client id) → scopes the user consented to."""
         self.tenant_consents: dict[tuple[str, str], set[str]] = {}
         """(tenant id, client id) → scopes an admin consented to for everyone (consentType AllPrincipals)."""
+        self.app_role_grants: dict[tuple[str, str, str], set[str]] = {}
+        """(tenant id, client id, resource app id) → application permissions (app roles, e.g. "SMTP.SendAsApp")
+        granted to the app tenant-wide (appRoleAssignedTo); shared with issue 24's app-only sign-in."""
+        self.permission_grants: dict[str, dict] = {}
+        """oAuth2PermissionGrant objects by id, as Graph returns them (devhost.graph.directory_api)."""
+        self.app_role_assignments: dict[str, dict] = {}
+        """appRoleAssignment objects by id, as Graph returns them (devhost.graph.directory_api)."""
         self.consent_requests: list[dict] = []
         """Requests users made through the admin consent workflow."""
         self.fault: Fault | None = None
@@ -536,6 +552,14 @@ class Directory:
             boxes.append(from_box)
         for box in boxes:
             box.sent_items.append(dict(copy))
+
+    def grant_app_roles(
+        self, tenant_id: str, client_id: str, resource_app_id: str, roles: set[str] | list[str]
+    ) -> None:
+        """Application permissions of ``resource_app_id`` granted to the app in the whole tenant (admin consent for
+        app roles: an appRoleAssignment on the resource's service principal)."""
+        with self.lock:
+            self.app_role_grants.setdefault((tenant_id, client_id, resource_app_id), set()).update(roles)
 
     def consented(self, user: User, client_id: str) -> set[str]:
         """Scopes this user may get tokens for: their own consent plus the admin's for the whole tenant."""

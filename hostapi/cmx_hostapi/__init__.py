@@ -27,11 +27,13 @@ queued mail may go, for limits the mail server enforces per mailbox) and :func:`
 (what the host's queue page shows per account). 1.7 added :func:`cmx_smtp_sent` (the server accepted a mail: "sent"
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
-probe). 1.8 added :func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not
-change the record, a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted,
-for the host's confirmation), :func:`cmx_instance_started` (a plugin checks its per-instance options when the instance
-starts, not at the first mail), ``links`` on :class:`Facts` (rows that open a record) and
-:meth:`Host.update_interface` (a plugin removes a value it no longer uses, e.g. an unused client secret).
+probe). 1.8 added :meth:`Host.save_interface` and :meth:`Host.save_setting` (a plugin fills in what a one-step setup
+brought back: the interface's Benutzername and an application setting; optional for a host). 1.9 added
+:func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not change the record,
+a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted, for the host's
+confirmation), :func:`cmx_instance_started` (a plugin checks its per-instance options when the instance starts, not at
+the first mail), ``links`` on :class:`Facts` (rows that open a record) and :meth:`Host.update_interface` (a plugin
+removes a value it no longer uses, e.g. an unused client secret).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.8"
+HOST_API_VERSION = "1.9"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -171,6 +173,14 @@ class Host(Protocol):
     def interfaces(self, type: str) -> list[Interface]:
         """All interfaces of the given type, oldest first."""
 
+    def save_interface(self, type: str, *, name: str, username: str) -> int:
+        """Set the Benutzername of the interface of ``type`` (a type with ``unique=True``), creating it with ``name``
+        and an empty Passwort when there is none; the password of an existing one stays. Returns its id (host API
+        1.8; optional: a plugin on an older host shows the value for the person to enter)."""
+
+    def save_setting(self, app: str, name: str, value: str) -> None:
+        """Set the application setting ``name`` of app ``app``, creating it when missing (host API 1.8; optional)."""
+
     def mail_account(self, account_id: int) -> MailAccount | None:
         """The mail account with this id, or None when it does not exist (any more)."""
 
@@ -182,7 +192,7 @@ class Host(Protocol):
 
     def update_interface(self, interface_id: int, **fields: Any) -> None:
         """Change fields of a Schnittstelle (names as in :class:`Interface`: ``name``, ``username``, ``password``), as
-        the host's form would store them (host API 1.8; optional — a plugin checks ``hasattr`` and otherwise tells
+        the host's form would store them (host API 1.9; optional — a plugin checks ``hasattr`` and otherwise tells
         the person what to change in the form). Used to remove a value the plugin no longer uses."""
 
     def old_secret_keys_unused(self, plugin_id: str) -> None:
@@ -373,13 +383,14 @@ class Facts:
 
     rows: tuple[tuple[str, str], ...]
     links: tuple[str, ...] = ()
-    """Host API 1.8: per row, a URL its label links to ("" for none; e.g. an overview's row to its record). A host
-    before 1.8 shows the labels as text. Hosts show web addresses inside texts (messages, notes, values) as links."""
+    """Host API 1.9: per row, a URL its label links to ("" for none; e.g. an overview's row to its record). A host
+    before 1.9 shows the labels as text. Hosts show web addresses inside texts (messages, notes, values) as links."""
 
 
 @dataclass(frozen=True)
 class CopyValue:
-    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button)."""
+    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button; a value with
+    line breaks, such as a command for a shell, in a multi-line field that keeps them)."""
 
     label: str
     value: str
@@ -664,12 +675,12 @@ def cmx_smtp_refused(
 @hookspec
 def cmx_instance_started(host: Host) -> list[Message]:
     """Called once when the host starts an instance with the plugin enabled — after its migrations, before the first
-    request, job or mail (host API 1.8).
+    request, job or mail (host API 1.9).
 
     Check what the plugin needs from the instance, above all its options (:meth:`Host.plugin_config`), and return
     German messages for the instance's operators (an option of the wrong type: which one, what it must be, what is
     used meanwhile); an empty list when all is well. The host writes them into its log at the level's severity and
-    shows them to its admins. Must not fail the start: a plugin reports, it does not raise. A host before 1.8 never
+    shows them to its admins. Must not fail the start: a plugin reports, it does not raise. A host before 1.9 never
     calls it; the plugin then finds the same problems where it reads the options.
     """
 
@@ -693,7 +704,7 @@ def cmx_record_saving(
     form: str, record_id: int | None, values: Mapping[str, Any], host: Host, request: Request
 ) -> Mapping[str, str] | None:
     """Called before the host stores a record of ``form`` that passed its own validation (and its type's ``check``),
-    while the user waits for the page (host API 1.8). ``record_id`` is None for a new record; ``values`` are the
+    while the user waits for the page (host API 1.9). ``record_id`` is None for a new record; ``values`` are the
     field values the host is about to store (names as in the form's value type, e.g. :class:`MailAccount`; a secret
     field holds the value that will be stored — never to be shown or logged). ``request.user`` is who saves.
 
@@ -701,19 +712,19 @@ def cmx_record_saving(
     the host stores nothing, shows the form again with each message at its field, and a message under the key ``""``
     above the form (for the whole record, e.g. "Sie dürfen dieses E-Mailkonto nicht ändern …"). Every plugin is
     asked; the host shows all their messages. A plugin may note something here that :func:`cmx_record_saved` needs
-    (what the record was before), in its own tables. A host before 1.8 never calls it: it stores what its own rules
+    (what the record was before), in its own tables. A host before 1.9 never calls it: it stores what its own rules
     allow, and a plugin checks again after the save where it can.
     """
 
 
 @hookspec
 def cmx_delete_warning(form: str, record_id: int, host: Host) -> str | None:
-    """Called when the host shows a record of ``form`` with its delete button (host API 1.8). Must be fast: only the
+    """Called when the host shows a record of ``form`` with its delete button (host API 1.9). Must be fast: only the
     database.
 
     Return a German text saying what stops when the record is deleted (e.g. "Danach senden diese E-Mailkonten nicht
     mehr: …"), or None. The host puts every plugin's text into the confirmation it asks before deleting, so that the
-    person confirms knowing it. A host before 1.8 asks its plain question.
+    person confirms knowing it. A host before 1.9 asks its plain question.
     """
 
 
