@@ -21,6 +21,7 @@ from cmx_hostapi import Host, Request
 from .. import identity, store
 from ..config import Missing, Options, azure_app
 from ..diagnosis import Finding, from_oauth
+from ..wording import SEE_GREEN_FIELD
 from .redirect_uri import browser_mismatch, redirect_uri
 
 CHECK = "admin_consent"
@@ -97,7 +98,9 @@ def finish(host: Host, request: Request, answer: dict) -> Result:
         text = not_granted(finding)
         store.record_check(host, CHECK, ok=False, code=finding.code, text=text)
         store.add_event(host, "consent_failed", text, code=finding.code)
-        return Result(False, "error", text)
+        # The Azure interface's green field states the check in full; the message on the same page only points to it.
+        short = f"Die Administratorzustimmung wurde nicht erteilt: {finding.entry.title} (Code {finding.code}) – "
+        return Result(False, "error", short + SEE_GREEN_FIELD)
     reported = (answer.get("tenant") or "").lower()
     expected = _tenant_guid(host)
     if not (reported and expected) or str(answer.get("admin_consent", "")).lower() != "true":
