@@ -9,7 +9,7 @@ from cmx_hostapi import PermanentMailError
 
 from cmx_plugin_m365.sending import mailing
 
-from .helpers import dt_now, expire_access_token, later
+from .helpers import dt_now, expire_access_token, later, staff_browser
 
 
 def test_the_bearer_token_goes_only_to_a_verified_server(office):
@@ -42,19 +42,6 @@ def test_a_verified_connection_authenticates(office):
 
 
 # -- who may change a mail account (host API 1.2: Host.may_change) ---------------------------------------------------
-
-
-def staff_browser(office, login="kim", display_name="Kim Klein"):
-    """A signed-in office worker who is no admin."""
-    from devhost.instance import add_user
-    from devhost.web import create_app
-
-    from .conftest import Browser
-
-    add_user(office.instance.db, login, "kim-Kennwort-1", display_name=display_name, is_admin=False)
-    app = create_app(office.instance)
-    app.config["TESTING"] = True
-    return Browser(app.test_client()).login(login, "kim-Kennwort-1")
 
 
 ROUTES = {

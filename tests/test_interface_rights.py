@@ -7,7 +7,7 @@ import re
 
 from devhost.pages import flashes, green_field_text
 
-from .test_hardening import staff_browser
+from .helpers import staff_browser
 
 
 def delete_question(page: str) -> str:

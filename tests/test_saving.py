@@ -6,7 +6,7 @@ from __future__ import annotations
 from devhost.pages import green_field_text
 
 from .conftest import flashes
-from .test_hardening import staff_browser
+from .helpers import staff_browser
 
 ACCOUNTS = "/App%20E-Mailkonto/"
 
