@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,10 +12,12 @@ from urllib.parse import urlsplit
 
 from cmx_hostapi import Host
 
-from . import certificates, keys
+from . import certificates, config_schema, keys
 from .crypto import DecryptionError
 from .diagnosis import Finding, Kind
 from .names import INTERFACE_TYPE, PLUGIN_ID, SETTINGS_APP, TENANT_SETTING
+from .store import certificates as store_settings
+from .wording import when
 
 
 @dataclass(frozen=True)
@@ -216,12 +220,18 @@ class Options:
     problems: tuple[str, ...] = field(default=(), init=False, compare=False)
     """What is wrong with the options, in German for the admins (shown in the green fields; nobody can sign in
     meanwhile)."""
+    ignored: tuple[str, ...] = field(default=(), init=False, compare=False)
+    """Options of the wrong type, in German (:mod:`config_schema`): their defaults are used, sending goes on."""
 
     @classmethod
     def of(cls, host: Host) -> Options:
         raw: Mapping[str, Any] = host.plugin_config(PLUGIN_ID)
-        known = {k: raw[k] for k, f in cls.__dataclass_fields__.items() if k in raw and f.init}
-        return cls(**known)
+        loaded, ignored = config_schema.checked(cls, raw)  # only the values that fit; the others keep their default
+        checked = config_schema.options_schema(cls).fields
+        others = {k: raw[k] for k, f in cls.__dataclass_fields__.items() if k in raw and f.init and k not in checked}
+        options = cls(**others, **loaded)
+        object.__setattr__(options, "ignored", ignored)
+        return options
 
     def __post_init__(self) -> None:
         if not isinstance(self.cloud, Cloud):
@@ -311,13 +321,34 @@ class Missing:
     items: tuple[str, ...]
 
 
+DELETED = "interface_deleted"
+"""``m365_setting``: the Azure interface was deleted (when, and its client ID), until one is saved again."""
+
+
+def deleted_interface(host: Host) -> str | None:
+    """When the Azure interface was deleted: that, and how to restore it, in German (else None)."""
+    raw = store_settings.setting(host, DELETED)
+    if raw is None:
+        return None
+    noted = json.loads(raw)
+    same_id = f" „{noted['client_id']}“" if noted.get("client_id") else ""
+    return (
+        f"Die Azure-Schnittstelle wurde am {when(dt.datetime.fromisoformat(noted['at']))} gelöscht; bis sie wieder "
+        "angelegt ist, senden die E-Mailkonten mit OAuth nicht (ihre Mails warten). Wiederherstellen: Schnittstellen "
+        f"→ Neue Schnittstelle, Typ „Azure“, Benutzername = dieselbe Anwendungs-ID (Client){same_id}, speichern – ein "
+        "Zertifikat, das cmxOrganize für sie erstellt hat, gilt dann wieder; sonst den Wert eines gültigen geheimen "
+        "Schlüssels ins Passwortfeld eintragen."
+    )
+
+
 def azure_app(host: Host, *, tenant: str | None = None) -> AzureApp | Missing:
     """The instance's app registration, or what is missing of it. ``tenant``: a TenantID about to be saved."""
     problems = []
     interfaces = host.interfaces(INTERFACE_TYPE)
     if not interfaces:
         problems.append(
-            "Es gibt noch keine Schnittstelle vom Typ „Azure“ (Schnittstellen → Neue Schnittstelle: "
+            deleted_interface(host)
+            or "Es gibt noch keine Schnittstelle vom Typ „Azure“ (Schnittstellen → Neue Schnittstelle: "
             "Benutzername = Anwendungs-ID (Client), Passwort = Wert des geheimen Schlüssels)."
         )
     tenant = (tenant or host.setting(SETTINGS_APP, TENANT_SETTING) or "").strip()

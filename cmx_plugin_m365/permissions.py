@@ -11,9 +11,13 @@ from cmx_hostapi import Host, Message, Page, User
 
 from .names import MAIL_ACCOUNT_FORM
 
-REFUSAL = (
-    "Sie dürfen dieses E-Mailkonto nicht ändern. Das dürfen die Admins von cmxOrganize und die Kontaktperson des "
-    "E-Mailkontos; bitte wenden Sie sich an sie."
+WHO_MAY_CHANGE = "Ändern dürfen dieses E-Mailkonto die Admins von cmxOrganize und seine Kontaktperson."
+"""What the green field says to those it shows no buttons — and what every refusal repeats."""
+REFUSAL = f"Sie dürfen dieses E-Mailkonto nicht ändern. {WHO_MAY_CHANGE} Bitte wenden Sie sich an sie."
+
+TEST_REFUSAL = (
+    "Testen dürfen dieses E-Mailkonto die Admins von cmxOrganize und die Kontaktperson des E-Mailkontos; bitte wenden "
+    "Sie sich an sie."
 )
 
 

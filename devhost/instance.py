@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pluggy
-from cmx_hostapi import InterfaceType, Method, PeriodicJob, Route, SettingType
+from cmx_hostapi import InterfaceType, Message, Method, PeriodicJob, Route, SettingType
 from werkzeug.security import generate_password_hash
 
 from .config import InstanceConfig
@@ -38,6 +38,8 @@ class Instance:
     routes: list[Route] = field(default_factory=list)
     methods: list[Method] = field(default_factory=list)
     jobs: list[PeriodicJob] = field(default_factory=list)
+    start_messages: list[Message] = field(default_factory=list)
+    """What the plugins said about the instance when it started (host API 1.9): logged, and shown to admins."""
 
     @classmethod
     def start(cls, config: InstanceConfig) -> Instance:
@@ -55,7 +57,15 @@ class Instance:
         host.mailer = mailer
         instance = cls(config=config, db=db, pm=pm, plugins=plugins, host=host, mailer=mailer)
         instance._collect()
+        instance._started()
         return instance
+
+    def _started(self) -> None:
+        """Host API 1.9: the plugins check the instance (their options) now, not at the first mail."""
+        for messages in self.pm.hook.cmx_instance_started(host=self.host):
+            for message in messages or ():
+                self.start_messages.append(message)
+                log.log(logging.ERROR if message.level == "error" else logging.WARNING, "%s", message.text)
 
     def _collect(self) -> None:
         hook = self.pm.hook

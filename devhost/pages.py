@@ -7,6 +7,7 @@ import re
 
 
 def _text(fragment: str) -> str:
+    fragment = re.sub(r"</?a\b[^>]*>", "", fragment)  # a link is inline: its text reads as the text around it
     return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 

@@ -22,6 +22,7 @@ FORM_PATHS = {
 log = logging.getLogger(__name__)
 
 MAIL_ACCOUNT_FIELDS = ("contact", "address", "username", "smtp_host", "smtp_port", "encryption", "password")
+INTERFACE_FIELDS = ("name", "username", "password")
 
 
 def app_path(form: str, record_id: int | str | None = None) -> str:
@@ -115,6 +116,20 @@ class HostServices:
             tx.execute(
                 f"UPDATE mail_accounts SET {assignments} WHERE id = :id",  # noqa: S608 - names checked above
                 {**fields, "id": account_id},
+            )
+
+    def update_interface(self, interface_id: int, **fields: Any) -> None:
+        """Host API 1.9: as the interface form stores it (``updated_at`` is when a value was last entered)."""
+        unknown = set(fields) - set(INTERFACE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown interface fields: {sorted(unknown)}")
+        if not fields:
+            return
+        assignments = ", ".join(f"{name} = :{name}" for name in fields)
+        with self.db.transaction() as tx:
+            tx.execute(
+                f"UPDATE interfaces SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - names checked
+                {**fields, "id": interface_id, "now": dt.datetime.now(dt.UTC)},
             )
 
     def old_secret_keys_unused(self, plugin_id: str) -> None:

@@ -230,6 +230,7 @@ def _usual_mistakes(steps: Steps, office: Office, account_id: int) -> None:
         error,
     )
     _other_address(steps, office, account_id)
+    _address_change(steps, office, account_id)
     address = office.instance.host.mail_account(account_id).address
     office.choose_route(account_id, "smtp")
     office.ms.call("mailbox/update", address=address, smtp_auth_enabled=False)
@@ -325,6 +326,24 @@ def _certificate(steps: Steps, office: Office, account_id: int) -> None:
         "Geheimen Schlüssel in Entra gelöscht: „E-Mailkonto testen“ meldet jeden Schritt als erfolgreich (Zertifikat)",
         messages and all(m.startswith("✓") for m in messages) and "Zertifikat" in messages[1],
         " / ".join(messages),
+    )
+    response = office.save_interface(name="Microsoft 365 (Zertifikat)", password="")
+    saved = response.status_code == 302
+    steps.check(
+        "Azure-Schnittstelle umbenannt, Passwortfeld leer: gespeichert, der gelöschte Schlüssel wird nicht geprüft",
+        saved and flashes(office.follow(response))[:1] == ["Schnittstelle gespeichert."],
+        "" if saved else str(field_error(response.text, "password") or field_error(response.text, "username")),
+    )
+    messages = flashes(office.click_on(office.interface_path(), "Geheimen Schlüssel entfernen"))
+    tested = _test(office, account_id)
+    steps.check(
+        "„Geheimen Schlüssel entfernen“: die Schnittstelle hat keinen Schlüssel mehr, gesendet wird mit dem Zertifikat",
+        len(messages) == 1
+        and messages[0].startswith("Geheimen Schlüssel aus der Azure-Schnittstelle entfernt.")
+        and host.interfaces("Azure")[0].password == ""
+        and tested
+        and all(m.startswith("✓") for m in tested),
+        " / ".join(messages + tested),
     )
     first = credentials.in_use(host)
     credentials.job(host, first.expires_at - dt.timedelta(days=40))  # as its expiry nears
@@ -458,6 +477,31 @@ def _years_later(steps: Steps, office: Office, account_id: int) -> None:
         and int(applied.group(1)) == len(list((bundle / "sqlite").glob("*.sql"))) > 0,
         f"{status} / {plugin_row} / {bundle}",
     )
+
+
+def _address_change(steps: Steps, office: Office, account_id: int) -> None:
+    """A new E-Mailadresse on a connected account: the test mail decides (issue 21)."""
+    host, org = office.instance.host, office.org
+    before, ben = host.mail_account(account_id).address, org.people["ben"].upn
+    messages = flashes(office.follow(office.save_account(account_id, address=ben)))
+    steps.check(
+        "Adresse eines verbundenen E-Mailkontos auf eine fremde geändert: abgelehnt, beide Adressen genannt, die alte "
+        "gilt weiter",
+        len(messages) == 2
+        and messages[1].startswith(f"Nicht übernommen: Das Microsoft-Konto {before} darf nicht als {ben} senden.")
+        and host.mail_account(account_id).address == before,
+        " / ".join(messages),
+    )
+    shared = f"info@{org.domain}"
+    office.ms.call("shared_mailbox", tenant_id=org.tenant_id, address=shared, send_as=[org.people["anna"].oid])
+    messages = flashes(office.follow(office.save_account(account_id, address=shared)))
+    steps.check(
+        "… auf eine, für die „Senden als“ erteilt ist: die Testmail bestätigt sie",
+        messages[1:] == [f"Neue E-Mailadresse bestätigt: Testmail an {shared} gesendet."]
+        and any(m["from"] == shared for m in office.ms.messages(to=shared)),
+        " / ".join(messages),
+    )
+    office.follow(office.save_account(account_id, address=before))  # back, proven again by the test mail
 
 
 def _one_step(steps: Steps, office: Office, workdir: Path) -> None:

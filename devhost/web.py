@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 from functools import wraps
 from urllib.parse import quote, urlsplit
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from cmx_hostapi import Download, Page, Redirect, Request, Route, User
 from flask import Flask, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from werkzeug.security import check_password_hash
 
@@ -61,6 +63,7 @@ def create_app(instance: Instance) -> Flask:
     CSRFProtect(app)
     logs.install()
     app.jinja_env.globals.update(apps=APPS, quote=quote, app_path=app_path)
+    app.jinja_env.filters["links"] = linkify
     # Pages show local time, as cmxOrganize does (the database keeps UTC).
     app.jinja_env.filters["local"] = lambda value: (
         value.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y %H:%M") if value else "–"
@@ -128,6 +131,18 @@ def create_app(instance: Instance) -> Flask:
     for route in instance.routes:
         _mount_route(app, instance, route)
     return app
+
+
+_URL = re.compile(r"https?://[^\s<>\"„“”()]+[^\s<>\"„“”().,;:!?)]")
+
+
+def linkify(text) -> Markup:
+    """A message's web addresses as links; everything else escaped (``format`` escapes the address too)."""
+    text, parts, last = str(text), [], 0
+    for found in _URL.finditer(text):
+        parts += [escape(text[last : found.start()]), Markup('<a href="{0}">{0}</a>').format(found.group(0))]
+        last = found.end()
+    return Markup("").join([*parts, escape(text[last:])])
 
 
 def login_required(view):
@@ -225,7 +240,8 @@ def _interface_views(app: Flask, instance: Instance) -> None:
             if others:
                 return {}, {
                     "type": f"Es gibt bereits eine Schnittstelle vom Typ „{itype.name}“ "
-                    f"(„{others[0].name}“). Bitte diese bearbeiten statt eine zweite anzulegen."
+                    f"(„{others[0].name}“). Bitte diese bearbeiten statt eine zweite anzulegen: "
+                    f"{instance.host.record_url('Schnittstelle', others[0].id)}"
                 }
         schema = itype.schema() if itype else GenericInterfaceSchema()
         try:
@@ -255,11 +271,16 @@ def _interface_views(app: Flask, instance: Instance) -> None:
             if record is None:
                 abort(404)
         errors, data = {}, dict(record or {"type": request.args.get("type", "")})
+        allowed = g.user.is_admin if record_id is None else instance.host.may_change(g.user, "Schnittstelle", record_id)
+        if request.method == "POST" and not allowed:
+            abort(403)
         if request.method == "POST":
             data = {k: request.form.get(k, "") for k in ("name", "type", "username", "password")}
             if record is not None and not data["password"]:
                 data["password"] = record["password"]  # an empty password field keeps the stored one
             values, errors = load_interface(data, record_id)
+            if not errors:
+                errors = record_saving(instance, "Schnittstelle", record_id, values)
             if not errors:
                 now = dt.datetime.now(dt.UTC)
                 with instance.db.transaction() as tx:
@@ -278,7 +299,8 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                 flash("Schnittstelle gespeichert.", "success")
                 record_saved(instance, "Schnittstelle", record_id, created=record is None)
                 return redirect(app_path("Schnittstelle", record_id))
-            flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
+            if "" not in errors:
+                flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
             hide_secrets(data, ("username", "password"), instance.interface_types.get(data.get("type", "")))
         itype = instance.interface_types.get(data.get("type", ""))
         return render_template(
@@ -294,11 +316,15 @@ def _interface_views(app: Flask, instance: Instance) -> None:
                 for name, t in instance.interface_types.items()
             },
             green=green_field(instance, "Schnittstelle", record_id),
+            allowed=allowed,
+            delete_question=delete_question(instance, "Schnittstelle", record_id),
         ), (400 if errors else 200)
 
     @app.route("/App Schnittstellen/<int:record_id>/loeschen", methods=["POST"])
     @login_required
     def interface_delete(record_id: int):
+        if not instance.host.may_change(g.user, "Schnittstelle", record_id):
+            abort(403)
         return delete_record(instance, "Schnittstelle", "interfaces", record_id)
 
 
@@ -434,6 +460,8 @@ def _mail_account_views(app: Flask, instance: Instance) -> None:
                 errors = field_errors(error)
                 flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
             else:
+                errors = record_saving(instance, "E-Mailkonto", record_id, values)
+            if not errors:
                 with instance.db.transaction() as tx:
                     if record is None:
                         record_id = tx.execute(
@@ -486,6 +514,14 @@ def hide_secrets(data: dict, names: tuple[str, ...], declared_type) -> None:
             data[name] = ""
 
 
+def delete_question(instance: Instance, form: str, record_id: int | None) -> str:
+    """The confirmation before deleting: the host's question and what the plugins say stops (host API 1.9)."""
+    if record_id is None:
+        return ""
+    warnings = instance.pm.hook.cmx_delete_warning(form=form, record_id=record_id, host=instance.host)
+    return " ".join([f"{form} wirklich löschen?", *(w for w in warnings if w)])
+
+
 def delete_record(instance: Instance, form: str, table: str, record_id: int):
     """Delete a record, then let the plugins clean up what belongs to it (cmx_record_deleted)."""
     with instance.db.transaction() as tx:
@@ -494,6 +530,22 @@ def delete_record(instance: Instance, form: str, table: str, record_id: int):
     flash(f"{form} gelöscht.", "success")
     flash_all(message for messages in results if messages for message in messages)
     return redirect(app_path(form))
+
+
+def record_saving(instance: Instance, form: str, record_id: int | None, values: dict) -> dict[str, str]:
+    """Host API 1.9: every plugin may refuse the save; their messages by field ("" above the form, flashed here)."""
+    errors: dict[str, str] = {}
+    answers = instance.pm.hook.cmx_record_saving(
+        form=form, record_id=record_id, values=dict(values), host=instance.host, request=host_request()
+    )
+    for answer in answers:
+        for field, text in (answer or {}).items():
+            errors[field] = f"{errors[field]} {text}" if field in errors else text
+    if "" in errors:
+        flash("Nicht gespeichert: " + errors[""], "error")
+    elif errors:
+        flash("Nicht gespeichert: bitte die markierten Felder korrigieren.", "error")
+    return errors
 
 
 def record_saved(instance: Instance, form: str, record_id: int, *, created: bool) -> None:
@@ -522,7 +574,8 @@ def _misc_views(app: Flask, instance: Instance) -> None:
     @app.route("/")
     @login_required
     def home():
-        return render_template("home.html")
+        # Host API 1.9: what the plugins said about the instance at its start, for the admins who run it.
+        return render_template("home.html", start_messages=instance.start_messages if g.user.is_admin else [])
 
     @app.route("/suche")
     @login_required

@@ -9,7 +9,7 @@ from cmx_plugin_m365.web import screens
 @hookimpl
 def cmx_green_field(form, record_id, host, request):
     if form == INTERFACE_FORM:
-        return screens.interface_green_field(record_id, host)
+        return screens.interface_green_field(record_id, host, request.user)
     if form == MAIL_ACCOUNT_FORM:
         return screens.mail_account_green_field(record_id, host, request.user)
     return []

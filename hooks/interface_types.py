@@ -18,7 +18,9 @@ def cmx_interface_types():
             schema=AzureInterfaceSchema,
             help=(
                 "Die App-Registrierung von cmxOrganize im Microsoft Entra Admin Center. Es gibt genau eine "
-                "Azure-Schnittstelle pro Instanz; alle E-Mailkonten mit OAuth verwenden sie."
+                "Azure-Schnittstelle pro Instanz; alle E-Mailkonten mit OAuth verwenden sie. Das Passwortfeld darf "
+                "leer bleiben: Empfohlen ist ein Zertifikat, das Sie nach dem Speichern im grünen Feld erstellen; "
+                "alternativ tragen Sie den Wert eines geheimen Schlüssels ein."
             ),
             unique=True,
             check=waited_for(check_interface),

@@ -25,6 +25,8 @@ def cmx_routes():
         Route(names.CERTIFICATE_FILE_PATH, views.certificate_file, methods=("GET",), admin_only=True),
         Route(names.CERTIFICATE_PROVE_PATH, waited_for(views.certificate_prove), methods=("POST",), admin_only=True),
         Route(names.USE_SECRET_PATH, waited_for(views.use_secret), methods=("POST",), admin_only=True),
+        Route(names.REMOVE_SECRET_PATH, views.remove_secret, methods=("POST",), admin_only=True),
+        Route(names.ROTATION_DONE_PATH, views.rotation_done, methods=("POST",), admin_only=True),
         Route(names.ONE_STEP_PATH, one_step.show, methods=("GET", "POST"), admin_only=True),
         Route(names.ONE_STEP_SCRIPT_PATH, one_step.script_file, methods=("GET",), admin_only=True),
         Route(names.ONE_STEP_CODE_PATH, waited_for(one_step.take_code), methods=("POST",), admin_only=True),

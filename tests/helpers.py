@@ -233,3 +233,16 @@ def course(n: int, size: int = 3) -> str:
 
 def queued(office, account_id) -> list[dict]:
     return [q for q in office.queue(account_id) if q["status"] == "queued"]
+
+
+def staff_browser(office, login="kim", display_name="Kim Klein"):
+    """A signed-in office worker who is no admin."""
+    from devhost.instance import add_user
+    from devhost.web import create_app
+
+    from .conftest import Browser
+
+    add_user(office.instance.db, login, "kim-Kennwort-1", display_name=display_name, is_admin=False)
+    app = create_app(office.instance)
+    app.config["TESTING"] = True
+    return Browser(app.test_client()).login(login, "kim-Kennwort-1")

@@ -227,7 +227,7 @@ def test_rotation_proves_the_new_secret_and_says_when_the_old_one_may_go(office)
     assert messages[1].startswith(
         "Neuer geheimer Schlüssel geprüft: Erneuerung der Anmeldung und Testmail über "
         f"{office.org.people['anna'].upn} erfolgreich. Sie können den alten geheimen "
-        "Schlüssel (eingetragen am "
+        f"Schlüssel (Wert beginnt mit „{office.org.secret_value[:3]}“, in cmxOrganize eingetragen am "
     )
     assert office.ms.counters()[f"token:refresh_token:{office.org.client_id}"] == 1
     assert office.mails_to("anna")[-1]["subject"] == "cmxOrganize: Testmail nach Schlüsselwechsel"

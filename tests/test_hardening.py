@@ -9,7 +9,7 @@ from cmx_hostapi import PermanentMailError
 
 from cmx_plugin_m365.sending import mailing
 
-from .helpers import dt_now, expire_access_token, later
+from .helpers import dt_now, expire_access_token, later, staff_browser
 
 
 def test_the_bearer_token_goes_only_to_a_verified_server(office):
@@ -42,19 +42,6 @@ def test_a_verified_connection_authenticates(office):
 
 
 # -- who may change a mail account (host API 1.2: Host.may_change) ---------------------------------------------------
-
-
-def staff_browser(office, login="kim", display_name="Kim Klein"):
-    """A signed-in office worker who is no admin."""
-    from devhost.instance import add_user
-    from devhost.web import create_app
-
-    from .conftest import Browser
-
-    add_user(office.instance.db, login, "kim-Kennwort-1", display_name=display_name, is_admin=False)
-    app = create_app(office.instance)
-    app.config["TESTING"] = True
-    return Browser(app.test_client()).login(login, "kim-Kennwort-1")
 
 
 ROUTES = {
@@ -122,7 +109,22 @@ def test_e_mailkonto_testen_asks_too(office):
     kim = staff_browser(office)
     response = kim.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
     (message,) = flashes(office.follow(response, kim))
-    assert message.startswith("Sie dürfen dieses E-Mailkonto nicht ändern")
+    # Issue 21: a test is no change, and the refusal does not call it one.
+    assert message.startswith("Testen dürfen dieses E-Mailkonto die Admins von cmxOrganize und die Kontaktperson")
+
+
+def test_the_contact_may_test_the_account(office):
+    from .conftest import flashes
+
+    office.configure()
+    account_id = office.create_account("anna", contact="Kim Klein")
+    office.enable_oauth(account_id)
+    office.connect("anna", account_id)
+    kim = staff_browser(office)
+    response = kim.post(f"/App%20E-Mailkonto/{account_id}/methode", {"method": "E-Mailkonto testen"})
+    messages = flashes(office.follow(response, kim))
+    assert messages[0] == "✓ Einrichtung: Azure-Schnittstelle und TenantID vorhanden."
+    assert any(m.startswith("✓ Mailserver: Testmail an") for m in messages)
 
 
 def test_a_host_without_the_question_lets_only_admins_change():

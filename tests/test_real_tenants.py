@@ -78,8 +78,9 @@ def test_a_later_sign_in_must_be_the_same_user_object(office):
     anna = office.org.people["anna"].upn
     assert message.startswith(
         f"Sie haben sich als {ben.upn} angemeldet; dieses E-Mailkonto ist aber mit dem Microsoft-Konto {anna} "
-        "verbunden. Es wurde nichts gespeichert."
+        "verbunden. Es wurde nichts gespeichert. Bitte „Erneut anmelden“ wählen"  # the button this screen shows
     )
+    assert "Erneut anmelden" in green_field_text(office.page(account_id))
     after = office.row(account_id)
     assert (after["token_cache"], after["cache_version"], after["user_oid"]) == (
         before["token_cache"],
@@ -192,7 +193,10 @@ def test_admin_consent_from_cmxorganize_then_the_person_signs_in(office):
     admins_only(office)
     page = office.grant_admin_consent("admin")
     (message,) = flashes(page)
-    assert message.startswith("Administratorzustimmung erteilt von Anna Admin (über Microsoft)")
+    assert message.startswith(
+        "Administratorzustimmung erteilt – bei Microsoft mit einem Administratorkonto Ihrer Organisation, angefragt "
+        "in cmxOrganize von Anna Admin"
+    )
     assert "✓ Administratorzustimmung" in green_field_text(office.browser.get(office.interface_path()).text)
     consents = office.ms.call("consents", tenant_id=office.org.tenant_id, client_id=office.org.client_id)
     assert "https://outlook.office.com/SMTP.Send" in consents["tenant"]
@@ -207,17 +211,26 @@ def test_admin_consent_from_cmxorganize_then_the_person_signs_in(office):
 def test_admin_consent_declined_is_recorded(office):
     office.configure()
     admins_only(office)
-    (message,) = flashes(office.grant_admin_consent("admin", consent=False))
-    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt. Zugriff nicht bestätigt")
-    assert "Code AADSTS65004" in message
-    assert "✗ Administratorzustimmung" in green_field_text(office.browser.get(office.interface_path()).text)
+    page = office.grant_admin_consent("admin", consent=False)
+    (message,) = flashes(page)
+    # Issue 21: once per screen — the message points to the green field, which says it in full, with its own advice:
+    # the Microsoft 365 admin, the same button again; no mailbox, no "Erneut anmelden".
+    assert message == (
+        "Die Administratorzustimmung wurde nicht erteilt: Zugriff nicht bestätigt (Code AADSTS65004) – Ursache und "
+        "was zu tun ist, stehen im grünen Feld."
+    )
+    green = green_field_text(page)
+    assert "✗ Administratorzustimmung" in green and "erneut „Administratorzustimmung erteilen“" in green
+    assert "(Zuständig: Microsoft-365-Admin; Code AADSTS65004)" in green
+    assert "Postfach" not in green.split("✗ Administratorzustimmung")[1] and "Erneut anmelden" not in green
 
 
 def test_a_non_admin_cannot_grant_admin_consent(office):
     office.configure()
     admins_only(office)
     (message,) = flashes(office.grant_admin_consent("anna"))
-    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt. Zustimmung eines Administrators")
+    assert message.startswith("Die Administratorzustimmung wurde nicht erteilt: Zustimmung eines Administrators")
+    assert message.endswith("Ursache und was zu tun ist, stehen im grünen Feld.")
 
 
 def test_admin_consent_workflow_request(office):
@@ -296,3 +309,13 @@ def test_5_7_3_on_the_first_sign_in_is_reported_at_once(office):
     (message,) = flashes(page)
     assert "Die Testmail konnte nicht gesendet werden. Anmeldung am Mailserver abgelehnt" in message
     assert run_method(office, account_id)[-1].startswith("✗ Mailserver:")
+
+
+def test_a_refused_sign_in_is_written_into_the_history_in_the_third_person(office):
+    office.configure()
+    account_id, _ = office.connect("anna")
+    office.come_back(office.at_microsoft(office.start_sign_in(account_id), "ben").url)
+    green = green_field_text(office.page(account_id))
+    ben = office.org.people["ben"].upn
+    assert f"Anmeldung als {ben} abgelehnt, nichts gespeichert (von Anna Admin)." in green
+    assert "Sie haben sich" not in green

@@ -89,7 +89,8 @@ def test_second_azure_interface_is_refused(browser, instance):
     assert response.status_code == 400
     assert field_error(response.text, "type") == (
         "Es gibt bereits eine Schnittstelle vom Typ „Azure“ („Microsoft 365“). "
-        "Bitte diese bearbeiten statt eine zweite anzulegen."
+        "Bitte diese bearbeiten statt eine zweite anzulegen: "
+        f"{instance.host.record_url('Schnittstelle', stored(instance, 'interfaces')[0]['id'])}"
     )
     assert len(stored(instance, "interfaces")) == 1
 

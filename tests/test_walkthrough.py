@@ -12,7 +12,7 @@ def test_walkthrough_passes_every_step():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert sum(line.startswith("✓ ") for line in lines) == 45
+    assert sum(line.startswith("✓ ") for line in lines) == 49
     headings = [line for line in lines if line and line[0] not in "✓✗ "]
     assert headings[:11] == [
         "Abschnitt 2 – Registrieren der Applikation",

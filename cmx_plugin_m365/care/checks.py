@@ -93,11 +93,16 @@ def check_interface(values: Mapping[str, Any], host: Host) -> None:
     if not tenant:
         return
     azure = AzureApp(values["username"], values["password"], tenant)
-    if not values["password"]:
-        # No secret: the app proves itself with the certificate in use — or has no credential yet (the green field
-        # then offers "Zertifikat erstellen"); the client ID alone cannot be proven.
-        in_use = azure_app(host)
-        if isinstance(in_use, Missing) or in_use.client_id != values["username"]:
+    in_use = azure_app(host)
+    same_app = not isinstance(in_use, Missing) and in_use.client_id == values["username"]
+    if same_app and in_use.thumbprint:
+        # Certificate mode: the app proves itself with the certificate; a secret in the password field is not used
+        # (and may be deleted in Entra already), so it is never what decides whether the interface can be saved.
+        azure = in_use
+    elif not values["password"]:
+        # No secret and no certificate in use for this app: it has no credential yet (the green field then offers
+        # "Zertifikat erstellen"); the client ID alone cannot be proven.
+        if not same_app:
             return
         azure = in_use
     finding = _credentials(Options.of(host), azure)

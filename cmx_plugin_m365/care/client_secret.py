@@ -15,6 +15,7 @@ from cmx_hostapi import Host, Interface, MailError, Message
 from .. import certificates, status, store, tokens
 from ..config import fingerprint
 from ..names import INTERFACE_TYPE, SETTINGS_APP, TENANT_SETTING
+from ..store import certificates as store_settings
 from ..store import secrets
 from ..store.secrets import SecretInfo
 from ..wording import BERLIN, count
@@ -37,13 +38,52 @@ def current(host: Host) -> SecretInfo | None:
     print_ = fingerprint(interface.password)
     info = secrets.get(host, print_)
     if info is None:
-        _record(host, print_, interface.username, interface.updated_at or store.utcnow())
+        _record(host, print_, interface.username, interface.updated_at or store.utcnow(), interface.password)
         info = secrets.get(host, print_)
     return info
 
 
-def _record(host: Host, print_: str, client_id: str, entered_at: dt.datetime) -> None:
+HINT = "secret_hint:"
+"""``m365_setting`` per secret fingerprint: the value's first three characters — what Entra shows of it (Graph's
+``passwordCredential.hint``), so that "the old secret" can be named as the admin sees it there."""
+ROTATION_FOR = "rotation_for"
+"""``m365_setting``: the secret whose rotation the "delete the old secret" hint is about; the hint ends with it."""
+
+
+def _record(host: Host, print_: str, client_id: str, entered_at: dt.datetime, value: str = "") -> None:
     secrets.add(host, print_, client_id, entered_at, entered_at + LIFETIME)
+    if len(value) > 8:  # never more of a value than Entra itself shows
+        store_settings.add_setting(host, HINT + print_, value[:3])
+
+
+def as_entra_shows(host: Host, info: SecretInfo) -> str:
+    """A secret named in the terms of Entra's list (Zertifikate & Geheimnisse): the value's first characters and the
+    expiry where known — two secrets entered the same day are told apart by them."""
+    hint = store_settings.setting(host, HINT + info.fingerprint)
+    parts = [f"Wert beginnt mit „{hint}“"] if hint else []
+    if info.expiry_confirmed:
+        parts.append(f"läuft ab am {info.expires_at.astimezone(BERLIN):%d.%m.%Y}")
+    parts.append(f"in cmxOrganize eingetragen am {info.entered_at.astimezone(BERLIN):%d.%m.%Y}")
+    return "(" + ", ".join(parts) + ")"
+
+
+def rotation_open(host: Host) -> bool:
+    """Whether the hint about the old secret still holds: the secret it was about is the one in use, no certificate
+    took over, and nobody marked it done."""
+    about = store_settings.setting(host, ROTATION_FOR)
+    info = current(host)
+    return (
+        about is not None
+        and info is not None
+        and info.fingerprint == about
+        and certificates.of_registration(host, certificates.ACTIVE) is None
+    )
+
+
+def rotation_done(host: Host) -> list[Message]:
+    """ "Erledigt": the admin deleted the old secret in Entra; the hint ends."""
+    store_settings.set_setting(host, ROTATION_FOR, None)
+    return [Message("success", "Vermerkt: Der alte geheime Schlüssel ist im Entra Admin Center gelöscht.")]
 
 
 def set_expiry(host: Host, day: dt.date) -> SecretInfo | None:
@@ -86,7 +126,7 @@ def on_interface_saved(host: Host) -> list[Message]:
     previous = secrets.latest(host)
     if previous is not None and previous.fingerprint == print_:
         return []
-    _record(host, print_, interface.username, store.utcnow())
+    _record(host, print_, interface.username, store.utcnow(), interface.password)
     if (host.setting(SETTINGS_APP, TENANT_SETTING) or "").strip():
         mark_validated(host)  # the host stored it, so the interface's online check (client credentials) passed
     if previous is None:
@@ -96,7 +136,8 @@ def on_interface_saved(host: Host) -> list[Message]:
 
 def _prove_rotation(host: Host, print_: str, previous: SecretInfo) -> list[Message]:
     connected = [s for s in store.all_account_states(host) if s.state == store.CONNECTED]
-    old = f"(eingetragen am {previous.entered_at.astimezone(BERLIN):%d.%m.%Y})"
+    old = as_entra_shows(host, previous)
+    store_settings.set_setting(host, ROTATION_FOR, print_)  # the hint below holds while this secret is in use
     if not connected:
         text = (
             "Neuer geheimer Schlüssel gespeichert und bei Microsoft geprüft. Es ist noch kein E-Mailkonto "

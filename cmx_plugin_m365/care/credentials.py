@@ -226,6 +226,40 @@ def use_secret(host: Host) -> list[Message]:
     return [Message("success", text)]
 
 
+def remove_secret(host: Host) -> list[Message]:
+    """ "Geheimen Schlüssel entfernen": only while the certificate is in use (then the secret is not used, and after
+    the switch the admin was told to delete it in Entra). Needs a host that lets the plugin change the interface (host
+    API 1.9); an older one keeps the stored value, which stays unused."""
+    current = in_use(host)
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if not interfaces or not interfaces[0].password:
+        return [Message("info", "In der Azure-Schnittstelle ist kein geheimer Schlüssel gespeichert.")]
+    if current is None:
+        return [
+            Message(
+                "error",
+                "Nicht entfernt: cmxOrganize meldet sich mit diesem geheimen Schlüssel an. Zuerst ein Zertifikat "
+                "erstellen, in Entra hochladen und „Zertifikat prüfen“ wählen.",
+            )
+        ]
+    update = getattr(host, "update_interface", None)
+    if update is None:
+        return [
+            Message(
+                "info",
+                "Diese Version von cmxOrganize kann den gespeicherten Schlüssel nicht entfernen. Er wird nicht "
+                "verwendet, solange das Zertifikat in Gebrauch ist.",
+            )
+        ]
+    update(interfaces[0].id, password="")
+    text = (
+        "Geheimen Schlüssel aus der Azure-Schnittstelle entfernt. cmxOrganize meldet sich mit dem Zertifikat "
+        f"{current.thumbprint} an."
+    )
+    store.add_event(host, "secret_removed", text)
+    return [Message("success", text)]
+
+
 # -- renewal by itself -------------------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from cmx_hostapi import Host, MailError, Message, Request
 from .. import identity, permissions, store, tokens
 from ..config import Missing, Options, azure_app
 from ..sending import graph, route, xoauth2
-from ..signin import flow
+from ..signin import address_change, flow
 from ..wording import SEE_GREEN_FIELD, headline
 from . import checks
 
@@ -25,8 +25,9 @@ def run(account_id: int, host: Host, request: Request) -> list[Message]:
     if account is None:
         return [Message("error", "Dieses E-Mailkonto gibt es nicht.")]
     if not permissions.may_change_account(host, request.user, account_id):
-        # The test refreshes the sign-in, releases held mail and sends: a change, for the same people.
-        return [Message("error", permissions.REFUSAL)]
+        # Who may send with the account (the admins, its contact) may test it — the same people the host lets change
+        # it; the test itself changes nothing, so the refusal does not call it a change.
+        return [Message("error", permissions.TEST_REFUSAL)]
     state = store.account_state(host, account_id)
     if state is None:  # not an OAuth account: the test mail is all there is to test
         return [_message(flow.send_test_mail(host, account_id))]
@@ -67,6 +68,7 @@ def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Messa
     now = store.account_state(host, account_id) or state  # the route in use may have changed on the way
     step = "Microsoft Graph" if now.route_in_use == route.GRAPH else "Mailserver"
     if outcome.ok:
+        address_change.proven(host, account_id)  # a new address saved earlier sent its first mail
         results.append(Message(outcome.level, f"✓ {step}: {outcome.text}"))
     else:
         results.append(Message(outcome.level, f"✗ {step}: " + _once(host, account_id, outcome.text, outcome.code)))

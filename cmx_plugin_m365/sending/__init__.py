@@ -20,13 +20,16 @@ LAST_SENT_WRITE_INTERVAL = dt.timedelta(minutes=1)
 """How stale "zuletzt erfolgreich gesendet" may get: written at most this often, not once per mail."""
 
 
-def sent(host: Host, account_id: int, state: store.AccountState) -> None:
+def sent(host: Host, account_id: int, state: store.AccountState) -> dt.datetime | None:
     """Microsoft accepted a mail of the account (either route): the problem it disproves is solved — its held mail
-    released, whoever was told of it told once — and "zuletzt erfolgreich gesendet" kept fresh."""
+    released, whoever was told of it told once — and "zuletzt erfolgreich gesendet" kept fresh. Returns when that was
+    written now (None: the stored time is less than a minute old and stays)."""
     if state.problem_code in status.APP_CODES:
         status.app_problems_disproved(host)  # the app's credential worked: every account that blamed it recovers
     elif state.problem_code:
         status.solved(host, account_id)
-    last = state.last_sent_at
-    if last is None or state.auth_refusals or store.utcnow() - last >= LAST_SENT_WRITE_INTERVAL:
+    last, now = state.last_sent_at, store.utcnow()
+    if last is None or state.auth_refusals or now - last >= LAST_SENT_WRITE_INTERVAL:
         store.record_sent(host, account_id)
+        return now
+    return None

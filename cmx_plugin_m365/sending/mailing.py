@@ -130,9 +130,13 @@ def smtp_sent(account: MailAccount, smtp: smtplib.SMTP, host: Host) -> None:
     state = _connections.get(smtp)
     if state is None:
         return  # not a connection of ours
-    sent(host, account.id, state)
-    # A second mail on the same connection: what this one solved and wrote is not to be done again.
-    _connections[smtp] = dataclasses.replace(state, problem_code=None, auth_refusals=0, last_sent_at=store.utcnow())
+    written = sent(host, account.id, state)
+    # A second mail on the same connection: what this one solved and wrote is not to be done again. The time kept is
+    # the one *stored* — keeping "now" when nothing was written would never write again on a busy connection, and the
+    # screen would show the first mail's time for as long as the connection lasts.
+    _connections[smtp] = dataclasses.replace(
+        state, problem_code=None, auth_refusals=0, last_sent_at=written or state.last_sent_at
+    )
 
 
 def explain(account: MailAccount, code: int, text: str, host: Host, *, step: str = "") -> MailError | None:

@@ -20,7 +20,8 @@ from cmx_hostapi import Host, Request
 
 from .. import identity, store
 from ..config import Missing, Options, azure_app
-from ..diagnosis import from_oauth
+from ..diagnosis import Finding, from_oauth
+from ..wording import SEE_GREEN_FIELD
 from .redirect_uri import browser_mismatch, redirect_uri
 
 CHECK = "admin_consent"
@@ -94,10 +95,12 @@ def finish(host: Host, request: Request, answer: dict) -> Result:
         )
     if answer.get("error"):
         finding = from_oauth(answer["error"], answer.get("error_description", ""))
-        text = f"Die Administratorzustimmung wurde nicht erteilt. {finding.message()}"
+        text = not_granted(finding)
         store.record_check(host, CHECK, ok=False, code=finding.code, text=text)
         store.add_event(host, "consent_failed", text, code=finding.code)
-        return Result(False, "error", text)
+        # The Azure interface's green field states the check in full; the message on the same page only points to it.
+        short = f"Die Administratorzustimmung wurde nicht erteilt: {finding.entry.title} (Code {finding.code}) – "
+        return Result(False, "error", short + SEE_GREEN_FIELD)
     reported = (answer.get("tenant") or "").lower()
     expected = _tenant_guid(host)
     if not (reported and expected) or str(answer.get("admin_consent", "")).lower() != "true":
@@ -119,13 +122,28 @@ def finish(host: Host, request: Request, answer: dict) -> Result:
         )
         store.record_check(host, CHECK, ok=False, code="TENANT-MISMATCH", text=text)
         return Result(False, "error", text)
+    # Microsoft's answer names the directory, not the account that consented (admin-consent: admin_consent, tenant,
+    # scope, state): so the text says who asked from cmxOrganize and leaves the Microsoft account unnamed.
     text = (
-        f"Administratorzustimmung erteilt von {request.user.display_name} (über Microsoft): Alle Konten Ihrer "
-        "Organisation können sich jetzt ohne eigene Zustimmung anmelden."
+        "Administratorzustimmung erteilt – bei Microsoft mit einem Administratorkonto Ihrer Organisation, angefragt "
+        f"in cmxOrganize von {request.user.display_name}: Alle Konten Ihrer Organisation können sich jetzt ohne "
+        "eigene Zustimmung anmelden."
     )
     store.record_check(host, CHECK, ok=True, text=text)
     store.add_event(host, "consent_granted", text)
     return Result(True, "success", text)
+
+
+def not_granted(finding: Finding) -> str:
+    """Microsoft's refusal at the admin consent endpoint, for this flow: there is no mailbox and no sign-in to repeat
+    — the person is the Microsoft 365 admin, the next step the same button again (the catalogue's advice is a user
+    sign-in's)."""
+    return (
+        f"Die Administratorzustimmung wurde nicht erteilt: {finding.entry.title}. Was tun: Ein Microsoft-365-Admin "
+        "Ihrer Organisation wählt in der Azure-Schnittstelle erneut „Administratorzustimmung erteilen“, meldet sich "
+        "bei Microsoft mit seinem Administratorkonto an und bestätigt mit „Akzeptieren“. (Zuständig: "
+        f"Microsoft-365-Admin; Code {finding.code})"
+    )
 
 
 def _tenant_guid(host: Host) -> str | None:

@@ -77,6 +77,25 @@ def prerequisites(host: Host, account_id: int) -> list[str]:
     return problems
 
 
+def sign_in_button(state: store.AccountState | None) -> str:
+    """The green field's sign-in button as the person sees it now: a connected account's is "Erneut anmelden"."""
+    return "Erneut anmelden" if state is not None and state.state == store.CONNECTED else "Bei Microsoft anmelden"
+
+
+def sign_in_name(host: Host, account: MailAccount) -> str | None:
+    """The account's sign-in name at Microsoft where it is known — Microsoft named it at an earlier sign-in, or a
+    person typed a Benutzername other than the address — else None. Only a known name goes to Microsoft as
+    ``login_hint``: the address pre-filled where the sign-in name differs ends in "Dieses Benutzerkonto wurde nicht
+    gefunden"."""
+    known = store.account_state(host, account.id)
+    if known and known.user_oid and known.signed_in_as:
+        return known.signed_in_as
+    username = account.username.strip()
+    if username and username.lower() != account.address.strip().lower():
+        return username
+    return None
+
+
 def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Outcome | None]:
     """Prepare the sign-in. Returns (Microsoft's URL to send the browser to, None) or (None, why not)."""
     missing = prerequisites(host, account_id)
@@ -102,8 +121,7 @@ def start(host: Host, request: Request, account_id: int) -> tuple[str | None, Ou
         app = identity.build(options, azure)
     except identity.MicrosoftError as error:
         return None, _failed(host, account_id, error.finding, "Die Anmeldung konnte nicht beginnen")
-    known = store.account_state(host, account_id)
-    hint = (known.signed_in_as if known and known.user_oid else None) or account.username or account.address
+    hint = sign_in_name(host, account)
     flow = identity.initiate(
         app, options.signin_scopes, redirect_uri=redirect_uri(host.public_base_url), login_hint=hint
     )
@@ -191,12 +209,13 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         # Started on a server whose keys this one does not have (a key rollout in progress): the code is still
         # unused, but the PKCE verifier is unreadable here. Never a 500; say what happened.
         keys.unreadable(host, "signin", account_id)
+        button = sign_in_button(store.account_state(host, account_id))
         return Outcome(
             False,
             "error",
             "Diese Anmeldung wurde auf einem anderen Server von cmxOrganize begonnen, dessen Schlüssel dieser Server "
-            "nicht kennt; es wurde nichts gespeichert. Bitte „Bei Microsoft anmelden“ noch einmal wählen. (Bleibt "
-            "es, geben die Admins allen Servern dieselbe Schlüsselliste.)",
+            f"nicht kennt; es wurde nichts gespeichert. Bitte „{button}“ noch einmal wählen."
+            " (Bleibt es, geben die Admins allen Servern dieselbe Schlüsselliste.)",
             account_id,
             "DECRYPT",
         )
@@ -211,7 +230,11 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     before = store.snapshot(host, account_id)
     problem = _refusal(azure.tenant, identity.tenant_guid(app), who, before)
     if problem:
-        store.add_event(host, "signin_refused", problem, account_id=account_id, code="ACCOUNT-MISMATCH")
+        # The trail is read later by others: what happened, not the advice addressed to the person who signed in.
+        trail = (
+            f"Anmeldung als {who.name or 'unbekannt'} abgelehnt, nichts gespeichert (von {request.user.display_name})."
+        )
+        store.add_event(host, "signin_refused", trail, account_id=account_id, code="ACCOUNT-MISMATCH")
         return Outcome(False, "error", problem, account_id)
     # Which address of the signed-in user's mailbox the account's is (primary, alias, or another mailbox): Graph's
     # GET /me, with the token the sign-in just brought (so the refreshed cache is what is stored).
@@ -227,9 +250,16 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
     if mailbox is not None:
         accounts.set_mailbox(host, account_id, mailbox.kind(account.address), mailbox.primary)
     tokens.forget(account_id)
+    # The trail in the order things happened: signed in, then the test mail (and, if refused, the refusal after it).
+    store.add_event(
+        host,
+        "connected",
+        f"Bei Microsoft angemeldet als {who.name} (von {request.user.display_name}).",
+        account_id=account_id,
+    )
     with status.held_back() as reports:
         outcome = send_test_mail(host, account_id, after_signin=True)
-    if not outcome.ok and who.name != account.address.strip().lower() and _send_as_refused(outcome):
+    if not outcome.ok and who.name != account.address.strip().lower() and send_as_refused(outcome):
         # The sign-in is not usable for this address: put back what was there before, store nothing of it, and
         # tell nobody of a problem of an account that did not change.
         reports.drop()
@@ -238,23 +268,20 @@ def _redeem(host: Host, request: Request, account_id: int, pending: store.Pendin
         else:
             store.disconnect(host, account_id)
         tokens.forget(account_id)
+        button = sign_in_button(store.account_state(host, account_id))  # as it is back to what it was
         text = (
             f"Das Microsoft-Konto {who.name} darf nicht als {account.address} senden; es wurde nichts gespeichert. "
-            f"Bitte erneut „Bei Microsoft anmelden“ wählen und das Konto wählen, dem das Postfach {account.address} "
+            f"Bitte erneut „{button}“ wählen und das Konto wählen, dem das Postfach {account.address} "
             f"gehört – oder der Microsoft-365-Admin erteilt {who.name} das Recht „Senden als“ für "
             f"{account.address} (Exchange Admin Center → Empfänger → Postfach → Delegierung). (Code {outcome.code})"
         )
-        store.add_event(host, "signin_refused", text, account_id=account_id, code=outcome.code)
+        # The trail in one line (the person reads the advice in the message; the page must not say it twice).
+        trail = f"Anmeldung als {who.name} nicht übernommen: darf nicht als {account.address} senden."
+        store.add_event(host, "signin_refused", trail, account_id=account_id, code=outcome.code)
         return Outcome(False, "error", text, account_id)
     reports.release()
     if account.username.strip().lower() != who.name:
         host.update_mail_account(account_id, username=who.name)
-    store.add_event(
-        host,
-        "connected",
-        f"Bei Microsoft angemeldet als {who.name} (von {request.user.display_name}).",
-        account_id=account_id,
-    )
     if outcome.ok:
         outcome = _with_alias_note(host, outcome, account.address, who.name, mailbox)
     return outcome
@@ -299,7 +326,7 @@ def _with_alias_note(
     return outcome
 
 
-def _send_as_refused(outcome: Outcome) -> bool:
+def send_as_refused(outcome: Outcome) -> bool:
     return outcome.code in SEND_AS_REFUSALS and SEND_AS_TITLE in outcome.text
 
 
@@ -344,9 +371,10 @@ def _refusal(tenant_setting: str, tenant_guid: str, who: SignedIn, before: dict 
     known_oid = (before or {}).get("user_oid")
     if known_oid and known_oid != who.oid:
         known_name = (before or {}).get("signed_in_as") or "einem anderen Konto"
+        button = "Erneut anmelden" if (before or {}).get("state") == store.CONNECTED else "Bei Microsoft anmelden"
         return (
             f"Sie haben sich als {who.name} angemeldet; dieses E-Mailkonto ist aber mit dem Microsoft-Konto "
-            f"{known_name} verbunden. Es wurde nichts gespeichert. Bitte erneut „Bei Microsoft anmelden“ wählen und "
+            f"{known_name} verbunden. Es wurde nichts gespeichert. Bitte „{button}“ wählen und "
             f"im Kontoauswahl-Fenster {known_name} wählen (oder „Anderes Konto verwenden“). Soll das E-Mailkonto "
             "künftig über ein anderes Microsoft-Konto senden, zuerst „Verbindung trennen“ wählen."
         )

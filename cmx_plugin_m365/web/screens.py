@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, Note, User
+from cmx_hostapi import Action, CopyValue, Facts, GreenFieldItem, Host, Input, MailAccount, Note, User
 
 from .. import certificates, diagnosis, names, permissions, store
 from ..care import client_secret, credentials
 from ..config import Options
 from ..names import INTERFACE_TYPE
 from ..sending import route
-from ..signin import consent, flow, mail_settings
+from ..signin import address_change, consent, flow, mail_settings
 from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
 from ..wording import BERLIN, count, headline, when
 from . import one_step
@@ -21,20 +21,41 @@ TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
 CHECKING = "Wird bei Microsoft geprüft …"
 
 
-def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldItem]:
-    """The Azure interface's green field: the redirect URI to register, the secret's expiry, the last checks."""
+TWO_WAYS = (
+    "Zwei Wege, wie sich cmxOrganize bei Microsoft ausweist: empfohlen ein Zertifikat – das Passwortfeld leer lassen, "
+    "speichern, dann im grünen Feld „Zertifikat erstellen“ (cmxOrganize erneuert es später selbst); oder den Wert "
+    "eines geheimen Schlüssels aus Entra ins Passwortfeld eintragen (läuft nach höchstens 24 Monaten ab)."
+)
+
+
+INTERFACE_ADMINS_ONLY = "Ändern dürfen die Azure-Schnittstelle die Admins von cmxOrganize."
+
+
+def interface_green_field(record_id: int | None, host: Host, user: User | None = None) -> list[GreenFieldItem]:
+    """The Azure interface's green field: the redirect URI to register, the secret's expiry, the last checks. Its
+    buttons are the admins' (their routes are admin-only): others (``user``) see the state, not the buttons."""
+    items = _interface_items(record_id, host)
+    if user is None or user.is_admin:
+        return items
+    return [*(item for item in items if not isinstance(item, Action)), Note(INTERFACE_ADMINS_ONLY)]
+
+
+def _interface_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
     if record_id is not None and not any(i.id == record_id for i in host.interfaces(INTERFACE_TYPE)):
         return []
     items: list[GreenFieldItem] = []
     if record_id is None:
         items.append(Note("Für den Typ „Azure“ (Microsoft 365):"))
+        items.append(Note(TWO_WAYS))
+    uri = redirect_uri(host.public_base_url)
+    scheme = uri.split("://", 1)[0] + "://"  # the demo runs on http://; say what is really there
     items.append(
         CopyValue(
             label="Umleitungs-URI für die App-Registrierung",
-            value=redirect_uri(host.public_base_url),
+            value=uri,
             hint=(
                 "Im Microsoft Entra Admin Center unter App-Registrierungen → (Ihre Registrierung) → Authentifizierung "
-                "→ Plattform hinzufügen → „Web“ genau so eintragen, Zeichen für Zeichen (mit https://, „%20“ und "
+                f"→ Plattform hinzufügen → „Web“ genau so eintragen, Zeichen für Zeichen (mit {scheme}, „%20“ und "
                 "gegebenenfalls „www.“)."
             ),
         )
@@ -42,7 +63,9 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
     problem = registration_problem(host.public_base_url)
     if problem:
         items.append(Note(problem, level="error"))
-    items += [Note(text, level="error") for text in Options.of(host).problems]
+    options = Options.of(host)
+    items += [Note(text, level="error") for text in options.problems]
+    items += [Note(text, level="warning") for text in options.ignored]
     items += one_step.green_field(host)  # the second way: Azure Cloud Shell (web.one_step)
     if record_id is None:
         return items
@@ -55,6 +78,8 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
         ("renewal", "Zertifikat erneuern"),
     ):
         check = store.checks(host).get(name)
+        if name == "rotation" and not client_secret.rotation_open(host):
+            continue  # the hint about the old secret ends: certificate in use, done, or another secret since
         if check and name == "credentials" and check.ok and _secret_expired_since(host, check.at):
             items.append(
                 Note(
@@ -71,6 +96,11 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
                     level="success" if check.ok else "error",
                 )
             )
+    rotation = store.checks(host).get("rotation")
+    if rotation is not None and rotation.ok and client_secret.rotation_open(host):
+        items.append(
+            Action("Erledigt: alten Schlüssel in Entra gelöscht", path_of(host.route_url(names.ROTATION_DONE_PATH)))
+        )
     items.append(Action("Jetzt prüfen", path_of(host.route_url(names.RECHECK_PATH)), busy=CHECKING))
     items.append(
         Action("Übersicht aller E-Mailkonten mit OAuth", path_of(host.route_url(names.OVERVIEW_PATH)), method="GET")
@@ -165,7 +195,8 @@ def _credential_items(host: Host) -> list[GreenFieldItem]:
             items.append(
                 Note(
                     "Der geheime Schlüssel im Passwortfeld wird nicht verwendet, solange das Zertifikat in Gebrauch "
-                    "ist. Sie können ihn im Entra Admin Center löschen."
+                    "ist, und beim Speichern nicht geprüft. Sie können ihn im Entra Admin Center löschen und hier "
+                    "mit „Geheimen Schlüssel entfernen“ aus cmxOrganize entfernen."
                 )
             )
     else:
@@ -284,6 +315,16 @@ def _certificate_actions(
                 confirm="Wieder mit dem geheimen Schlüssel anmelden? Das Zertifikat bleibt bereit.",
             )
         )
+        if hasattr(host, "update_interface"):  # host API 1.9
+            items.append(
+                Action(
+                    "Geheimen Schlüssel entfernen",
+                    path_of(host.route_url(names.REMOVE_SECRET_PATH)),
+                    confirm="Den gespeicherten geheimen Schlüssel entfernen? cmxOrganize meldet sich weiter mit dem "
+                    "Zertifikat an; ohne Schlüssel gibt es dann keinen Rückweg zum geheimen Schlüssel, bis Sie einen "
+                    "neuen eintragen.",
+                )
+            )
     return items
 
 
@@ -325,9 +366,10 @@ def overview(host: Host) -> list[GreenFieldItem]:
         store.SIGNIN_REQUIRED: "OAuth, Anmeldung erforderlich",
     }
     states = {state.account_id: state for state in store.all_account_states(host)}
-    rows, attention = [], 0
+    rows, links, attention = [], [], 0
     for account in host.mail_accounts():
         state = states.pop(account.id, None)
+        links.append(path_of(host.record_url(names.MAIL_ACCOUNT_FORM, account.id)))  # each row opens its account
         if state is None:
             rows.append((account.address, "ohne OAuth (Passwort oder anderer Anbieter)"))
             continue
@@ -356,7 +398,14 @@ def overview(host: Host) -> list[GreenFieldItem]:
         f"{count(attention, 'braucht', 'brauchen')} Aufmerksamkeit.",
         level="warning" if attention else "success",
     )
-    return [summary, Facts(tuple(rows))]
+    return [summary, _facts(tuple(rows), tuple(links))]
+
+
+def _facts(rows: tuple[tuple[str, str], ...], links: tuple[str, ...]) -> Facts:
+    """Rows whose labels link (host API 1.9); an older host's Facts has no links."""
+    if "links" in Facts.__dataclass_fields__:
+        return Facts(rows, links=links)
+    return Facts(rows)
 
 
 _when = when
@@ -485,7 +534,33 @@ def mail_account_green_field(record_id: int | None, host: Host, user: User | Non
     if user is None or record_id is None or permissions.may_change_account(host, user, record_id):
         return items
     shown: list[GreenFieldItem] = [item for item in items if not isinstance(item, Action)]
-    return [*shown, Note("Ändern dürfen dieses E-Mailkonto die Admins von cmxOrganize und seine Kontaktperson.")]
+    return [*shown, Note(permissions.WHO_MAY_CHANGE)]
+
+
+def _connected_note(host: Host, record_id: int, address: str) -> Note:
+    """Green only for what a mail proved: a new address saved since the last sign-in is not proven until one went."""
+    before = address_change.pending(host, record_id)
+    if before is None:
+        return Note("Mit Microsoft 365 verbunden (OAuth).", level="success")
+    return Note(
+        f"Mit Microsoft 365 verbunden (OAuth), die neue E-Mailadresse {address} ist aber noch nicht bestätigt (vorher "
+        f"{before['address']}): Ob das angemeldete Microsoft-Konto als {address} senden darf, zeigt erst eine Mail. "
+        "„E-Mailkonto testen“ prüft es jetzt.",
+        level="warning",
+    )
+
+
+def _sign_in_name_note(host: Host, account: MailAccount) -> list[Note]:
+    """Before a first sign-in without a known sign-in name, nothing is pre-filled at Microsoft: say what it asks."""
+    if flow.sign_in_name(host, account) is not None:
+        return []
+    return [
+        Note(
+            "Microsoft fragt nach dem Anmeldenamen des Kontos. Er kann von der E-Mailadresse abweichen (z. B. "
+            "vorname.nachname@…onmicrosoft.com); kennen Sie ihn nicht, nennt ihn der Microsoft-365-Admin (Microsoft "
+            "365 Admin Center → Benutzer → Benutzername)."
+        )
+    ]
 
 
 def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldItem]:
@@ -542,6 +617,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
                 f"dem das Postfach {account.address} gehört. Microsoft fragt, mit welchem Konto; wählen Sie dieses. "
                 "Den Benutzernamen trägt cmxOrganize danach selbst ein: den Anmeldenamen, den Microsoft nennt."
             ),
+            *_sign_in_name_note(host, account),
             *consent_note,
             sign_in,
             _history(host, record_id),
@@ -575,7 +651,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             switch_off,
         ]
     items: list[GreenFieldItem] = [
-        Note("Mit Microsoft 365 verbunden (OAuth).", level="success"),
+        _connected_note(host, record_id, account.address),
         facts,
         _history(host, record_id),
         Note("Das Feld Passwort wird für dieses E-Mailkonto nicht verwendet: es meldet sich mit OAuth an."),
@@ -602,7 +678,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             "Verbindung trennen",
             path_of(host.route_url(names.DISCONNECT_PATH)),
             fields=account_field,
-            confirm="Anmeldung löschen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
+            confirm="Verbindung trennen? Danach sendet dieses E-Mailkonto erst nach einer neuen Anmeldung.",
         ),
         switch_off,
     ]

@@ -348,3 +348,20 @@ def use_secret(request: Request, host: Host) -> Redirect | Page:
     if back is None:
         return _no_interface()
     return Redirect(back, tuple(credentials.use_secret(host)))
+
+
+def remove_secret(request: Request, host: Host) -> Redirect | Page:
+    """ "Geheimen Schlüssel entfernen": in certificate mode the stored secret is unused; the admin removes it here
+    (an empty password field keeps the stored value, so the form cannot)."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    return Redirect(back, tuple(credentials.remove_secret(host)))
+
+
+def rotation_done(request: Request, host: Host) -> Redirect | Page:
+    """ "Erledigt: alten Schlüssel in Entra gelöscht": the hint about the old secret ends."""
+    back = _interface_back(host)
+    if back is None:
+        return _no_interface()
+    return Redirect(back, tuple(client_secret.rotation_done(host)))

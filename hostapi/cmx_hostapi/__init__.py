@@ -28,7 +28,12 @@ queued mail may go, for limits the mail server enforces per mailbox) and :func:`
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
 probe). 1.8 added :meth:`Host.save_interface` and :meth:`Host.save_setting` (a plugin fills in what a one-step setup
-brought back: the interface's Benutzername and an application setting; optional for a host).
+brought back: the interface's Benutzername and an application setting; optional for a host). 1.9 added
+:func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not change the record,
+a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted, for the host's
+confirmation), :func:`cmx_instance_started` (a plugin checks its per-instance options when the instance starts, not at
+the first mail), ``links`` on :class:`Facts` (rows that open a record) and :meth:`Host.update_interface` (a plugin
+removes a value it no longer uses, e.g. an unused client secret).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.8"
+HOST_API_VERSION = "1.9"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -184,6 +189,11 @@ class Host(Protocol):
 
     def update_mail_account(self, account_id: int, **fields: Any) -> None:
         """Change fields of a mail account (names as in :class:`MailAccount`)."""
+
+    def update_interface(self, interface_id: int, **fields: Any) -> None:
+        """Change fields of a Schnittstelle (names as in :class:`Interface`: ``name``, ``username``, ``password``), as
+        the host's form would store them (host API 1.9; optional — a plugin checks ``hasattr`` and otherwise tells
+        the person what to change in the form). Used to remove a value the plugin no longer uses."""
 
     def old_secret_keys_unused(self, plugin_id: str) -> None:
         """The plugin ``plugin_id`` has nothing encrypted with any key but the first of :attr:`secret_keys` any more:
@@ -372,6 +382,9 @@ class Facts:
     """Green field: a small table of label/value rows (e.g. "Angemeldet als")."""
 
     rows: tuple[tuple[str, str], ...]
+    links: tuple[str, ...] = ()
+    """Host API 1.9: per row, a URL its label links to ("" for none; e.g. an overview's row to its record). A host
+    before 1.9 shows the labels as text. Hosts show web addresses inside texts (messages, notes, values) as links."""
 
 
 @dataclass(frozen=True)
@@ -660,6 +673,19 @@ def cmx_smtp_refused(
 
 
 @hookspec
+def cmx_instance_started(host: Host) -> list[Message]:
+    """Called once when the host starts an instance with the plugin enabled — after its migrations, before the first
+    request, job or mail (host API 1.9).
+
+    Check what the plugin needs from the instance, above all its options (:meth:`Host.plugin_config`), and return
+    German messages for the instance's operators (an option of the wrong type: which one, what it must be, what is
+    used meanwhile); an empty list when all is well. The host writes them into its log at the level's severity and
+    shows them to its admins. Must not fail the start: a plugin reports, it does not raise. A host before 1.9 never
+    calls it; the plugin then finds the same problems where it reads the options.
+    """
+
+
+@hookspec
 def cmx_periodic_jobs() -> list[PeriodicJob]:
     """Called once at host start. Return the jobs the host must run regularly (see :class:`PeriodicJob`)."""
 
@@ -670,6 +696,35 @@ def cmx_record_saved(form: str, record_id: int, created: bool, host: Host, reque
     separate transaction, while the user waits for the page (host API 1.1).
 
     Return messages to show the user with the host's own "saved" message (an empty list shows nothing more).
+    """
+
+
+@hookspec
+def cmx_record_saving(
+    form: str, record_id: int | None, values: Mapping[str, Any], host: Host, request: Request
+) -> Mapping[str, str] | None:
+    """Called before the host stores a record of ``form`` that passed its own validation (and its type's ``check``),
+    while the user waits for the page (host API 1.9). ``record_id`` is None for a new record; ``values`` are the
+    field values the host is about to store (names as in the form's value type, e.g. :class:`MailAccount`; a secret
+    field holds the value that will be stored — never to be shown or logged). ``request.user`` is who saves.
+
+    Return None (or an empty mapping) to let the save go ahead. Return German messages by field name to refuse it:
+    the host stores nothing, shows the form again with each message at its field, and a message under the key ``""``
+    above the form (for the whole record, e.g. "Sie dürfen dieses E-Mailkonto nicht ändern …"). Every plugin is
+    asked; the host shows all their messages. A plugin may note something here that :func:`cmx_record_saved` needs
+    (what the record was before), in its own tables. A host before 1.9 never calls it: it stores what its own rules
+    allow, and a plugin checks again after the save where it can.
+    """
+
+
+@hookspec
+def cmx_delete_warning(form: str, record_id: int, host: Host) -> str | None:
+    """Called when the host shows a record of ``form`` with its delete button (host API 1.9). Must be fast: only the
+    database.
+
+    Return a German text saying what stops when the record is deleted (e.g. "Danach senden diese E-Mailkonten nicht
+    mehr: …"), or None. The host puts every plugin's text into the confirmation it asks before deleting, so that the
+    person confirms knowing it. A host before 1.9 asks its plain question.
     """
 
 

@@ -59,6 +59,7 @@ def test_admin_sets_up_the_app_in_one_step_in_the_browser(office_live, page, ms,
     page.click(".green-field button:has-text('OAuth (Microsoft 365) verwenden')")
     page.click(".green-field button:has-text('Bei Microsoft anmelden')")
     page.wait_for_url(re.compile(re.escape(ms.addresses.login_base_url)))
+    page.fill("input[name=login]", anna.upn)  # no login_hint while the sign-in name is unknown (issue 21)
     page.fill("input[name=password]", anna.password)
     page.click("#idSIButton9")
     page.wait_for_url(re.compile(re.escape(base_url) + r"/App%20E-Mailkonto/\d+"))  # straight back: no consent page
