@@ -22,6 +22,17 @@ from .limits import SendingLimits
 
 OUTLOOK = "https://outlook.office.com"
 GRAPH = "https://graph.microsoft.com"
+OUTLOOK_APP = "https://outlook.office365.com"
+"""The resource app-only tokens for Exchange Online name (``https://outlook.office365.com/.default``: "Authenticate an
+IMAP, POP or SMTP connection using OAuth", office-developer-exchange-docs
+``docs/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md``, client credentials)."""
+EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
+"""The appId of "Office 365 Exchange Online", the resource whose application permission ``SMTP.SendAsApp`` is (the same
+page's "APIs my organization uses" → "Office 365 Exchange Online"; the GUID as the resource service principal's appId,
+e.g. office-developer-exchange-docs ``how-to-authenticate-an-ews-application-by-using-oauth.md`` manifest example)."""
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+"""Microsoft Graph's appId (../shared/reference/setup-and-app-only-sources.md)."""
+RESOURCE_APPS = {OUTLOOK: EXCHANGE_APP_ID, OUTLOOK_APP: EXCHANGE_APP_ID, GRAPH: GRAPH_APP_ID}
 KNOWN_RESOURCES = (OUTLOOK, GRAPH, "https://outlook.office365.com")
 OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
 
@@ -133,6 +144,12 @@ class App:
     certificates: list[KeyCredential] = field(default_factory=list)
     """Uploaded certificates (Zertifikate & Geheimnisse → Zertifikate), several at once for rotation (ENTRA-CERT)."""
     object_id: str = field(default_factory=lambda: new_guid())
+    service_principal_id: str = field(default_factory=lambda: new_guid())
+    """The enterprise application's (service principal's) object ID in the app's home tenant, distinct from the
+    registration's object ID: what an app-only token carries as ``oid`` ("the object ID of the service principal" for
+    app-only tokens, entra-docs access-token-claims-reference.md) and what ``New-ServicePrincipal -ObjectId`` must
+    name (office-developer-exchange-docs, how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md: "use the
+    OBJECT_ID from the Overview page of the Enterprise Application node … not the App Registrations node")."""
     """The application object's ID ("Objekt-ID" on the registration's overview), distinct from the client ID: what
     Graph's addKey proof must name as ``iss`` (devhost.entra.certificates.check_proof)."""
     api_permissions: list[str] = field(
@@ -282,6 +299,21 @@ class Directory:
         self.tenant_consents: dict[tuple[str, str], set[str]] = {}
         """(tenant id, client id) → scopes an admin consented to for everyone (consentType AllPrincipals)."""
         self.consent_requests: list[dict] = []
+        self.app_role_grants: dict[tuple[str, str, str], set[str]] = {}
+        """(tenant id, client id, resource app id) → application permissions (app role values) an admin granted and
+        consented, e.g. ``SMTP.SendAsApp`` of Exchange Online or ``Mail.Send`` of Graph. They are what a
+        client-credentials token carries as ``roles`` (entra-docs access-token-claims-reference.md: "roles … the set
+        of permissions exposed by your application that the requesting application … has been given permission to
+        call"; absent when none is granted). Shared with the Graph endpoint that grants them (issue 23)."""
+        self.exchange_service_principals: dict[tuple[str, str], str] = {}
+        """(tenant id, app id) → the object ID an Exchange admin named in ``New-ServicePrincipal -AppId … -ObjectId …``
+        (Exchange's own reference to the Entra service principal; New-ServicePrincipal.md, office-docs-powershell)."""
+        self.graph_app_scopes: dict[tuple[str, str], set[str]] = {}
+        """(tenant id, client id) → the mailboxes (addresses) Graph lets the app's application permission reach:
+        Exchange's RBAC for Applications (``New-ManagementScope`` + ``New-ManagementRoleAssignment -App … -Role
+        "Application Mail.Send" -CustomResourceScope …``) or an application access policy. No entry: unscoped — Mail.Send
+        as an application permission reaches every mailbox of the tenant (graph-docs-contrib
+        ``concepts/auth-limit-mailbox-access.md``)."""
         """Requests users made through the admin consent workflow."""
         self.fault: Fault | None = None
         self.smtp_fault: Fault | None = None
@@ -429,6 +461,30 @@ class Directory:
                 for address in {user.mail, *user.aliases}:
                     self.mailboxes[address] = box
             return user
+
+    def grant_app_roles(self, tenant_id: str, client_id: str, resource_app_id: str, roles) -> set[str]:
+        """An admin adds application permissions of ``resource_app_id`` to the app and grants admin consent in
+        ``tenant_id`` (both at once, as "Grant admin consent" does for configured permissions); an empty ``roles``
+        revokes them. Returns what is granted now."""
+        with self.lock:
+            key = (tenant_id, client_id, resource_app_id)
+            if roles:
+                self.app_role_grants.setdefault(key, set()).update(roles)
+            else:
+                self.app_role_grants.pop(key, None)
+            return set(self.app_role_grants.get(key, set()))
+
+    def app_roles(self, tenant_id: str, client_id: str, resource: str) -> set[str]:
+        """The roles a client-credentials token of ``client_id`` for ``resource`` (a URL) carries in ``tenant_id``."""
+        app_id = RESOURCE_APPS.get(resource.rstrip("/"), resource)
+        return set(self.app_role_grants.get((tenant_id, client_id, app_id), set()))
+
+    def service_principal_of(self, tenant_id: str, oid: str) -> App | None:
+        """The app whose service principal (in its home tenant) has object ID ``oid``."""
+        for app in self.apps.values():
+            if app.service_principal_id == oid:
+                return app
+        return None
 
     def add_shared_mailbox(self, tenant_id: str, address: str, send_as: list[str]) -> Mailbox:
         with self.lock:
