@@ -37,8 +37,13 @@ def test_roles_only_after_consent_and_oid_is_the_service_principal(ms, org):
     grant_smtp_app_permission(ms, org)
     assert claims(app_token(ms, org))["roles"] == ["SMTP.SendAsApp"]
     # the shared data model: a Graph grant is another resource's and does not leak into Exchange's token
-    ms.call("app_roles", tenant_id=org.tenant_id, client_id=org.client_id,
-            resource_app_id="00000003-0000-0000-c000-000000000000", roles=["Mail.Send"])
+    ms.call(
+        "app_roles",
+        tenant_id=org.tenant_id,
+        client_id=org.client_id,
+        resource_app_id="00000003-0000-0000-c000-000000000000",
+        roles=["Mail.Send"],
+    )
     assert claims(app_token(ms, org))["roles"] == ["SMTP.SendAsApp"]
 
 
@@ -53,8 +58,9 @@ def test_each_missing_step_is_535_5_7_3_and_the_steps_make_it_235(ms, org, share
     ms.call("mailbox/permission", address=shared, trustee=org.service_principal_id, rights=["FullAccess"], remove=True)
     with connect(ms) as smtp:
         assert auth(smtp, shared, app_token(ms, org)) == FAILED_5_7_3
-    ms.call("exchange/service_principal", tenant_id=org.tenant_id, app_id=org.client_id,
-            object_id=org.service_principal_id)
+    ms.call(
+        "exchange/service_principal", tenant_id=org.tenant_id, app_id=org.client_id, object_id=org.service_principal_id
+    )
     with connect(ms) as smtp:
         assert auth(smtp, shared, app_token(ms, org)) == FAILED_5_7_3  # no mailbox permission yet
     exchange_admin_steps(ms, org, shared)

@@ -153,8 +153,8 @@ def _app_roles(d: Directory, a: dict) -> dict:
 
 
 def _exchange_service_principal(d: Directory, a: dict) -> dict:
-    """``New-ServicePrincipal -AppId <app_id> -ObjectId <object_id>`` in Exchange Online PowerShell (the object ID as the
-    admin typed it: the enterprise application's is right, the registration's is the documented mistake);
+    """``New-ServicePrincipal -AppId <app_id> -ObjectId <object_id>`` in Exchange Online PowerShell (the object ID
+    as the admin typed it: the enterprise application's is right, the registration's is the documented mistake);
     ``remove`` is Remove-ServicePrincipal."""
     key = (a["tenant_id"], a["app_id"])
     if a.get("remove"):

@@ -311,8 +311,8 @@ class Directory:
         self.graph_app_scopes: dict[tuple[str, str], set[str]] = {}
         """(tenant id, client id) → the mailboxes (addresses) Graph lets the app's application permission reach:
         Exchange's RBAC for Applications (``New-ManagementScope`` + ``New-ManagementRoleAssignment -App … -Role
-        "Application Mail.Send" -CustomResourceScope …``) or an application access policy. No entry: unscoped — Mail.Send
-        as an application permission reaches every mailbox of the tenant (graph-docs-contrib
+        "Application Mail.Send" -CustomResourceScope …``) or an application access policy. No entry: unscoped —
+        Mail.Send as an application permission reaches every mailbox of the tenant (graph-docs-contrib
         ``concepts/auth-limit-mailbox-access.md``)."""
         """Requests users made through the admin consent workflow."""
         self.fault: Fault | None = None
