@@ -13,9 +13,12 @@ short transaction) each and know nothing of OAuth. The flat names below (``store
 …) are the modules' functions, so that call sites read as before.
 """
 
+from . import app_tokens
 from .accounts import (
+    APP,
     CONNECTED,
     NEW,
+    PERSON,
     ROUTE_AUTO,
     ROUTE_GRAPH,
     ROUTE_SMTP,
@@ -28,6 +31,7 @@ from .accounts import (
     claim_retry,
     clear_problem,
     connect,
+    connect_app,
     count_refusal,
     disable,
     disconnect,
@@ -39,6 +43,7 @@ from .accounts import (
     restore,
     save_cache,
     set_problem,
+    set_signin_kind,
     snapshot,
     take_refresh_lease,
     use_route,
@@ -61,9 +66,11 @@ from .signins import (
 from .values import digest, utcnow
 
 __all__ = [
+    "APP",
     "CONNECTED",
     "FOLD_WITHIN",
     "NEW",
+    "PERSON",
     "ROUTE_AUTO",
     "ROUTE_GRAPH",
     "ROUTE_SMTP",
@@ -78,12 +85,14 @@ __all__ = [
     "add_event",
     "add_signin",
     "all_account_states",
+    "app_tokens",
     "checks",
     "choose_route",
     "claim_notice",
     "claim_retry",
     "clear_problem",
     "connect",
+    "connect_app",
     "count_refusal",
     "digest",
     "disable",
@@ -106,6 +115,7 @@ __all__ = [
     "restore",
     "save_cache",
     "set_problem",
+    "set_signin_kind",
     "signins_started_by",
     "snapshot",
     "take_refresh_lease",
