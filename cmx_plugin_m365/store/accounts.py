@@ -230,16 +230,22 @@ def set_signin_kind(
     return True
 
 
-def connect_app(host: Host, account_id: int, *, address: str, tenant_id: str) -> None:
-    """The app permission was proven for the account's mailbox (its test mail was accepted): connected, with no token
-    cache at all — the app's token is shared (:mod:`.app_tokens`) and there is no refresh token."""
+def set_app_mailbox(host: Host, account_id: int, *, address: str, tenant_id: str, proven: bool) -> None:
+    """The mailbox an account with the app permission sends as, and its tenant (from the app's token): before its
+    test mail (so that the mail counts against the mailbox's budget), and ``proven`` once the test mail was accepted
+    (connected). No token cache at all: the app's token is shared (:mod:`.app_tokens`), and there is no refresh
+    token."""
     now = utcnow()
+    proof = (
+        ", state = :connected, connected_at = :now, problem_code = NULL, problem_text = NULL, problem_at = NULL, "
+        "notified_at = NULL, auth_refusals = 0"
+        if proven
+        else ""
+    )
     with host.db.transaction() as tx:
         tx.execute(
-            "UPDATE m365_account SET state = :connected, token_cache = NULL, signed_in_as = :who, tenant_id = :tid, "
-            "user_oid = NULL, connected_at = :now, problem_code = NULL, problem_text = NULL, problem_at = NULL, "
-            "notified_at = NULL, auth_refusals = 0, mailbox_kind = :primary, primary_address = :who "
-            "WHERE account_id = :id AND signin_kind = :app",
+            "UPDATE m365_account SET token_cache = NULL, signed_in_as = :who, tenant_id = :tid, user_oid = NULL, "  # noqa: S608
+            f"mailbox_kind = :primary, primary_address = :who{proof} WHERE account_id = :id AND signin_kind = :app",
             {
                 "id": account_id,
                 "connected": CONNECTED,
