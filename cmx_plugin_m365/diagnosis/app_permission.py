@@ -70,5 +70,14 @@ ENTRIES: tuple[Entry, ...] = (
           "Der Exchange-Admin nimmt das Postfach in den Bereich der App auf (New-ManagementScope bzw. die Gruppe der "
           "Richtlinie; die Zeilen stehen im E-Mailkonto). Änderungen wirken oft erst nach bis zu einer Stunde.",
           M365_ADMIN, Kind.CONFIGURATION, en="Mailbox outside the app's scope"),
+    Entry("app:graph-unscoped", "App darf über Graph als ein Postfach außerhalb der Eingrenzung senden",
+          "Microsoft Graph hat eine Testmail der App als ein Postfach angenommen, das nach Ihrer Angabe außerhalb "
+          "der Eingrenzung liegt. Die Anwendungsberechtigung Mail.Send reicht damit an jedes Postfach der "
+          "Organisation. Berechtigungen aus Entra und aus Exchange zählen zusammen: ist Mail.Send in Entra für die "
+          "App erteilt, hebt das die Eingrenzung auf.",
+          "Der Microsoft-365-Admin entfernt Mail.Send (Anwendung) in Entra bei der App und lässt die Eingrenzung in "
+          "Exchange allein gelten (New-ManagementRoleAssignment, die Zeilen stehen im E-Mailkonto); bis dahin sendet "
+          "cmxOrganize für dieses E-Mailkonto nicht über Microsoft Graph.",
+          M365_ADMIN, Kind.CONFIGURATION, en="The app can send as a mailbox outside its scope over Graph"),
 )
 # fmt: on

@@ -1,0 +1,152 @@
+"""Issue 24: a functional mailbox sends with the app's own permission — no person signs in, no refresh token."""
+
+import datetime as dt
+import html
+import re
+
+from cmx_plugin_m365 import tokens
+from devhost.emulators import exchange_admin_steps, grant_smtp_app_permission
+from devhost.pages import green_field_text
+
+from .conftest import flashes, run_queue_at
+from .helpers import expire_access_token, run_method
+
+APP_LABEL = "App-Berechtigung (ohne Anmeldung)"
+
+
+def functional_mailbox(office, name="anmeldung"):
+    """A shared mailbox at Microsoft and its mail account in cmxOrganize, switched to the app permission."""
+    office.configure()
+    address = f"{name}@{office.org.domain}"
+    office.ms.call("shared_mailbox", tenant_id=office.org.tenant_id, address=address, send_as=[])
+    account_id = office.create_account("anna", address=address, username="")
+    office.enable_oauth(account_id)
+    page = office.click_on(f"/App%20E-Mailkonto/{account_id}", "Anmeldeart speichern", signin_kind="app")
+    assert flashes(page)[0].startswith(f"Anmeldeart „{APP_LABEL}“ gewählt.")
+    return account_id, address
+
+
+def copy_lines(page: str) -> str:
+    """The copyable lines of the green field (what the "Kopieren" buttons copy), one per line."""
+    return "\n".join(html.unescape(v) for v in re.findall(r'class="copy-value" value="([^"]*)"', page))
+
+
+def prove(office, account_id) -> str:
+    (message,) = flashes(office.click(account_id, "App-Berechtigung testen"))
+    return message
+
+
+def test_the_green_field_shows_the_exchange_admins_lines_with_this_mailbox_and_this_apps_ids(office):
+    account_id, address = functional_mailbox(office)
+    page = office.page(account_id)
+    text = green_field_text(page) + "\n" + copy_lines(page)
+    org = office.org
+    assert "Persönliche Anmeldung: eine Person meldet sich einmal bei Microsoft an" in text
+    assert f"New-ServicePrincipal -AppId {org.client_id} -ObjectId {org.service_principal_id}" in text
+    assert org.object_id not in text  # the registration's object ID is the documented mistake
+    assert (
+        f"Add-MailboxPermission -Identity '{address}' -User {org.service_principal_id} -AccessRights FullAccess" in text
+    )
+    assert (
+        f"Add-RecipientPermission -Identity '{address}' -Trustee {org.service_principal_id} -AccessRights SendAs"
+        in text
+    )
+    assert "New-ManagementRoleAssignment -App" in text and "'Application Mail.Send'" in text
+    assert "erlaubt ohne Eingrenzung das Senden als jedes Postfach" in text
+    assert "Schritt in Microsoft Entra (noch offen)" in text and "SMTP.SendAsApp" in text
+
+
+def test_each_refusal_on_the_way_is_explained_and_the_test_mail_decides(office):
+    account_id, address = functional_mailbox(office)
+    message = prove(office, account_id)
+    assert "App-Berechtigung SMTP.SendAsApp fehlt oder ist nicht erteilt" in message
+    assert "Administratorzustimmung erteilen" in message and "535 5.7.3" in message
+    assert office.row(account_id)["state"] == "new"
+
+    grant_smtp_app_permission(office.ms, office.org)
+    message = prove(office, account_id)
+    assert "Exchange kennt die App für dieses Postfach noch nicht" in message
+    assert "New-ServicePrincipal" in message and "Add-MailboxPermission" in message
+    assert "Microsoft Entra: SMTP.SendAsApp ist erteilt" in green_field_text(office.page(account_id))
+
+    exchange_admin_steps(office.ms, office.org, address)
+    message = prove(office, account_id)
+    assert message.startswith(f"App-Berechtigung funktioniert: Testmail an {address} gesendet.")
+    (mail,) = office.ms.messages(to=address)
+    assert (mail["mail_from"], mail["auth_user"]) == (address, address)
+    row = office.row(account_id)
+    assert (row["state"], row["signin_kind"], row["token_cache"], row["user_oid"]) == ("connected", "app", None, None)
+    assert f"Sendet mit der App-Berechtigung (ohne Anmeldung) als {address}." in green_field_text(
+        office.page(account_id)
+    )
+
+
+def test_mail_goes_out_without_any_person_and_no_refresh_token_is_stored(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    prove(office, account_id)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "Sie sind angemeldet.")
+    assert office.instance.mailer.run_queue()["sent"] == 1
+    assert [m["auth_user"] for m in office.ms.messages(to="kurs@example.de")] == [address]
+    with office.instance.db.transaction() as tx:
+        caches = tx.execute("SELECT token_cache FROM m365_account").fetchall()
+        (stored,) = tx.execute("SELECT app_scope, token FROM m365_app_token").fetchall()
+    assert all(row["token_cache"] is None for row in caches)  # no refresh token anywhere
+    assert stored["app_scope"] == f"{office.org.client_id} https://outlook.office365.com/.default"
+    assert b"eyJ" not in bytes(stored["token"])  # encrypted at rest, not the JWT
+
+
+def test_an_expired_app_token_is_replaced_by_itself_without_anyone(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    prove(office, account_id)
+    tokens._app_memory.clear()
+    office.ms.call("counters/reset")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Erste", "x")
+    assert office.instance.mailer.run_queue()["sent"] == 1
+    assert office.ms.call("counters").get("token:client_credentials", 0) == 0  # the stored token served
+    later = expire_access_token(office)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Zweite", "x", now=later)
+    assert run_queue_at(office, later + dt.timedelta(seconds=1))["sent"] == 1
+    assert office.ms.call("counters").get("token:client_credentials", 0) == 1
+    assert [m["subject"] for m in office.ms.messages(to="kurs@example.de")] == ["Erste", "Zweite"]
+    assert office.notifications() == []
+
+
+def test_smtp_auth_off_for_the_functional_mailbox_is_explained(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    office.ms.call("mailbox/update", address=address, smtp_auth_enabled=False)
+    message = prove(office, account_id)
+    assert "SMTP AUTH ist ausgeschaltet" in message and "535 5.7.139" in message
+
+
+def test_bad_input_changes_nothing(office):
+    account_id, _ = functional_mailbox(office)
+    before = office.row(account_id)
+    page = office.click_on(f"/App%20E-Mailkonto/{account_id}", "Anmeldeart speichern", signin_kind="robot")
+    assert flashes(page) == [
+        "Nicht gespeichert: Bitte „Persönliche Anmeldung“ oder „App-Berechtigung (ohne Anmeldung)“ wählen."
+    ]
+    page = office.click_on(
+        f"/App%20E-Mailkonto/{account_id}", "Anmeldeart speichern", signin_kind="app", graph_outside="kein<script>"
+    )
+    (message,) = flashes(page)
+    assert message.startswith("Nicht gespeichert: Bitte eine E-Mail-Adresse eintragen") and "<script>" not in message
+    assert office.row(account_id) == before
+
+
+def test_switching_back_to_a_persons_sign_in_forgets_the_app_mailbox(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    prove(office, account_id)
+    page = office.click_on(f"/App%20E-Mailkonto/{account_id}", "Anmeldeart speichern", signin_kind="person")
+    assert flashes(page) == ["Anmeldeart „Persönliche Anmeldung“ gewählt. Jetzt „Bei Microsoft anmelden“ wählen."]
+    row = office.row(account_id)
+    assert (row["state"], row["signin_kind"], row["signed_in_as"]) == ("new", "person", None)
+    assert "Bei Microsoft anmelden" in office.page(account_id)
+    assert run_method(office, account_id)[-1].startswith("✗")
