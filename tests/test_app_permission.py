@@ -150,3 +150,82 @@ def test_switching_back_to_a_persons_sign_in_forgets_the_app_mailbox(office):
     assert (row["state"], row["signin_kind"], row["signed_in_as"]) == ("new", "person", None)
     assert "Bei Microsoft anmelden" in office.page(account_id)
     assert run_method(office, account_id)[-1].startswith("✗")
+
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+
+
+def graph_ready(office, address, *, scoped=True):
+    """Graph's application permission Mail.Send consented, narrowed in Exchange to ``address`` (or not)."""
+    org = office.org
+    office.ms.call(
+        "app_roles", tenant_id=org.tenant_id, client_id=org.client_id, resource_app_id=GRAPH_APP_ID, roles=["Mail.Send"]
+    )
+    if scoped:
+        office.ms.call("graph/app_scope", tenant_id=org.tenant_id, client_id=org.client_id, mailboxes=[address])
+
+
+def test_graph_is_used_only_after_the_narrowing_is_confirmed_and_a_send_outside_is_refused(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    graph_ready(office, address)
+    outside = office.org.people["ben"].upn
+    page = office.click_on(
+        f"/App%20E-Mailkonto/{account_id}",
+        "Anmeldeart speichern",
+        signin_kind="app",
+        graph_scoped="ja",
+        graph_outside=outside,
+    )
+    assert flashes(page) == ["Eingrenzung für Microsoft Graph bestätigt."]
+    message = prove(office, account_id)
+    assert f"Die Eingrenzung hält – eine Mail als {outside} wurde abgelehnt." in message
+    assert office.ms.messages(to=outside) == []
+
+    # SMTP AUTH switched off for the mailbox: "automatisch" goes over Graph, as the mailbox itself (/users/{mailbox}).
+    office.ms.call("mailbox/update", address=address, smtp_auth_enabled=False)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Über Graph", "x")
+    office.instance.mailer.run_queue()
+    office.instance.mailer.run_queue(now=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5))
+    (mail,) = office.ms.messages(to="kurs@example.de")
+    assert (mail["via"], mail["mail_from"], mail["auth_user"]) == ("graph", address, f"app:{office.org.client_id}")
+
+
+def test_an_unscoped_graph_permission_is_caught_by_the_probe_and_graph_stays_off(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    graph_ready(office, address, scoped=False)
+    outside = office.org.people["ben"].upn
+    office.click_on(
+        f"/App%20E-Mailkonto/{account_id}",
+        "Anmeldeart speichern",
+        signin_kind="app",
+        graph_scoped="ja",
+        graph_outside=outside,
+    )
+    message = prove(office, account_id)
+    assert "App darf über Graph als ein Postfach außerhalb der Eingrenzung senden" in message
+    assert office.row(account_id)["graph_scope_confirmed"] in (False, 0)
+
+
+def test_a_mailbox_outside_the_graph_scope_is_explained(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    graph_ready(office, address)
+    office.ms.call(
+        "graph/app_scope",
+        tenant_id=office.org.tenant_id,
+        client_id=office.org.client_id,
+        mailboxes=["jemand-anders@example.de"],
+    )
+    office.click_on(f"/App%20E-Mailkonto/{account_id}", "Anmeldeart speichern", signin_kind="app", graph_scoped="ja")
+    prove(office, account_id)
+    office.click_on(f"/App%20E-Mailkonto/{account_id}", "Versandweg speichern", route="graph")
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Über Graph", "x")
+    office.instance.mailer.run_queue()
+    (held,) = office.queue(account_id)
+    assert held["last_error_code"] == "graph:ErrorAccessDenied"
+    assert held["last_error"].startswith("Postfach liegt außerhalb der Eingrenzung der App")

@@ -534,7 +534,8 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
         ]
     account = host.mail_account(record_id)
     if state.by_app:  # the app permission (issue 24): its own green field
-        return app_permission.green_field(host, state, account, account_field, [_history(host, record_id), switch_off])
+        tail = [_route_action(host, state, account_field), _history(host, record_id), switch_off]
+        return app_permission.green_field(host, state, account, account_field, tail)
     consent_note = _admin_consent_needed(host, record_id)
     if state.state == store.NEW:
         return [
