@@ -156,13 +156,19 @@ GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 
 
 def graph_ready(office, address, *, scoped=True):
-    """Graph's application permission Mail.Send consented, narrowed in Exchange to ``address`` (or not)."""
+    """Graph for the app: narrowed to ``address`` with RBAC for Applications in Exchange (``scoped``), or the
+    application permission Mail.Send consented in Entra, which reaches every mailbox."""
     org = office.org
-    office.ms.call(
-        "app_roles", tenant_id=org.tenant_id, client_id=org.client_id, resource_app_id=GRAPH_APP_ID, roles=["Mail.Send"]
-    )
     if scoped:
         office.ms.call("graph/app_scope", tenant_id=org.tenant_id, client_id=org.client_id, mailboxes=[address])
+    else:
+        office.ms.call(
+            "app_roles",
+            tenant_id=org.tenant_id,
+            client_id=org.client_id,
+            resource_app_id=GRAPH_APP_ID,
+            roles=["Mail.Send"],
+        )
 
 
 def test_graph_is_used_only_after_the_narrowing_is_confirmed_and_a_send_outside_is_refused(office):

@@ -1,6 +1,7 @@
 """The emulators' application permissions (issue 24): ``roles`` in client-credentials tokens only after admin consent,
 and Exchange's answers to an app-only XOAUTH2 before and after the Exchange admin's steps."""
 
+import base64
 from email.message import EmailMessage
 
 import jwt
@@ -9,6 +10,7 @@ import pytest
 from devhost.emulators import exchange_admin_steps, grant_smtp_app_permission
 
 from .helpers import FAILED_5_7_3, Reply, auth, connect, token_request
+from .test_emulator_graph import mime, session
 
 APP_SCOPE = "https://outlook.office365.com/.default"
 
@@ -89,3 +91,47 @@ def test_smtp_auth_off_for_the_mailbox_is_5_7_139(ms, org, shared):
 def test_reply_form_is_exchanges(ms, org, shared):
     with connect(ms) as smtp:
         assert auth(smtp, shared, app_token(ms, org)) == Reply(535, "5.7.3 Authentication unsuccessful")
+
+
+# -- Graph with the app's own token ---------------------------------------------------------------------------------
+
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+
+
+def graph_app_token(ms, org) -> str:
+    response = token_request(ms, org, grant_type="client_credentials", scope="https://graph.microsoft.com/.default")
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def send_as(ms, token: str, mailbox: str, path: str | None = None):
+    data = base64.b64encode(mime(mailbox, mailbox))
+    return session(ms).post(
+        ms.addresses.login_base_url + (path or f"/v1.0/users/{mailbox}/sendMail"),
+        data=data,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"},
+        timeout=10,
+    )
+
+
+def test_graph_app_only_answers(ms, org, shared):
+    other = org.people["anna"].upn
+    token = graph_app_token(ms, org)
+    me = send_as(ms, token, shared, "/v1.0/me/sendMail")
+    assert (me.status_code, me.json()["error"]["message"]) == (
+        400,
+        "/me request is only valid with delegated authentication flow.",
+    )
+    refused = send_as(ms, token, shared)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "ErrorAccessDenied")
+    # RBAC for Applications: the scope holds the shared mailbox only
+    ms.call("graph/app_scope", tenant_id=org.tenant_id, client_id=org.client_id, mailboxes=[shared])
+    assert send_as(ms, token, shared).status_code == 202
+    outside = send_as(ms, token, other)
+    assert (outside.status_code, outside.json()["error"]["message"]) == (403, "Access to OData is disabled.")
+    # Mail.Send consented in Entra as well: additive, every mailbox again
+    ms.call(
+        "app_roles", tenant_id=org.tenant_id, client_id=org.client_id, resource_app_id=GRAPH_APP_ID, roles=["Mail.Send"]
+    )
+    assert send_as(ms, graph_app_token(ms, org), other).status_code == 202
+    assert {m["mail_from"] for m in ms.call("messages")["messages"] if m["via"] == "graph"} >= {shared, other}

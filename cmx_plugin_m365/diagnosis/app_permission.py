@@ -13,8 +13,8 @@ granted), so "no roles" is the missing consent and "roles but 5.7.3" is Exchange
 consent, ``New-ServicePrincipal -AppId <APPLICATION_ID> -ObjectId <OBJECT_ID>`` with the object ID "from the Overview
 page of the Enterprise Application node", ``Add-MailboxPermission … -AccessRights FullAccess``).
 
-Graph: Mail.Send as an application permission "allows the app to send mail as any user" unless narrowed;
-RBAC for Applications in Exchange Online replaces application access policies (graph-docs-contrib
+Graph: Mail.Send as an application permission reaches every mailbox unless narrowed; RBAC for Applications in
+Exchange Online replaces application access policies, and its grants add to Entra's (graph-docs-contrib
 ``concepts/auth-limit-mailbox-access.md``; learn.microsoft.com/exchange/permissions-exo/application-rbac). An access
 outside the narrowing is ``403 ErrorAccessDenied`` "Access to OData is disabled." (microsoftgraph/
 microsoft-graph-docs-contrib#8731: exactly that after New-ApplicationAccessPolicy for a shared mailbox not in the scope
@@ -55,14 +55,13 @@ ENTRIES: tuple[Entry, ...] = (
           "-AccessRights SendAs (die Zeile steht im E-Mailkonto unter „App-Berechtigung“), oder das E-Mailkonto "
           "verwendet die Adresse des Postfachs selbst.",
           M365_ADMIN, Kind.CONFIGURATION, en="The app may not send as this address"),
-    Entry("app:graph-no-role", "App-Berechtigung Mail.Send (Microsoft Graph) fehlt",
-          "Das Zugangstoken der App für Microsoft Graph enthält keine Anwendungsberechtigung Mail.Send; Graph lehnt "
-          "den Versand ab.",
-          "In Microsoft Entra → App-Registrierungen → cmxOrganize → API-Berechtigungen → Microsoft Graph → "
-          "Anwendungsberechtigungen → Mail.Send hinzufügen und „Administratorzustimmung erteilen“ – und sie danach "
-          "in Exchange auf die Postfächer eingrenzen (die Zeilen stehen im E-Mailkonto). Ohne Eingrenzung darf die "
-          "App als jedes Postfach der Organisation senden.",
-          M365_ADMIN, Kind.CONFIGURATION, en="Application permission Mail.Send (Graph) missing", admin_consent=True),
+    Entry("app:graph-no-role", "App darf über Microsoft Graph nicht senden",
+          "Microsoft Graph lehnt den Versand mit dem Zugangstoken der App ab (403 ErrorAccessDenied): die App hat "
+          "für dieses Postfach keine Rolle „Application Mail.Send“ in Exchange (RBAC für Anwendungen).",
+          "Der Exchange-Admin führt die Zeilen zur Eingrenzung aus, die im E-Mailkonto unter „App-Berechtigung“ "
+          "stehen (New-ManagementScope, New-ManagementRoleAssignment -Role 'Application Mail.Send'). Mail.Send "
+          "nicht zusätzlich in Entra als Anwendungsberechtigung erteilen: die gälte für jedes Postfach.",
+          M365_ADMIN, Kind.CONFIGURATION, en="The app may not send over Graph"),
     Entry("app:graph-scope", "Postfach liegt außerhalb der Eingrenzung der App",
           "Microsoft Graph verweigert der App den Zugriff auf dieses Postfach (403 ErrorAccessDenied, „Access to "
           "OData is disabled.“): die Eingrenzung in Exchange (RBAC für Anwendungen oder eine "

@@ -309,9 +309,10 @@ class Directory:
         """(tenant id, app id) → the object ID an Exchange admin named in ``New-ServicePrincipal -AppId … -ObjectId …``
         (Exchange's own reference to the Entra service principal; New-ServicePrincipal.md, office-docs-powershell)."""
         self.graph_app_scopes: dict[tuple[str, str], set[str]] = {}
-        """(tenant id, client id) → the mailboxes (addresses) Graph lets the app's application permission reach:
-        Exchange's RBAC for Applications (``New-ManagementScope`` + ``New-ManagementRoleAssignment -App … -Role
-        "Application Mail.Send" -CustomResourceScope …``) or an application access policy. No entry: unscoped —
+        """(tenant id, client id) → the mailboxes (addresses) an Exchange RBAC for Applications assignment lets the app
+        send as over Graph (``New-ManagementScope`` + ``New-ManagementRoleAssignment -App … -Role "Application
+        Mail.Send" -CustomResourceScope …``), in addition to Entra's consent (additive: learn.microsoft.com/exchange/
+        permissions-exo/application-rbac). With Mail.Send consented in Entra (``app_role_grants``) and no entry:
         Mail.Send as an application permission reaches every mailbox of the tenant (graph-docs-contrib
         ``concepts/auth-limit-mailbox-access.md``)."""
         """Requests users made through the admin consent workflow."""

@@ -257,14 +257,21 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         if who is None:
             return error(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
         tenant_id, client_id = claims.get("tid", ""), claims.get("appid", "")
-        if "Mail.Send" not in claims.get("roles", []):
-            return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        consented = "Mail.Send" in claims.get("roles", [])
         with directory.lock:
+            scope = directory.graph_app_scopes.get((tenant_id, client_id))
+            if not consented and scope is None:
+                # Neither Entra's application permission nor an assignment in Exchange: Graph's usual answer for a
+                # token without the permission (inferred, as in caller()).
+                return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
             box = _mailbox_named(directory, who)
             if box is None or box.tenant_id != tenant_id:
                 return error(404, "ErrorInvalidUser", f"The requested user '{who}' is invalid.")
-            scope = directory.graph_app_scopes.get((tenant_id, client_id))
-            if scope is not None and not ({box.address, *directory.addresses_of(box)} & scope):
+            # RBAC for Applications: the assignment's scope grants Mail.Send for the mailboxes in it, *in addition* to
+            # what Entra consented ("additive", application-rbac) — with Mail.Send consented in Entra every mailbox is
+            # reachable whatever the scope. Outside: the answer application access policies give (#8731 above); that
+            # RBAC's refusal has the same words is inferred.
+            if not consented and not ({box.address, *directory.addresses_of(box)} & scope):
                 directory.count("graph:app:out-of-scope")
                 return error(403, "ErrorAccessDenied", "Access to OData is disabled.")
         parsed = _read_message(request, wrapped=True)
