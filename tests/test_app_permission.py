@@ -235,3 +235,55 @@ def test_a_mailbox_outside_the_graph_scope_is_explained(office):
     (held,) = office.queue(account_id)
     assert held["last_error_code"] == "graph:ErrorAccessDenied"
     assert held["last_error"].startswith("Postfach liegt außerhalb der Eingrenzung der App")
+
+
+def ready(office):
+    account_id, address = functional_mailbox(office)
+    grant_smtp_app_permission(office.ms, office.org)
+    exchange_admin_steps(office.ms, office.org, address)
+    prove(office, account_id)
+    return account_id, address
+
+
+def test_the_budget_is_the_mailboxs_and_the_doctor_checks_the_app_permission(office, tmp_path, capsys):
+    from cmx_plugin_m365 import cli
+
+    account_id, address = ready(office)
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    office.instance.mailer.run_queue()
+    with office.instance.db.transaction() as tx:
+        keys = {row["mailbox"] for row in tx.execute("SELECT mailbox FROM m365_send").fetchall()}
+    assert keys == {f"{office.org.tenant_id}:mailbox:{address}"}  # Exchange counts the mailbox, not a person
+
+    config = tmp_path / "instanz.toml"
+    office.instance.config.dump(config)
+    status = cli.main(["doctor", "--config", str(config), "--smtp"])
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if "E-Mailkonto" in line]
+    assert status == 0 and line.startswith("✓") and "App-Berechtigung und SMTP AUTH gültig" in line
+
+
+def test_a_permission_taken_away_later_holds_the_mail_and_is_told_once(office):
+    account_id, address = ready(office)
+    office.ms.call(
+        "mailbox/permission",
+        address=address,
+        trustee=office.org.service_principal_id,
+        rights=["FullAccess"],
+        remove=True,
+    )
+    for n in range(3):
+        office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Mail {n}", "x")
+    office.instance.mailer.run_queue()
+    office.instance.mailer.run_queue(now=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3))
+    queue = office.queue(account_id)
+    assert [q["status"] for q in queue] == ["held"] * 3  # held, not lost
+    assert {q["last_error_code"] for q in queue} == {"535 5.7.3"}
+    assert queue[0]["last_error"].startswith("Exchange kennt die App für dieses Postfach noch nicht")
+    told = sorted((n["audience"], n["subject"].split(": ", 1)[1]) for n in office.notifications())
+    assert told == [("account_contact", "Versand gestoppt"), ("admins", "Versand gestoppt")]
+
+    exchange_admin_steps(office.ms, office.org, address)
+    assert run_method(office, account_id)[-1].startswith(f"✓ Mailserver: Testmail an {address} gesendet.")
+    office.instance.mailer.run_queue()
+    assert sorted(m["subject"] for m in office.ms.messages(to="kurs@example.de")) == ["Mail 0", "Mail 1", "Mail 2"]

@@ -99,9 +99,3 @@ def release(host: Host, key: str, owner: str) -> None:
             "WHERE app_scope = :k AND lease_owner = :o",
             {"k": key, "o": owner},
         )
-
-
-def forget_all(host: Host) -> None:
-    """Drop every stored app token (the app's credential changed: tokens of the old one are not asked for again)."""
-    with host.db.transaction() as tx:
-        tx.execute("DELETE FROM m365_app_token WHERE lease_until IS NULL OR lease_until < :now", {"now": utcnow()})
