@@ -50,15 +50,16 @@ class AppIdentity:
     """The application permissions the token carries for Exchange Online (``SMTP.SendAsApp`` once consented)."""
 
 
-def app_identity(host: Host) -> AppIdentity | Finding | None:
+def app_identity(host: Host, *, fresh: bool = False) -> AppIdentity | Finding | None:
     """Who the app is in this tenant, read from its own token for Exchange Online; None when the app registration is
-    not set up yet; a Finding when Microsoft refused the app's credential."""
+    not set up yet; a Finding when Microsoft refused the app's credential. ``fresh``: ask Microsoft now (a permission
+    consented a minute ago is in a new token only)."""
     azure = azure_app(host)
     if isinstance(azure, Missing):
         return None
     options = Options.of(host)
     try:
-        token = tokens.app_access_token(host, options.credentials_scope)
+        token = tokens.app_access_token(host, options.credentials_scope, force=fresh)
     except identity.MicrosoftError as error:
         return error.finding
     except MailError as error:
@@ -131,7 +132,7 @@ def prove(host: Host, account_id: int) -> Outcome:
     state = store.account_state(host, account_id)
     if account is None or state is None or not state.by_app:
         return Outcome(False, "error", "Dieses E-Mailkonto verwendet keine App-Berechtigung.", account_id)
-    app = app_identity(host)
+    app = app_identity(host, fresh=True)  # a test asks Microsoft now, as "E-Mailkonto testen" does
     if app is None:
         return Outcome(
             False, "error", "Zuerst die Azure-Schnittstelle und die Einstellung TenantID einrichten.", account_id

@@ -19,11 +19,12 @@ from cmx_hostapi import (
 )
 from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 
-from .. import names, store
+from .. import names, store, tokens
 from ..diagnosis import Finding, entry
 from ..sending import graph
 from ..signin import app_permission as domain
 from ..signin.redirect_uri import path_of
+from ..wording import when
 from .schemas import GermanSchema, first_error
 
 PERSON_LABEL = "Persönliche Anmeldung"
@@ -194,8 +195,6 @@ def admin_steps(host: Host, address: str, state: store.AccountState) -> list[Gre
 
 
 def _when(value) -> str:
-    from ..wording import when
-
     return when(value) if value else "–"
 
 
@@ -226,8 +225,6 @@ def save(request: Request, host: Host) -> Redirect | Page:
         )
     changed = kind != state.signin_kind
     store.set_signin_kind(host, account_id, kind, graph_scope_confirmed=scoped, graph_scope_outside=outside)
-    from .. import tokens
-
     tokens.forget(account_id)
     label = APP_LABEL if kind == store.APP else PERSON_LABEL
     store.add_event(
