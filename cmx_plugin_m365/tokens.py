@@ -24,6 +24,7 @@ from . import http, identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError
 from .diagnosis import Finding, Kind, entry, from_exception, from_oauth
+from .names import INTERFACE_TYPE
 
 EXPIRY_MARGIN = 300
 """Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
@@ -333,13 +334,12 @@ def app_access_token(host: Host, scope: str, *, force: bool = False) -> str:
     with the app permission and every worker), else from Microsoft with the app's certificate or secret — asked for
     by the one worker that holds the lease, the others wait for it. Raises MicrosoftError (the app's credential or
     Microsoft refused), PermanentMailError (not set up) or TemporaryMailError (waited too long)."""
-    azure = azure_app(host)
-    if isinstance(azure, Missing):
-        raise PermanentMailError(
-            "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
-        )
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if not interfaces:
+        _app_registration(host)  # raises: what is missing, in German
     options = Options.of(host)
-    key = store.app_tokens.app_scope(azure.client_id, scope)
+    # The key needs only the client ID: the credential (a certificate to decrypt) is read when a token is asked for.
+    key = store.app_tokens.app_scope(interfaces[0].username, scope)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         row = store.app_tokens.read(host, key)
@@ -360,7 +360,7 @@ def app_access_token(host: Host, scope: str, *, force: bool = False) -> str:
         force = False  # another worker is asking right now: its token is what we wanted
     http.retry_after_seen()
     try:
-        result = identity.app_token_result(options, azure, scope)
+        result = identity.app_token_result(options, _app_registration(host), scope)
     except BaseException:
         store.app_tokens.release(host, key, owner)
         raise
@@ -373,6 +373,15 @@ def app_access_token(host: Host, scope: str, *, force: bool = False) -> str:
             _app_memory[(key, _digest(blob))] = _Held(result["access_token"], expires_on)
         store.add_event(host, "app_token", "Zugangstoken der App bei Microsoft geholt (App-Berechtigung).")
     return result["access_token"]
+
+
+def _app_registration(host: Host) -> AzureApp:
+    azure = azure_app(host)
+    if isinstance(azure, Missing):
+        raise PermanentMailError(
+            "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
+        )
+    return azure
 
 
 def _seconds(value: float) -> dt.timedelta:
@@ -398,6 +407,8 @@ def _app_held(host: Host, key: str, row: store.app_tokens.AppToken) -> _Held | N
             return None
         held = _Held(token, row.expires_at.timestamp())
         with _memory_lock:
+            for old in [k for k in _app_memory if k[0] == key]:
+                del _app_memory[old]  # an older token of this scope
             _app_memory[(key, _digest(blob))] = held
     if held.expires_on - EXPIRY_MARGIN > time.time():
         return held
