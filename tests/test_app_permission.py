@@ -287,3 +287,30 @@ def test_a_permission_taken_away_later_holds_the_mail_and_is_told_once(office):
     assert run_method(office, account_id)[-1].startswith(f"✓ Mailserver: Testmail an {address} gesendet.")
     office.instance.mailer.run_queue()
     assert sorted(m["subject"] for m in office.ms.messages(to="kurs@example.de")) == ["Mail 0", "Mail 1", "Mail 2"]
+
+
+def test_one_app_token_serves_every_functional_mailbox_and_every_worker(office):
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, first_address = ready(office)
+    office.ms.call("shared_mailbox", tenant_id=office.org.tenant_id, address=f"info@{office.org.domain}", send_as=[])
+    second = office.create_account("anna", address=f"info@{office.org.domain}", username="")
+    office.enable_oauth(second)
+    office.click_on(f"/App%20E-Mailkonto/{second}", "Anmeldeart speichern", signin_kind="app")
+    exchange_admin_steps(office.ms, office.org, f"info@{office.org.domain}")
+    with office.instance.db.transaction() as tx:
+        tx.execute("DELETE FROM m365_app_token")
+    tokens._app_memory.clear()
+    office.ms.call("counters/reset")
+    scope = "https://outlook.office365.com/.default"
+    with ThreadPoolExecutor(6) as pool:
+        got = set(pool.map(lambda _: tokens.app_access_token(office.instance.host, scope), range(6)))
+    assert len(got) == 1
+    assert office.ms.call("counters").get("token:client_credentials", 0) == 1  # one request for all workers
+    for account_id in (first, second):
+        office.instance.mailer.enqueue(account_id, "kurs@example.de", f"Von {account_id}", "x")
+    assert office.instance.mailer.run_queue()["sent"] == 2
+    assert office.ms.call("counters").get("token:client_credentials", 0) == 1  # and for both mailboxes
+    assert sorted(m["auth_user"] for m in office.ms.messages(to="kurs@example.de")) == sorted(
+        [first_address, f"info@{office.org.domain}"]
+    )
