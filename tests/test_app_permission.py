@@ -314,3 +314,16 @@ def test_one_app_token_serves_every_functional_mailbox_and_every_worker(office):
     assert sorted(m["auth_user"] for m in office.ms.messages(to="kurs@example.de")) == sorted(
         [first_address, f"info@{office.org.domain}"]
     )
+
+
+def test_a_send_as_refusal_for_an_app_account_names_the_service_principals_right(office):
+    account_id, _ = ready(office)
+    office.ms.call(
+        "smtp_fault", reply="550 5.7.60 SMTP; Client does not have permissions to send as this sender", remaining=1
+    )
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    office.instance.mailer.run_queue()
+    (held,) = office.queue(account_id)
+    assert held["last_error_code"] == "550 5.7.60"
+    assert held["last_error"].startswith("App darf nicht als diese Adresse senden")
+    assert "Add-RecipientPermission" in held["last_error"]
