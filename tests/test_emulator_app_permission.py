@@ -9,8 +9,7 @@ import pytest
 
 from devhost.emulators import exchange_admin_steps, grant_smtp_app_permission
 
-from .helpers import FAILED_5_7_3, Reply, auth, connect, token_request
-from .test_emulator_graph import mime, session
+from .helpers import FAILED_5_7_3, Reply, auth, connect, http, token_request
 
 APP_SCOPE = "https://outlook.office365.com/.default"
 
@@ -105,8 +104,11 @@ def graph_app_token(ms, org) -> str:
 
 
 def send_as(ms, token: str, mailbox: str, path: str | None = None):
-    data = base64.b64encode(mime(mailbox, mailbox))
-    return session(ms).post(
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = mailbox, mailbox, "Graph"
+    message.set_content("Hallo")
+    data = base64.b64encode(message.as_bytes())
+    return http(ms).post(
         ms.addresses.login_base_url + (path or f"/v1.0/users/{mailbox}/sendMail"),
         data=data,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"},

@@ -11,20 +11,13 @@ import re
 import pytest
 
 from devhost.emulators import exchange_admin_steps, grant_smtp_app_permission
-from devhost.stage import live_office
 
-from .test_browser import Shots, flash_texts, green_text, log_in, page  # noqa: F401 - the page fixture
+from .conftest import Shots, flash_texts, green_text, log_in
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def office_live(ms, tmp_path):
-    with live_office(tmp_path, ms.addresses) as office:
-        yield office
-
-
-def test_the_admin_switches_a_functional_mailbox_to_the_app_permission(office_live, page, ms):  # noqa: F811
+def test_the_admin_switches_a_functional_mailbox_to_the_app_permission(office_live, page, ms):
     office = office_live
     base_url, org = office.browser.base_url, office.org
     office.configure()  # section 2 by HTTP; test_browser clicks it
