@@ -62,17 +62,16 @@ def take_lease(host: Host, key: str, version: int | None, seconds: float) -> str
     now = utcnow()
     owner = secrets.token_hex(16)
     until = now + dt.timedelta(seconds=seconds)
-    with host.db.transaction(lock=True) as tx:
+    with host.db.transaction() as tx:
         if version is None:
-            exists = tx.execute("SELECT 1 FROM m365_app_token WHERE app_scope = :k", {"k": key}).fetchone()
-            if exists is None:
-                tx.execute(
-                    "INSERT INTO m365_app_token (app_scope, version, lease_until, lease_owner) "
-                    "VALUES (:k, 0, :until, :owner)",
-                    {"k": key, "until": until, "owner": owner},
-                )
-                return owner
-            return None
+            # The first token of this scope: the row is created with the lease; of several workers one inserts, the
+            # others find the row taken (ON CONFLICT: both SQLite and PostgreSQL) and wait for its token.
+            result = tx.execute(
+                "INSERT INTO m365_app_token (app_scope, version, lease_until, lease_owner) "
+                "VALUES (:k, 0, :until, :owner) ON CONFLICT (app_scope) DO NOTHING",
+                {"k": key, "until": until, "owner": owner},
+            )
+            return owner if result.rowcount == 1 else None
         result = tx.execute(
             "UPDATE m365_app_token SET lease_until = :until, lease_owner = :owner "
             "WHERE app_scope = :k AND version = :v AND (lease_until IS NULL OR lease_until < :now)",
