@@ -32,6 +32,12 @@ APP_LABEL = "App-Berechtigung (ohne Anmeldung)"
 KINDS = ((store.PERSON, PERSON_LABEL), (store.APP, APP_LABEL))
 GRAPH_CHOICES = (("nein", "nein – nur SMTP"), ("ja", "ja, in Exchange eingegrenzt"))
 TESTING = "App-Berechtigung wird geprüft …"
+IDENTITY_HINT = (
+    "Findet Exchange den Dienstprinzipal unter dieser ID nicht, die Spalte Identity aus "
+    "„Get-ServicePrincipal | Format-Table DisplayName,AppId,ObjectId,Identity“ einsetzen."
+)
+"""Microsoft's page names the trustee <SERVICE_PRINCIPAL_ID>, "your registered service principal's identifier" from
+Get-ServicePrincipal; its earlier version and the guides built on it use the object ID itself (-User <OBJECT_ID>)."""
 TEST_LABEL = "App-Berechtigung testen"
 SAVE_LABEL = "Anmeldeart speichern"
 
@@ -182,7 +188,10 @@ def admin_steps(host: Host, address: str, state: store.AccountState) -> list[Gre
             "Unternehmensanwendung, nicht die der App-Registrierung:"
         )
     )
-    items += [CopyValue(label, line) for label, line in domain.exchange_lines(address, app)]
+    items += [
+        CopyValue(label, line, hint=IDENTITY_HINT if line.startswith("Add-") else "")
+        for label, line in domain.exchange_lines(address, app)
+    ]
     items.append(Note(UNSCOPED, level="warning" if state.graph_scope_confirmed else "info"))
     items.append(
         Note(
