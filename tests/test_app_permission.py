@@ -327,3 +327,46 @@ def test_a_send_as_refusal_for_an_app_account_names_the_service_principals_right
     assert held["last_error_code"] == "550 5.7.60"
     assert held["last_error"].startswith("App darf nicht als diese Adresse senden")
     assert "Add-RecipientPermission" in held["last_error"]
+
+
+def test_a_key_rollout_moves_the_app_token_and_mail_still_goes(office):
+    import dataclasses
+    import secrets
+
+    from cmx_plugin_m365 import keys
+    from cmx_plugin_m365.care import maintenance
+    from cmx_plugin_m365.store import encrypted
+    from devhost.instance import Instance
+
+    account_id, address = ready(office)
+    old, new = office.instance.config.encryption_keys[0], secrets.token_bytes(32)
+    server = Instance.start(dataclasses.replace(office.instance.config, encryption_keys=[new, old]))
+    try:
+        with office.instance.db.transaction() as tx:
+            before = bytes(tx.execute("SELECT token FROM m365_app_token").fetchone()["token"])
+        assert maintenance.reencrypt(server.host, dt.datetime.now(dt.UTC)) >= 1
+        assert encrypted.under_old_keys(server.host, keys.vault(server.host)) == 0
+        with office.instance.db.transaction() as tx:
+            after = bytes(tx.execute("SELECT token FROM m365_app_token").fetchone()["token"])
+        assert after != before
+        server.host.secret_keys = (new,)
+        tokens._app_memory.clear()
+        office.ms.call("counters/reset")
+        server.mailer.enqueue(account_id, "kurs@example.de", "Nach dem Schlüsselwechsel", "x")
+        assert server.mailer.run_queue()["sent"] == 1
+        assert office.ms.call("counters").get("token:client_credentials", 0) == 0  # the moved token, read
+    finally:
+        server.close()
+    assert [m["auth_user"] for m in office.ms.messages(to="kurs@example.de")] == [address]
+
+
+def test_the_page_shows_no_secret(office):
+    from cmx_plugin_m365 import keys
+
+    account_id, _ = ready(office)
+    page = office.page(account_id)
+    assert office.org.secret_value not in page
+    with office.instance.db.transaction() as tx:
+        blob = bytes(tx.execute("SELECT token FROM m365_app_token").fetchone()["token"])
+    token = keys.vault(office.instance.host).decrypt(blob).decode()
+    assert token not in page and token[:40] not in page
