@@ -370,3 +370,14 @@ def test_the_page_shows_no_secret(office):
         blob = bytes(tx.execute("SELECT token FROM m365_app_token").fetchone()["token"])
     token = keys.vault(office.instance.host).decrypt(blob).decode()
     assert token not in page and token[:40] not in page
+
+
+def test_the_route_shown_is_the_route_taken(office):
+    account_id, _ = ready(office)
+    office.click_on(f"/App%20E-Mailkonto/{account_id}", "Versandweg speichern", route="graph")
+    assert "Versandweg SMTP (Microsoft Graph erst nach bestätigter Eingrenzung)" in green_field_text(
+        office.page(account_id)
+    )
+    office.instance.mailer.enqueue(account_id, "kurs@example.de", "Bestätigung", "x")
+    office.instance.mailer.run_queue()
+    assert [m["via"] for m in office.ms.messages(to="kurs@example.de")] == ["smtp"]

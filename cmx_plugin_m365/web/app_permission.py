@@ -22,6 +22,7 @@ from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_sc
 from .. import names, store, tokens
 from ..diagnosis import Finding, entry
 from ..sending import graph
+from ..sending import route as sending_route
 from ..signin import app_permission as domain
 from ..signin.redirect_uri import path_of
 from ..wording import when
@@ -139,10 +140,7 @@ def green_field(
                     ("Postfach", address),
                     ("Nachgewiesen seit", _when(state.connected_at)),
                     ("Zuletzt erfolgreich gesendet", _when(state.last_sent_at)),
-                    (
-                        "Microsoft Graph",
-                        "eingegrenzt (bestätigt)" if state.graph_scope_confirmed else "nicht verwendet",
-                    ),
+                    ("Versandweg", _route(state)),
                 )
             )
         )
@@ -201,6 +199,15 @@ def admin_steps(host: Host, address: str, state: store.AccountState) -> list[Gre
     )
     items += [CopyValue(label, line) for label, line in domain.graph_lines(address, app)]
     return items
+
+
+def _route(state: store.AccountState) -> str:
+    """The route as it really is: Graph only with the narrowing confirmed (:func:`..sending.route.deliver`)."""
+    if not state.graph_scope_confirmed:
+        return "SMTP (Microsoft Graph erst nach bestätigter Eingrenzung)"
+    label = sending_route.LABELS.get(state.route, state.route)
+    in_use = "Microsoft Graph" if state.route_in_use == store.ROUTE_GRAPH else "SMTP"
+    return f"{label} – zurzeit {in_use}; Microsoft Graph eingegrenzt (bestätigt)"
 
 
 def _when(value) -> str:
