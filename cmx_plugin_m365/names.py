@@ -38,3 +38,7 @@ CERTIFICATE_FILE_PATH = "App Schnittstellen/m365_certificate_file"
 """GET: the waiting (or the used) certificate's public part, as a .cer file to upload in Entra."""
 CERTIFICATE_PROVE_PATH = "App Schnittstellen/m365_certificate_prove"
 USE_SECRET_PATH = "App Schnittstellen/m365_use_secret"  # noqa: S105 - a path
+ONE_STEP_PATH = "App Schnittstellen/m365_one_step"
+"""Setup in one step (Azure Cloud Shell): the page with the command (GET), making the command (POST)."""
+ONE_STEP_SCRIPT_PATH = "App Schnittstellen/m365_one_step_script"
+ONE_STEP_CODE_PATH = "App Schnittstellen/m365_one_step_code"

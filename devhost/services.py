@@ -68,6 +68,32 @@ class HostServices:
             ).fetchall()
         return [Interface(**row) for row in rows]
 
+    def save_interface(self, type: str, *, name: str, username: str) -> int:
+        now = dt.datetime.now(dt.UTC)
+        with self.db.transaction() as tx:
+            row = tx.execute("SELECT id FROM interfaces WHERE type = :t ORDER BY id", {"t": type}).fetchone()
+            if row is not None:
+                tx.execute(
+                    "UPDATE interfaces SET username = :u, updated_at = :n WHERE id = :id",
+                    {"u": username, "n": now, "id": row["id"]},
+                )
+                return row["id"]
+            tx.execute(
+                "INSERT INTO interfaces (type, name, username, password, updated_at) VALUES (:t, :name, :u, '', :n)",
+                {"t": type, "name": name, "u": username, "n": now},
+            )
+            return tx.execute("SELECT id FROM interfaces WHERE type = :t ORDER BY id", {"t": type}).fetchone()["id"]
+
+    def save_setting(self, app: str, name: str, value: str) -> None:
+        with self.db.transaction() as tx:
+            row = tx.execute("SELECT id FROM settings WHERE app = :a AND name = :n", {"a": app, "n": name}).fetchone()
+            if row is None:
+                tx.execute(
+                    "INSERT INTO settings (app, name, value) VALUES (:a, :n, :v)", {"a": app, "n": name, "v": value}
+                )
+            else:
+                tx.execute("UPDATE settings SET value = :v WHERE id = :id", {"v": value, "id": row["id"]})
+
     def mail_account(self, account_id: int) -> MailAccount | None:
         with self.db.transaction() as tx:
             row = tx.execute("SELECT * FROM mail_accounts WHERE id = :id", {"id": account_id}).fetchone()

@@ -27,7 +27,9 @@ import requests
 from cmx_plugin_m365 import cli, doctor
 from cmx_plugin_m365.wording import count
 
+from . import one_step_steps
 from .emulators import Emulators, exchange_admin_steps, grant_smtp_app_permission
+from .graph.directory_api import CLOUD_APPLICATION_ADMIN
 from .office import INTERFACES, HttpBrowser, Office
 from .pages import field_error, flashes, green_field_text
 from .stage import ADMIN, live_office
@@ -50,6 +52,10 @@ def run(steps: Steps, workdir: Path, plugin: str | None = None) -> None:
     try:
         with live_office(workdir, emulators.addresses, plugin=plugin) as office:
             _guide(steps, office)
+        # A second, fresh instance (its own address): nothing registered by hand, everything by the one command.
+        (workdir / "one_step").mkdir()
+        with live_office(workdir / "one_step", emulators.addresses, plugin=plugin) as office:
+            _one_step(steps, office, workdir / "one_step")
     finally:
         emulators.stop()
 
@@ -511,6 +517,57 @@ def _years_later(steps: Steps, office: Office, account_id: int) -> None:
         and bundle is not None
         and int(applied.group(1)) == len(list((bundle / "sqlite").glob("*.sql"))) > 0,
         f"{status} / {plugin_row} / {bundle}",
+    )
+
+
+def _one_step(steps: Steps, office: Office, workdir: Path) -> None:
+    """Issue 23: one command in Azure Cloud Shell registers the app, one pasted line finishes the setup."""
+    steps.out("Einrichtung in einem Schritt")
+    page = one_step_steps.command_page(office) if one_step_steps.offered(office) else ""
+    command = one_step_steps.copy_value(page) if page else ""
+    steps.check(
+        "Die Azure-Schnittstelle bietet „Automatisch einrichten (Azure Cloud Shell)“: ein Befehl, nur Öffentliches",
+        command.startswith("cat > cmxorganize-einrichtung.sh") and "PRIVATE" not in command,
+        command[:200],
+    )
+    admin = one_step_steps.it_admin(office, [CLOUD_APPLICATION_ADMIN])
+    shell = one_step_steps.cloud_shell(office, workdir / "cloud-shell", admin)
+    done, seconds = shell.run(command)
+    code = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    made = one_step_steps.applications(office)
+    steps.check(
+        f"Der Befehl läuft in Azure Cloud Shell (Cloudanwendungsadministrator): App, Zertifikat, Zustimmung, "
+        f"Einrichtungscode ({seconds:.1f} s)".replace(".", ","),
+        done.returncode == 0 and code.startswith("CMX1-") and len(made) == 1,
+        (done.stderr or done.stdout)[-400:],
+    )
+    again, _ = shell.run(command)
+    steps.check(
+        "Ein zweiter Lauf legt keine zweite App an",
+        again.returncode == 0 and len(one_step_steps.applications(office)) == 1,
+        again.stderr[-300:],
+    )
+    messages = flashes(one_step_steps.paste(office, code))
+    host = office.instance.host
+    steps.check(
+        "Einrichtungscode eingefügt: Anwendungs-ID, TenantID und Objekt-ID eingetragen, Zertifikat bestätigt – bereit",
+        len(messages) == 1
+        and "Bereit" in messages[0]
+        and bool(made)
+        and host.interfaces("Azure")[0].username == made[0]["client_id"]
+        and host.setting("Einstellungen", "TenantID") == office.org.tenant_id,
+        " / ".join(messages),
+    )
+    account_id = office.create_account("anna")
+    office.enable_oauth(account_id)
+    outcome = office.at_microsoft(office.start_sign_in(account_id), "anna")
+    messages = flashes(office.come_back(outcome.url)) if outcome.kind == "redirect" else []
+    steps.check(
+        "Erstes E-Mailkonto: Anmeldung ohne Zustimmungsfrage, die Testmail kommt an",
+        "consent" not in outcome.pages
+        and messages == [f"E-Mailkonto eingerichtet, Testmail an {office.org.people['anna'].upn} gesendet."]
+        and any(m["subject"] == "cmxOrganize: Testmail" for m in office.mails_to("anna")),
+        f"{outcome.pages} / {' / '.join(messages)}",
     )
 
 

@@ -4,7 +4,7 @@ from cmx_hostapi import Route, hookimpl
 
 from cmx_plugin_m365 import names
 from cmx_plugin_m365.diagnosis import waited_for
-from cmx_plugin_m365.web import app_permission, views
+from cmx_plugin_m365.web import app_permission, one_step, views
 
 
 @hookimpl
@@ -27,4 +27,7 @@ def cmx_routes():
         Route(names.CERTIFICATE_FILE_PATH, views.certificate_file, methods=("GET",), admin_only=True),
         Route(names.CERTIFICATE_PROVE_PATH, waited_for(views.certificate_prove), methods=("POST",), admin_only=True),
         Route(names.USE_SECRET_PATH, waited_for(views.use_secret), methods=("POST",), admin_only=True),
+        Route(names.ONE_STEP_PATH, one_step.show, methods=("GET", "POST"), admin_only=True),
+        Route(names.ONE_STEP_SCRIPT_PATH, one_step.script_file, methods=("GET",), admin_only=True),
+        Route(names.ONE_STEP_CODE_PATH, waited_for(one_step.take_code), methods=("POST",), admin_only=True),
     ]

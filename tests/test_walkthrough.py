@@ -12,9 +12,9 @@ def test_walkthrough_passes_every_step():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert sum(line.startswith("✓ ") for line in lines) == 44
+    assert sum(line.startswith("✓ ") for line in lines) == 49
     headings = [line for line in lines if line and line[0] not in "✓✗ "]
-    assert headings[:11] == [
+    assert headings[:12] == [
         "Abschnitt 2 – Registrieren der Applikation",
         "Abschnitt 3 – Einrichten der E-Mailkonten",
         "Echte Mandanten",
@@ -26,6 +26,7 @@ def test_walkthrough_passes_every_step():
         "Große Mengen (Sendelimits)",
         "Jahre später",
         "Funktionspostfach ohne Anmeldung",
+        "Einrichtung in einem Schritt",
     ]
     assert not any(line.startswith("✗") for line in lines)
     assert lines[-1] == "Alle Schritte erfolgreich."

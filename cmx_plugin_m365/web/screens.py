@@ -14,7 +14,7 @@ from ..sending import route
 from ..signin import consent, flow, mail_settings
 from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
 from ..wording import BERLIN, count, headline, when
-from . import app_permission
+from . import app_permission, one_step
 
 # What the person reads between the click and the answer (host API 1.3, ``busy``).
 TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
@@ -43,6 +43,7 @@ def interface_green_field(record_id: int | None, host: Host) -> list[GreenFieldI
     if problem:
         items.append(Note(problem, level="error"))
     items += [Note(text, level="error") for text in Options.of(host).problems]
+    items += one_step.green_field(host)  # the second way: Azure Cloud Shell (web.one_step)
     if record_id is None:
         return items
     items += _credential_items(host)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 from flask import Flask, jsonify, redirect, render_template, request
 
 from .certificates import CertificateRefused
-from .directory import CONSENT_POLICIES, Directory, DirectoryError, Fault
+from .directory import CONSENT_POLICIES, GRAPH, Directory, DirectoryError, Fault
 from .limits import SendingLimits
 
 
@@ -134,6 +135,70 @@ def _password(d: Directory, a: dict) -> dict:
 def _revoke_user(d: Directory, a: dict) -> dict:
     d.revoke_user(a["oid"])
     return {}
+
+
+def _user_roles(d: Directory, a: dict) -> dict:
+    """Set a user's active directory roles (role template IDs, devhost.graph.directory_api.ROLES); [] for none."""
+    d.user(a["oid"]).directory_roles = [str(r) for r in a.get("roles", [])]
+    if not d.user(a["oid"]).directory_roles:
+        d.user(a["oid"]).is_admin = False
+    return {}
+
+
+def _cli_login(d: Directory, a: dict, *, key, base_url: str) -> dict:
+    """What ``az login`` leaves behind (Azure Cloud Shell: already signed in): a Graph access token of the Azure
+    CLI's first-party app for this user. The emulator stands in for the sign-in itself; the stand-in ``az``
+    (devhost.az_standin) sends this token exactly as ``az rest`` sends the one from its msal cache. The scopes are the
+    Azure CLI's usual preauthorized ones; what the user may do is decided by their directory roles."""
+    from .directory import App
+    from .tokens import access_token
+
+    user = d.user(a["oid"])
+    cli = App(client_id="04b07795-8ddb-461a-bbee-02f9e1bf7b46", tenant_id=user.tenant_id, name="Microsoft Azure CLI")
+    scopes = [
+        f"{GRAPH}/{s}"
+        for s in (
+            "Application.ReadWrite.All",
+            "AppRoleAssignment.ReadWrite.All",
+            "DelegatedPermissionGrant.ReadWrite.All",
+            "Directory.AccessAsUser.All",
+            "User.Read",
+        )
+    ]
+    token = access_token(
+        key,
+        base_url=base_url,
+        resource=GRAPH,
+        scopes=scopes,
+        user=user,
+        app=cli,
+        tenant_id=user.tenant_id,
+        now=d.clock.now(),
+        lifetime=d.access_token_lifetime,
+    )
+    return {"access_token": token, "expires_in": d.access_token_lifetime, "tenant_id": user.tenant_id}
+
+
+def _applications(d: Directory, a: dict) -> dict:
+    """The app registrations of a tenant as the portal lists them (for tests: how many the script made)."""
+    return {
+        "applications": [
+            {
+                "client_id": x.client_id,
+                "object_id": x.object_id,
+                "name": x.name,
+                "tags": x.tags,
+                "redirect_uris": x.redirect_uris,
+                "certificates": len(x.certificates),
+                "service_principal": x.service_principal_id,
+                "api_permissions": x.api_permissions,
+                "tenant_consents": sorted(d.tenant_consents.get((x.tenant_id, x.client_id), set())),
+                "app_roles": {r: sorted(v) for (t, c, r), v in d.app_role_grants.items() if c == x.client_id},
+            }
+            for x in d.apps.values()
+            if x.tenant_id == a["tenant_id"]
+        ]
+    }
 
 
 def _shared_mailbox(d: Directory, a: dict) -> dict:
@@ -389,6 +454,8 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "user/revoke": _revoke_user,
     "user/password": _password,
     "user/rename": _update_user_upn,
+    "user/roles": _user_roles,
+    "applications": _applications,
     "consents": _consents,
     "consents/revoke": _revoke_consents,
     "shared_mailbox": _shared_mailbox,
@@ -415,10 +482,15 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
 }
 
 
-def register_control(app: Flask, directory: Directory, base_url: str) -> None:
+def register_control(app: Flask, directory: Directory, base_url: str, key=None) -> None:
+    # ``cli/login`` signs a token, so it needs the emulator's key; the other operations only change the directory.
+    operations = dict(OPERATIONS)
+    if key is not None:
+        operations["cli/login"] = functools.partial(_cli_login, key=key, base_url=base_url)
+
     @app.post("/_emulator/api/<path:op>")
     def api(op: str):
-        handler = OPERATIONS.get(op)
+        handler = operations.get(op)
         if handler is None:
             return jsonify({"error": f"unknown operation {op}"}), 404
         try:

@@ -144,12 +144,6 @@ class App:
     certificates: list[KeyCredential] = field(default_factory=list)
     """Uploaded certificates (Zertifikate & Geheimnisse → Zertifikate), several at once for rotation (ENTRA-CERT)."""
     object_id: str = field(default_factory=lambda: new_guid())
-    service_principal_id: str = field(default_factory=lambda: new_guid())
-    """The enterprise application's (service principal's) object ID in the app's home tenant, distinct from the
-    registration's object ID: what an app-only token carries as ``oid`` ("the object ID of the service principal" for
-    app-only tokens, entra-docs access-token-claims-reference.md) and what ``New-ServicePrincipal -ObjectId`` must
-    name (office-developer-exchange-docs, how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md: "use the
-    OBJECT_ID from the Overview page of the Enterprise Application node … not the App Registrations node")."""
     """The application object's ID ("Objekt-ID" on the registration's overview), distinct from the client ID: what
     Graph's addKey proof must name as ``iss`` (devhost.entra.certificates.check_proof)."""
     api_permissions: list[str] = field(
@@ -163,6 +157,18 @@ class App:
     """The delegated permissions configured under "API permissions": what admin consent with /.default grants (the
     admin guide's section 2 lists SMTP.Send of Office 365 Exchange Online and Mail.Send, Mail.Send.Shared of Microsoft
     Graph; User.Read of Microsoft Graph is on every new registration and stays, docs/Anleitung.md step 7)."""
+    tags: list[str] = field(default_factory=list)
+    """The application's ``tags`` (Graph): the one-step script marks its registration with one to find it again."""
+    required_resource_access: list[dict] = field(default_factory=list)
+    """``requiredResourceAccess`` as Graph holds it (registrations made through Graph: devhost.graph.directory_api)."""
+    service_principal_id: str | None = None
+    """The object ID of the app's service principal (enterprise application) in its tenant, once one exists: a
+    registration made in the portal has one at once (:meth:`Directory.add_app`), one made through Graph once
+    ``POST /servicePrincipals`` created it. Distinct from the registration's object ID: what an app-only token carries
+    as ``oid`` ("the object ID of the service principal" for app-only tokens, entra-docs
+    access-token-claims-reference.md) and what ``New-ServicePrincipal -ObjectId`` must name
+    (office-developer-exchange-docs, how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md: the
+    OBJECT_ID "from the Overview page of the Enterprise Application node", not the App Registrations node)."""
 
 
 @dataclass
@@ -188,6 +194,9 @@ class User:
     ``alias_partner.example#EXT#@tenant.onmicrosoft.com`` (as an Outlook access token carries it:
     tarickb/sasl-xoauth2#5) and own no mailbox in the inviting tenant (Graph: MailboxNotEnabledForRESTAPI,
     microsoftgraph/microsoft-graph-docs-contrib#405)."""
+    directory_roles: list[str] = field(default_factory=list)
+    """Role template IDs of the user's active Entra directory roles (devhost.graph.directory_api.ROLES); empty with
+    ``is_admin`` means Global Administrator, the emulator's admin so far."""
     disabled: bool = False
     mfa_required: bool = False
     """Refresh answers AADSTS50076 (a policy now requires MFA; the user must sign in interactively)."""
@@ -298,6 +307,10 @@ class Directory:
         """(user oid, client id) → scopes the user consented to."""
         self.tenant_consents: dict[tuple[str, str], set[str]] = {}
         """(tenant id, client id) → scopes an admin consented to for everyone (consentType AllPrincipals)."""
+        self.permission_grants: dict[str, dict] = {}
+        """oAuth2PermissionGrant objects by id, as Graph returns them (devhost.graph.directory_api)."""
+        self.app_role_assignments: dict[str, dict] = {}
+        """appRoleAssignment objects by id, as Graph returns them (devhost.graph.directory_api)."""
         self.consent_requests: list[dict] = []
         self.app_role_grants: dict[tuple[str, str, str], set[str]] = {}
         """(tenant id, client id, resource app id) → application permissions (app role values) an admin granted and
@@ -361,12 +374,15 @@ class Directory:
             self.tenant(tenant_id)
             for uri in redirect_uris or []:
                 check_redirect_uri(uri)
+            # Registered in the portal: the portal creates the application object and its service principal in the
+            # home tenant together (entra-docs app-objects-and-service-principals.md).
             app = App(
                 client_id=client_id or new_guid(),
                 tenant_id=tenant_id,
                 name=name,
                 multi_tenant=multi_tenant,
                 redirect_uris=list(redirect_uris or []),
+                service_principal_id=new_guid(),
             )
             self.apps[app.client_id] = app
             return app

@@ -737,7 +737,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
             }
         )
 
-    register_control(app, directory, base_url)
+    register_control(app, directory, base_url, key)
     return app
 
 

@@ -101,7 +101,8 @@ def access_token(
         # App-only: oid and sub are the service principal's object ID (access-token-claims-reference: "oid … the
         # object ID of the service principal" for app-only tokens); ``roles`` only when permissions were granted
         # (the claim is absent otherwise: a token without it is what an unconsented app gets, MailKit#1733).
-        claims.update({"oid": app.service_principal_id, "sub": app.service_principal_id})
+        principal = app.service_principal_id or app.client_id  # an app made through Graph before its service principal
+        claims.update({"oid": principal, "sub": principal})
         if roles:
             claims["roles"] = sorted(roles)
     claims.update(extra or {})

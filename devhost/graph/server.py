@@ -40,6 +40,7 @@ from devhost.entra.directory import GRAPH, Directory, Mailbox, User
 from devhost.entra.server import HOSTILE, hostile_answer
 from devhost.entra.tokens import SigningKey
 
+from .directory_api import register_directory
 from .keys import register_keys
 
 REQUEST_LIMIT = 4 * 1024 * 1024
@@ -177,6 +178,7 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         return error(status, "UnknownError", "An internal server error occurred.")
 
     register_keys(app, directory, key, error)  # an application rolling its own certificates (keys.py)
+    register_directory(app, directory, key, error)  # the one-step setup script's calls (directory_api.py)
 
     # -- sendMail -----------------------------------------------------------------------------------------------------
 

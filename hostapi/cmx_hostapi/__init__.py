@@ -27,7 +27,8 @@ queued mail may go, for limits the mail server enforces per mailbox) and :func:`
 (what the host's queue page shows per account). 1.7 added :func:`cmx_smtp_sent` (the server accepted a mail: "sent"
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
-probe).
+probe). 1.8 added :meth:`Host.save_interface` and :meth:`Host.save_setting` (a plugin fills in what a one-step setup
+brought back: the interface's Benutzername and an application setting; optional for a host).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any, Literal, Protocol
 
 import pluggy
 
-HOST_API_VERSION = "1.7"
+HOST_API_VERSION = "1.8"
 PROJECT_NAME = "cmxorganize"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -166,6 +167,14 @@ class Host(Protocol):
 
     def interfaces(self, type: str) -> list[Interface]:
         """All interfaces of the given type, oldest first."""
+
+    def save_interface(self, type: str, *, name: str, username: str) -> int:
+        """Set the Benutzername of the interface of ``type`` (a type with ``unique=True``), creating it with ``name``
+        and an empty Passwort when there is none; the password of an existing one stays. Returns its id (host API
+        1.8; optional: a plugin on an older host shows the value for the person to enter)."""
+
+    def save_setting(self, app: str, name: str, value: str) -> None:
+        """Set the application setting ``name`` of app ``app``, creating it when missing (host API 1.8; optional)."""
 
     def mail_account(self, account_id: int) -> MailAccount | None:
         """The mail account with this id, or None when it does not exist (any more)."""
@@ -367,7 +376,8 @@ class Facts:
 
 @dataclass(frozen=True)
 class CopyValue:
-    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button)."""
+    """Green field: a value the user must copy exactly (shown in a read-only field with a copy button; a value with
+    line breaks, such as a command for a shell, in a multi-line field that keeps them)."""
 
     label: str
     value: str

@@ -1,5 +1,8 @@
-"""What the browser tests share: Debian's chromium through Playwright (the ``page`` fixture), numbered screenshots,
-the texts a person reads, signing in to cmxOrganize, and a devhost on real HTTP (``office_live``)."""
+"""What the browser tests share: Debian's chromium through Playwright (the ``page`` fixture), a live devhost
+(``office_live``), numbered screenshots (:class:`Shots`) and reading what a person sees.
+
+A screenshot of every step goes to ``$CMX_TEST_ARTIFACTS/e2e/<test>`` (default ``test-artifacts/e2e``), not to git.
+"""
 
 from __future__ import annotations
 
