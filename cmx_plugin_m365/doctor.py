@@ -268,7 +268,11 @@ def _accounts(host: Host, *, smtp: bool, progress: Callable[[int, int], None] | 
                 area,
                 account.address,
                 Status.WARN,
-                ("OAuth eingeschaltet, aber noch nicht angemeldet", "OAuth on, but nobody signed in yet"),
+                (
+                    ("App-Berechtigung gewählt, aber noch nicht nachgewiesen", "app permission chosen, not proven yet")
+                    if state.by_app
+                    else ("OAuth eingeschaltet, aber noch nicht angemeldet", "OAuth on, but nobody signed in yet")
+                ),
             )
             continue
         try:
@@ -287,7 +291,8 @@ def _accounts(host: Host, *, smtp: bool, progress: Callable[[int, int], None] | 
             continue
         via_graph = state.route_in_use == "graph"
         checked = ("Microsoft Graph", "Graph") if via_graph else ("SMTP AUTH", "SMTP AUTH")
-        what = f"Anmeldung und {checked[0]} gültig" if smtp else "Anmeldung gültig"
+        signin = "App-Berechtigung" if state.by_app else "Anmeldung"
+        what = f"{signin} und {checked[0]} gültig" if smtp else f"{signin} gültig"
         yield Row(
             area,
             account.address,

@@ -146,6 +146,11 @@ def check_credentials(options: Options, azure: AzureApp) -> None:
 
 def app_token(options: Options, azure: AzureApp, scope: str) -> str:
     """An app-only access token for ``scope`` (``<resource>/.default``): the app's own, not a person's."""
+    return app_token_result(options, azure, scope)["access_token"]
+
+
+def app_token_result(options: Options, azure: AzureApp, scope: str) -> dict:
+    """msal's answer to a client-credentials request (``access_token``, ``expires_in``); raises MicrosoftError."""
     app = build(options, azure)
     try:
         result = app.acquire_token_for_client([scope])
@@ -159,7 +164,7 @@ def app_token(options: Options, azure: AzureApp, scope: str) -> str:
         raise MicrosoftError(
             from_oauth(result["error"], result.get("error_description", ""), error_codes=result.get("error_codes"))
         )
-    return result["access_token"]
+    return result
 
 
 def token_claims(token: str) -> dict:

@@ -142,7 +142,7 @@ def solved(host: Host, account_id: int, how: str = "Versand funktioniert wieder.
 
 def _connected(host: Host, account_id: int) -> str | None:
     state = store.account_state(host, account_id)
-    return store.CONNECTED if state is not None and state.has_tokens else None
+    return store.CONNECTED if state is not None and (state.has_tokens or state.by_app) else None
 
 
 def _announce_solved(host: Host, account_id: int, cleared: store.Cleared, how: str, *, tell_admins: bool) -> None:
@@ -207,7 +207,10 @@ def app_problems_disproved(host: Host) -> int:
         if state.problem_code not in APP_CODES:
             continue
         done = store.clear_problem(
-            host, state.account_id, state=store.CONNECTED if state.has_tokens else None, code=state.problem_code
+            host,
+            state.account_id,
+            state=store.CONNECTED if state.has_tokens or state.by_app else None,
+            code=state.problem_code,
         )
         if done is None:
             continue

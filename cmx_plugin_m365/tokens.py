@@ -8,6 +8,7 @@ So several app servers refresh an account once per token lifetime, and no refres
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -23,6 +24,7 @@ from . import http, identity, keys, status, store
 from .config import AzureApp, Missing, Options, azure_app
 from .crypto import DecryptionError
 from .diagnosis import Finding, Kind, entry, from_exception, from_oauth
+from .names import INTERFACE_TYPE
 
 EXPIRY_MARGIN = 300
 """Seconds before expiry at which a token counts as expired (msal uses the same five minutes)."""
@@ -88,6 +90,9 @@ def access_token(
     """
     scopes = scopes or (Options.of(host).smtp_send,)
     force_refresh = force_refresh or bool(claims)
+    state = state or store.account_state(host, account_id)
+    if state is not None and state.by_app:
+        return _for_app_account(host, account_id, scopes, force_refresh, report)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         state = state or store.account_state(host, account_id)
@@ -296,3 +301,115 @@ def _unseal_here(host: Host, account_id: int, blob: bytes) -> msal.SerializableT
         if finding.kind is not Kind.TEMPORARY:
             status.report(host, account_id, finding)
         raise finding.mail_error() from None
+
+
+# -- the app's own permission (issue 24): client credentials, no person, no refresh token ---------------------------
+
+_app_memory: dict[tuple[str, str], _Held] = {}
+"""(``<client id> <scope>``, digest of the stored encrypted token) → the token, as for a person's cache above."""
+
+
+def app_scope_for(options: Options, scopes: tuple[str, ...]) -> str:
+    """The client-credentials scope for what a person's token would have been asked for: Exchange Online's
+    ``https://outlook.office365.com/.default`` for SMTP ("Authenticate an IMAP, POP or SMTP connection using
+    OAuth", client credentials), Graph's ``https://graph.microsoft.com/.default`` for Mail.Send — each in the
+    configured cloud."""
+    if scopes == (options.smtp_send,):
+        return options.credentials_scope
+    return f"{options.cloud.graph.rstrip('/')}/.default"
+
+
+def _for_app_account(host: Host, account_id: int, scopes: tuple[str, ...], force: bool, report: bool) -> str:
+    options = Options.of(host)
+    try:
+        return app_access_token(host, app_scope_for(options, scopes), force=force)
+    except identity.MicrosoftError as error:
+        if report:
+            status.report(host, account_id, error.finding)
+        raise error.finding.mail_error(retry_after=http.retry_after_seen()) from None
+
+
+def app_access_token(host: Host, scope: str, *, force: bool = False) -> str:
+    """The app's own access token for ``scope``: from memory, else the store (encrypted, shared by every account
+    with the app permission and every worker), else from Microsoft with the app's certificate or secret — asked for
+    by the one worker that holds the lease, the others wait for it. Raises MicrosoftError (the app's credential or
+    Microsoft refused), PermanentMailError (not set up) or TemporaryMailError (waited too long)."""
+    interfaces = host.interfaces(INTERFACE_TYPE)
+    if not interfaces:
+        _app_registration(host)  # raises: what is missing, in German
+    options = Options.of(host)
+    # The key needs only the client ID: the credential (a certificate to decrypt) is read when a token is asked for.
+    key = store.app_tokens.app_scope(interfaces[0].username, scope)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        row = store.app_tokens.read(host, key)
+        if not force and row is not None and row.token is not None:
+            held = _app_held(host, key, row)
+            if held is not None:
+                return held.token
+        owner = store.app_tokens.take_lease(host, key, row.version if row else None, lease_seconds(options))
+        if owner:
+            break
+        if time.monotonic() > deadline:
+            raise TemporaryMailError(
+                "Das Zugangstoken der App bei Microsoft wird gerade erneuert und das dauert zu lange; die Mail wird "
+                "später erneut gesendet.",
+                code="APP-TOKEN-WAIT",
+            )
+        time.sleep(POLL_SECONDS)
+        force = False  # another worker is asking right now: its token is what we wanted
+    http.retry_after_seen()
+    try:
+        result = identity.app_token_result(options, _app_registration(host), scope)
+    except BaseException:
+        store.app_tokens.release(host, key, owner)
+        raise
+    expires_on = time.time() + int(result.get("expires_in", 0))
+    blob = keys.vault(host).encrypt(result["access_token"].encode())
+    if store.app_tokens.save(host, key, owner, blob, store.utcnow() + _seconds(expires_on - time.time())):
+        with _memory_lock:
+            for old in [k for k in _app_memory if k[0] == key]:
+                del _app_memory[old]
+            _app_memory[(key, _digest(blob))] = _Held(result["access_token"], expires_on)
+        store.add_event(host, "app_token", "Zugangstoken der App bei Microsoft geholt (App-Berechtigung).")
+    return result["access_token"]
+
+
+def _app_registration(host: Host) -> AzureApp:
+    azure = azure_app(host)
+    if isinstance(azure, Missing):
+        raise PermanentMailError(
+            "Die Anmeldung bei Microsoft ist nicht eingerichtet: " + " ".join(azure.items), code="CONFIG-MISSING"
+        )
+    return azure
+
+
+def _seconds(value: float) -> dt.timedelta:
+    return dt.timedelta(seconds=max(0.0, value))
+
+
+def _digest(blob: bytes) -> str:
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+
+
+def _app_held(host: Host, key: str, row: store.app_tokens.AppToken) -> _Held | None:
+    """A still valid token from memory or the stored row (decrypted here); None when it must be asked for again.
+    A token this worker cannot decrypt is simply asked for again: an access token loses nothing."""
+    blob = row.token or b""
+    with _memory_lock:
+        held = _app_memory.get((key, _digest(blob)))
+    if held is None:
+        if row.expires_at is None:
+            return None
+        try:
+            token = keys.vault(host).decrypt(blob).decode()
+        except (DecryptionError, UnicodeDecodeError):
+            return None
+        held = _Held(token, row.expires_at.timestamp())
+        with _memory_lock:
+            for old in [k for k in _app_memory if k[0] == key]:
+                del _app_memory[old]  # an older token of this scope
+            _app_memory[(key, _digest(blob))] = held
+    if held.expires_on - EXPIRY_MARGIN > time.time():
+        return held
+    return None

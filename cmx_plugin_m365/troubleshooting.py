@@ -10,6 +10,7 @@ SECTIONS = (
     ("Mailserver von Microsoft (SMTP-Antworten)", lambda e: e.key[:1].isdigit()),
     ("Versand über Microsoft Graph", lambda e: e.key.startswith("graph:")),
     ("Vor dem Senden geprüft (Sendelimits, Absender)", lambda e: e.key.startswith(("limit:", "message:"))),
+    ("Funktionspostfach mit App-Berechtigung (ohne Anmeldung)", lambda e: e.key.startswith("app:")),
     ("Netzwerk", lambda e: e.key.startswith("net:")),
     ("Gespeicherte Daten (Schlüssel der Instanz)", lambda e: e.key.startswith("key:")),
 )

@@ -176,6 +176,8 @@ class Org:
     people: dict[str, Person]
     object_id: str = ""
     """The app registration's object ID ("Objekt-ID"), which Graph's addKey proof names (certificate renewal)."""
+    service_principal_id: str = ""
+    """The enterprise application's object ID (app-only tokens' ``oid``; what New-ServicePrincipal -ObjectId names)."""
 
 
 def create_org(
@@ -199,6 +201,7 @@ def create_org(
         redirect_uris=[redirect_uri],
         client_id=like.client_id if like else None,
         object_id=like.object_id if like and like.object_id else None,
+        service_principal_id=like.service_principal_id if like and like.service_principal_id else None,
     )
     client_id = registration["client_id"]
     secret = control.call(
@@ -215,7 +218,16 @@ def create_org(
             extra.update(is_admin=True, mailbox=False)
         oid = control.user(tenant["id"], upn, password, display, **extra)
         persons[key] = Person(display, upn, password, oid, mail, bool(admin))
-    return Org(tenant["id"], domain, client_id, secret["value"], secret["id"], persons, registration["object_id"])
+    return Org(
+        tenant["id"],
+        domain,
+        client_id,
+        secret["value"],
+        secret["id"],
+        persons,
+        registration["object_id"],
+        registration.get("service_principal_id", ""),
+    )
 
 
 def start_process(state_dir: Path, *, timeout: float = 30) -> tuple[subprocess.Popen, Addresses]:
@@ -263,3 +275,29 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def grant_smtp_app_permission(control: Control, org: Org) -> None:
+    """The Entra admin adds the application permission SMTP.SendAsApp (Office 365 Exchange Online) and grants admin
+    consent (how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md, "Add the POP, IMAP, or SMTP
+    permissions to your Microsoft Entra application")."""
+    control.call(
+        "app_roles",
+        tenant_id=org.tenant_id,
+        client_id=org.client_id,
+        resource_app_id="00000002-0000-0ff1-ce00-000000000000",
+        roles=["SMTP.SendAsApp"],
+    )
+
+
+def exchange_admin_steps(control: Control, org: Org, address: str, *, object_id: str | None = None) -> None:
+    """The Exchange admin's one-time lines for a mailbox: ``New-ServicePrincipal -AppId … -ObjectId …`` (``object_id``:
+    what they typed; the enterprise application's by default) and ``Add-MailboxPermission … -AccessRights
+    FullAccess`` for the service principal."""
+    control.call(
+        "exchange/service_principal",
+        tenant_id=org.tenant_id,
+        app_id=org.client_id,
+        object_id=object_id or org.service_principal_id,
+    )
+    control.call("mailbox/permission", address=address, trustee=org.service_principal_id, rights=["FullAccess"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import io
 import logging
 import re
@@ -27,7 +28,7 @@ from cmx_plugin_m365 import cli, doctor
 from cmx_plugin_m365.wording import count
 
 from . import one_step_steps
-from .emulators import Emulators
+from .emulators import Emulators, exchange_admin_steps, grant_smtp_app_permission
 from .graph.directory_api import CLOUD_APPLICATION_ADMIN
 from .office import INTERFACES, HttpBrowser, Office
 from .pages import field_error, flashes, green_field_text
@@ -173,6 +174,65 @@ def _guide(steps: Steps, office: Office) -> None:
     _certificate(steps, office, account_id)
     _sending_limits(steps, office, account_id)
     _years_later(steps, office, account_id)
+    _functional_mailbox(steps, office)
+
+
+def _functional_mailbox(steps: Steps, office: Office) -> None:
+    """Issue 24: a functional mailbox sends with the app's own permission — nobody signs in."""
+    steps.out("Funktionspostfach ohne Anmeldung")
+    org = office.org
+    address = f"anmeldung@{org.domain}"
+    office.ms.call("shared_mailbox", tenant_id=org.tenant_id, address=address, send_as=[])
+    account_id = office.create_account("anna", address=address, username="")
+    office.enable_oauth(account_id)
+    path = f"/App%20E-Mailkonto/{account_id}"
+    chosen = flashes(office.click_on(path, "Anmeldeart speichern", signin_kind="app"))
+    page = office.page(account_id)
+    lines = [html.unescape(v) for v in re.findall(r'class="copy-value" value="([^"]*)"', page)]
+    steps.check(
+        "Anmeldeart „App-Berechtigung (ohne Anmeldung)“: das grüne Feld zeigt die Zeilen des Exchange-Admins mit "
+        "diesem Postfach und den IDs der App (Objekt-ID der Unternehmensanwendung)",
+        f"New-ServicePrincipal -AppId {org.client_id} -ObjectId {org.service_principal_id} -DisplayName 'cmxOrganize'"
+        in lines
+        and f"Add-MailboxPermission -Identity '{address}' -User {org.service_principal_id} -AccessRights FullAccess"
+        in lines
+        and "App-Berechtigung testen" in page,
+        " / ".join(chosen + lines),
+    )
+    grant_smtp_app_permission(office.ms, org)
+    messages = flashes(office.click(account_id, "App-Berechtigung testen"))
+    steps.check(
+        "Vor den Schritten in Exchange: die Ablehnung (535 5.7.3) wird erklärt – was fehlt und wer es tut",
+        len(messages) == 1
+        and "Exchange kennt die App für dieses Postfach noch nicht" in messages[0]
+        and "535 5.7.3" in messages[0]
+        and office.row(account_id)["state"] == "new",
+        " / ".join(messages),
+    )
+    exchange_admin_steps(office.ms, org, address)
+    messages = flashes(office.click(account_id, "App-Berechtigung testen"))
+    arrived = [m for m in office.ms.messages(to=address) if m["subject"] == "cmxOrganize: Testmail"]
+    steps.check(
+        "Nach den Schritten: die Testmail an das Postfach geht hinaus, das E-Mailkonto ist eingerichtet",
+        len(messages) == 1
+        and messages[0].startswith(f"App-Berechtigung funktioniert: Testmail an {address} gesendet.")
+        and len(arrived) == 1
+        and office.row(account_id)["state"] == "connected",
+        " / ".join(messages),
+    )
+    office.instance.mailer.enqueue(account_id, "teilnehmer@example.de", "Anmeldung Kurs 7", "Willkommen!")
+    counts = office.instance.mailer.run_queue()
+    sent = [m for m in office.ms.messages(to="teilnehmer@example.de") if m["subject"] == "Anmeldung Kurs 7"]
+    row = office.row(account_id)
+    steps.check(
+        "Mails des Funktionspostfachs gehen ohne Anmeldung hinaus; für das Konto steht kein Refresh-Token in der "
+        "Datenbank",
+        counts["sent"] == 1
+        and [m["auth_user"] for m in sent] == [address]
+        and row["token_cache"] is None
+        and row["user_oid"] is None,
+        f"{counts} / {[m['auth_user'] for m in sent]}",
+    )
 
 
 def _test(office: Office, account_id: int) -> list[str]:

@@ -4,7 +4,7 @@ from cmx_hostapi import Route, hookimpl
 
 from cmx_plugin_m365 import names
 from cmx_plugin_m365.diagnosis import waited_for
-from cmx_plugin_m365.web import one_step, views
+from cmx_plugin_m365.web import app_permission, one_step, views
 
 
 @hookimpl
@@ -16,6 +16,8 @@ def cmx_routes():
         Route(names.START_PATH, waited_for(views.start), methods=("POST",)),
         Route(names.DISCONNECT_PATH, waited_for(views.disconnect), methods=("POST",)),
         Route(names.ROUTE_PATH, waited_for(views.route), methods=("POST",)),
+        Route(names.SIGNIN_KIND_PATH, waited_for(app_permission.save), methods=("POST",)),
+        Route(names.APP_TEST_PATH, waited_for(app_permission.test), methods=("POST",)),
         Route(names.CALLBACK_PATH, waited_for(views.callback), methods=("GET",)),
         Route(names.OVERVIEW_PATH, views.overview, methods=("GET",), admin_only=True),
         Route(names.EXPIRY_PATH, waited_for(views.secret_expiry), methods=("POST",), admin_only=True),

@@ -115,7 +115,7 @@ def test_installed_from_the_wheels_alone_the_walkthrough_passes(wheels, tmp_path
     )
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sum(line.startswith("✓ ") for line in lines) == 49 and not [line for line in lines if line.startswith("✗")]
+    assert sum(line.startswith("✓ ") for line in lines) == 53 and not [line for line in lines if line.startswith("✗")]
     assert lines[-1] == "Alle Schritte erfolgreich."
     assert re.search(r"Zertifikat statt geheimem Schlüssel", result.stdout)
     assert "✓ „cmx-m365 doctor“ des installierten Plugins findet seine Migrationen" in result.stdout

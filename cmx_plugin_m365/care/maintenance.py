@@ -24,6 +24,8 @@ def keep_alive(host: Host, now: dt.datetime) -> int:
         last = state.last_refresh_at or state.connected_at
         if state.state != store.CONNECTED or last is None or now - last < KEEP_ALIVE_AFTER:
             continue
+        if state.by_app:
+            continue  # the app permission has no refresh token to keep alive
         try:
             tokens.access_token(host, state.account_id, force_refresh=True)
         except MailError:

@@ -63,7 +63,12 @@ def _steps(host: Host, account_id: int, state: store.AccountState) -> list[Messa
         results.append(Message("error", f"✗ Anmeldung bei Microsoft: {text}"))
         return results
     name = (store.account_state(host, account_id) or state).signed_in_as
-    results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {name}, eben erneuert)."))
+    if state.by_app:
+        results.append(
+            Message("success", "✓ App-Berechtigung: Zugangstoken der App erhalten (ohne Anmeldung einer Person).")
+        )
+    else:
+        results.append(Message("success", f"✓ Anmeldung bei Microsoft gültig (als {name}, eben erneuert)."))
     outcome = flow.send_test_mail(host, account_id)
     now = store.account_state(host, account_id) or state  # the route in use may have changed on the way
     step = "Microsoft Graph" if now.route_in_use == route.GRAPH else "Mailserver"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import before_sending, exchange_replies, general, graph_errors, identity_codes, stored_data
+from . import app_permission, before_sending, exchange_replies, general, graph_errors, identity_codes, stored_data
 from .model import SUPPORT, WE_RETRY, Entry, Kind
 
 CATALOGUE: tuple[Entry, ...] = (
@@ -16,6 +16,7 @@ CATALOGUE: tuple[Entry, ...] = (
     *general.LIMITS,
     *before_sending.ENTRIES,
     *stored_data.ENTRIES,
+    *app_permission.ENTRIES,
 )
 
 _BY_KEY: dict[str, list[Entry]] = {}

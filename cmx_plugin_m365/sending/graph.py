@@ -26,6 +26,7 @@ what to do (docs/developer-notes.md, "Large mail on the Graph route").
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ def send(host: Host, account: MailAccount, message: bytes, state: store.AccountS
         if response.status_code == 401:
             key = "graph:claims" if challenge else "graph:InvalidAuthenticationToken"
             raise _refused(host, account.id, Finding(entry(key), key, microsoft_text=response.text[:300]))
+    if state.by_app and response.status_code != 202:
+        raise _refused(host, account.id, app_refusal(from_graph(response.status_code, response.text)))
     if path != ME and from_graph(response.status_code, response.text).code in NOT_THROUGH_THE_MAILBOX:
         _through(host, account, accounts.VIA_ME, state)  # nothing was sent: the same mail goes through /me
         path = ME
@@ -85,9 +88,49 @@ def send(host: Host, account: MailAccount, message: bytes, state: store.AccountS
 def _path(account: MailAccount, state: store.AccountState) -> str:
     """``/users/{address}/sendMail`` for an account of another mailbox unless that was found not to work, else
     ``/me/sendMail``."""
+    if state.by_app:
+        return users_path(account.address)  # an app token has no /me (app permission, issue 24)
     if state.mailbox_kind == accounts.OTHER and state.graph_sender != accounts.VIA_ME and account.address:
         return f"/v1.0/users/{quote(account.address.strip().lower(), safe='@')}/sendMail"
     return ME
+
+
+def users_path(address: str) -> str:
+    return f"/v1.0/users/{quote(address.strip().lower(), safe='@')}/sendMail"
+
+
+def app_refusal(finding: Finding) -> Finding:
+    """Graph's 403 ErrorAccessDenied to the app's own token: "Access to OData is disabled." is the narrowing that
+    excludes the mailbox (microsoft-graph-docs-contrib#8731); another ErrorAccessDenied the missing permission
+    (:mod:`..diagnosis.app_permission`)."""
+    if finding.code != "graph:ErrorAccessDenied" and "ErrorAccessDenied" not in finding.code:
+        return finding
+    key = "app:graph-scope" if "odata" in (finding.microsoft_text or "").lower() else "app:graph-no-role"
+    return dataclasses.replace(finding, entry=entry(key))
+
+
+def prove_scope(host: Host, address: str, outside: str) -> Finding | None:
+    """The narrowing, proven where it can be: a test mail as ``outside`` (a mailbox the admin says is not in the app's
+    scope) must be refused. None when Graph refused it with the narrowing's answer; the Finding otherwise — an
+    accepted mail (``app:graph-unscoped``) or another refusal."""
+    options = Options.of(host)
+    token = tokens.app_access_token(host, tokens.app_scope_for(options, options.graph_send))
+    message = (
+        f"From: {outside}\r\nTo: {outside}\r\nSubject: cmxOrganize: Probe der Eingrenzung\r\n\r\n"
+        f"cmxOrganize prueft, ob die App ausserhalb ihrer Eingrenzung senden kann (fuer {address}).\r\n"
+    ).encode()
+    try:
+        response = identity.session(options).post(
+            f"{options.graph_base_url.rstrip('/')}{users_path(outside)}",
+            data=base64.b64encode(message),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "text/plain"},
+        )
+    except requests.RequestException as error:
+        return from_exception(error)
+    if response.status_code == 202:
+        return Finding(entry("app:graph-unscoped"), "app:graph-unscoped")
+    finding = app_refusal(from_graph(response.status_code, response.text[:2000]))
+    return None if finding.entry.key == "app:graph-scope" else finding
 
 
 def _through(host: Host, account: MailAccount, via: str, state: store.AccountState) -> None:

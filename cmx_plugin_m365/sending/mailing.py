@@ -146,6 +146,8 @@ def explain(account: MailAccount, code: int, text: str, host: Host, *, step: str
     if state is None:
         return None
     finding = dataclasses.replace(from_smtp(code, text), step=step)
+    if state.by_app and finding.code == "550 5.7.60":
+        finding = dataclasses.replace(finding, entry=entry("app:send-as"))  # the service principal's Send As
     status.report(host, account.id, finding)
     return finding.mail_error(retry_after=pacing.refused(host, account, finding, None))
 

@@ -110,6 +110,9 @@ def margin(window: dt.timedelta) -> dt.timedelta:
 
 def mailbox_key(account_id: int, state: store.AccountState | None) -> str:
     """The budget a mail of this account counts against: its signed-in Microsoft user (module docstring)."""
+    if state is not None and state.by_app and state.tenant_id and state.signed_in_as:
+        # The app permission: no user object; Exchange counts the mailbox the app authenticated for (user=).
+        return f"{state.tenant_id.lower()}:mailbox:{state.signed_in_as.lower()}"
     if state is not None and state.tenant_id and state.user_oid:
         return f"{state.tenant_id.lower()}:{state.user_oid.lower()}"
     return f"account:{account_id}"

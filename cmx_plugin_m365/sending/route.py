@@ -26,6 +26,10 @@ def deliver(host: Host, account: MailAccount, message: bytes, state: store.Accou
     the host then sends over SMTP and the plugin authenticates it with XOAUTH2."""
     if state.route_in_use != GRAPH:
         return None
+    if state.by_app and not state.graph_scope_confirmed:
+        # Graph's application permission reaches every mailbox unless narrowed: not used until the admin confirmed
+        # the narrowing (issue 24; :mod:`..signin.app_permission`). SMTP stays.
+        return None
     graph.send(host, account, message, state)
     return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import smtplib
 import ssl
 
@@ -11,7 +12,7 @@ from cmx_hostapi import Host, MailAccount, MailError, PermanentMailError, Tempor
 
 from .. import identity, status, store, tokens
 from ..config import Options
-from ..diagnosis import Finding, Kind, finding_of, from_exception, from_smtp, unknown_entry
+from ..diagnosis import Finding, Kind, entry, finding_of, from_exception, from_smtp, unknown_entry
 from . import route
 
 HOST_SAYS_SENT = tuple(int(part) for part in cmx_hostapi.HOST_API_VERSION.split(".")[:2]) >= (1, 7)
@@ -66,16 +67,20 @@ def authenticate(smtp: smtplib.SMTP, host: Host, account: MailAccount, state: st
         token = tokens.access_token(host, account.id, force_refresh=attempt == 2, state=state if attempt == 1 else None)
         # The name the token was issued for; a refresh just now may carry a new one (the user was renamed). Read once
         # per token, not decoded for every mail.
-        user = identity.name_in_token(token) or state.signed_in_as or account.username
+        user = _user(account, state, token)
         code, reply = exchange(smtp, user, token)
         if code == 235:
             return
-        finding = from_smtp(code, reply)
+        finding = app_refusal(state, token, from_smtp(code, reply))
         if finding.code == "535 5.7.3" and attempt == 1:
             continue  # the token may have been revoked early: get a new one and try once more
         if finding.code == "535 5.7.3" and _proven(state) and store.count_refusal(host, account.id) == 0:
             raise _passing_refusal(host, account.id, finding)
-        if finding.entry.graph_helps and state.route == route.AUTO:
+        if (
+            finding.entry.graph_helps
+            and state.route == route.AUTO
+            and (not state.by_app or state.graph_scope_confirmed)
+        ):
             raise route.smtp_auth_refused(host, account, finding)  # Graph does not need SMTP AUTH
         status.report(host, account.id, finding)
         raise finding.mail_error()
@@ -97,11 +102,33 @@ def probe(host: Host, account: MailAccount) -> Finding | None:
             smtp.ehlo()
             smtp.starttls(context=context)
             smtp.ehlo()
-            user = identity.name_in_token(token) or account.username
+            user = _user(account, store.account_state(host, account.id), token)
             code, reply = exchange(smtp, user, token)
     except (OSError, smtplib.SMTPException) as error:
         return from_exception(error)
-    return None if code == 235 else from_smtp(code, reply)
+    return None if code == 235 else app_refusal(store.account_state(host, account.id), token, from_smtp(code, reply))
+
+
+def _user(account: MailAccount, state: store.AccountState | None, token: str) -> str:
+    """XOAUTH2's ``user=``: for a person the UPN the token names; for the app permission the mailbox's address
+    ("Authenticate an IMAP, POP or SMTP connection using OAuth": with client credentials ``user=`` is the mailbox
+    the service principal has permission on)."""
+    if state is not None and state.by_app:
+        return account.address.strip().lower()
+    return identity.name_in_token(token) or (state.signed_in_as if state else None) or account.username
+
+
+SEND_AS_APP = "SMTP.SendAsApp"
+
+
+def app_refusal(state: store.AccountState | None, token: str, finding: Finding) -> Finding:
+    """What a 535 5.7.3 means for an account with the app permission: Exchange says the same for every missing step
+    (:mod:`..diagnosis.app_permission`); the token's own ``roles`` tell the missing consent from Exchange's part."""
+    if state is None or not state.by_app or finding.code != "535 5.7.3":
+        return finding
+    roles = identity.token_claims(token).get("roles") or []
+    key = "app:exchange" if SEND_AS_APP in roles else "app:no-role"
+    return dataclasses.replace(finding, entry=entry(key))
 
 
 def _verified(sock: ssl.SSLSocket) -> bool:

@@ -13,9 +13,12 @@ short transaction) each and know nothing of OAuth. The flat names below (``store
 …) are the modules' functions, so that call sites read as before.
 """
 
+from . import app_tokens
 from .accounts import (
+    APP,
     CONNECTED,
     NEW,
+    PERSON,
     ROUTE_AUTO,
     ROUTE_GRAPH,
     ROUTE_SMTP,
@@ -38,7 +41,9 @@ from .accounts import (
     rename,
     restore,
     save_cache,
+    set_app_mailbox,
     set_problem,
+    set_signin_kind,
     snapshot,
     take_refresh_lease,
     use_route,
@@ -61,9 +66,11 @@ from .signins import (
 from .values import digest, utcnow
 
 __all__ = [
+    "APP",
     "CONNECTED",
     "FOLD_WITHIN",
     "NEW",
+    "PERSON",
     "ROUTE_AUTO",
     "ROUTE_GRAPH",
     "ROUTE_SMTP",
@@ -78,6 +85,7 @@ __all__ = [
     "add_event",
     "add_signin",
     "all_account_states",
+    "app_tokens",
     "checks",
     "choose_route",
     "claim_notice",
@@ -105,7 +113,9 @@ __all__ = [
     "rename",
     "restore",
     "save_cache",
+    "set_app_mailbox",
     "set_problem",
+    "set_signin_kind",
     "signins_started_by",
     "snapshot",
     "take_refresh_lease",

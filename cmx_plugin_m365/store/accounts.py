@@ -17,6 +17,10 @@ NEW, CONNECTED, SIGNIN_REQUIRED = "new", "connected", "signin_required"
 ROUTE_AUTO, ROUTE_SMTP, ROUTE_GRAPH = "auto", "smtp", "graph"
 """An account's sending route (``m365_account.route``, ``route_in_use``); see :mod:`..sending.route`."""
 
+PERSON, APP = "person", "app"
+"""An account's Anmeldeart (``signin_kind``): a person's sign-in (delegated) or the app's own permission (client
+credentials, for a functional mailbox; issue 24)."""
+
 PRIMARY, ALIAS, OTHER = "primary", "alias", "other"
 """What the account's address is to the signed-in user's mailbox (``mailbox_kind``): its primary address, an alias
 of it, or another mailbox (Send As)."""
@@ -70,6 +74,17 @@ class AccountState:
     """The signed-in user's primary address then (what recipients see instead of an alias)."""
     graph_sender: str | None = None
     """For :data:`OTHER`: :data:`VIA_MAILBOX` or :data:`VIA_ME`, once a mail over Graph showed which works."""
+    signin_kind: str = PERSON
+    """:data:`PERSON` or :data:`APP` (the Anmeldeart)."""
+    graph_scope_confirmed: bool = False
+    """The admin confirmed that Graph's application permission is narrowed to the mailboxes it may use."""
+    graph_scope_outside: str | None = None
+    """An address outside that narrowing the admin named (its refused send proves the narrowing)."""
+
+    @property
+    def by_app(self) -> bool:
+        """The account sends with the app's own permission (no person, no refresh token)."""
+        return self.signin_kind == APP
 
     @property
     def has_tokens(self) -> bool:
@@ -101,7 +116,13 @@ def all_account_states(host: Host) -> list[AccountState]:
 
 def _state(row) -> AccountState:
     blob = row["token_cache"]
-    return AccountState(**{**row, "token_cache": bytes(blob) if blob is not None else None})
+    return AccountState(
+        **{
+            **row,
+            "token_cache": bytes(blob) if blob is not None else None,
+            "graph_scope_confirmed": bool(row["graph_scope_confirmed"]),
+        }
+    )
 
 
 def enable(host: Host, account_id: int, *, previous_settings: bytes | None = None) -> bool:
@@ -165,6 +186,74 @@ def connect(
                 "tid": tenant_id,
                 "oid": user_oid,
                 "now": now,
+            },
+        )
+
+
+def set_signin_kind(
+    host: Host,
+    account_id: int,
+    kind: str,
+    *,
+    graph_scope_confirmed: bool = False,
+    graph_scope_outside: str | None = None,
+) -> bool:
+    """Change the account's Anmeldeart. A change starts over: no tokens, nobody signed in, no problem (the new way is
+    proven by a test mail, as a sign-in is). True when the row exists."""
+    with host.db.transaction() as tx:
+        row = tx.execute("SELECT signin_kind FROM m365_account WHERE account_id = :id", {"id": account_id}).fetchone()
+        if row is None:
+            return False
+        params = {
+            "id": account_id,
+            "kind": kind,
+            "confirmed": graph_scope_confirmed,
+            "outside": graph_scope_outside,
+            "new": NEW,
+        }
+        if row["signin_kind"] == kind:
+            tx.execute(
+                "UPDATE m365_account SET graph_scope_confirmed = :confirmed, graph_scope_outside = :outside "
+                "WHERE account_id = :id",
+                params,
+            )
+            return True
+        tx.execute(
+            "UPDATE m365_account SET signin_kind = :kind, graph_scope_confirmed = :confirmed, "
+            "graph_scope_outside = :outside, state = :new, token_cache = NULL, cache_version = cache_version + 1, "
+            "signed_in_as = NULL, tenant_id = NULL, user_oid = NULL, connected_at = NULL, problem_code = NULL, "
+            "problem_text = NULL, problem_at = NULL, notified_at = NULL, refresh_lease_until = NULL, "
+            "refresh_lease_owner = NULL, auth_refusals = 0, mailbox_kind = NULL, primary_address = NULL, "
+            "graph_sender = NULL, retry_at = NULL, retries = 0 WHERE account_id = :id",
+            params,
+        )
+    return True
+
+
+def set_app_mailbox(host: Host, account_id: int, *, address: str, tenant_id: str, proven: bool) -> None:
+    """The mailbox an account with the app permission sends as, and its tenant (from the app's token): before its
+    test mail (so that the mail counts against the mailbox's budget), and ``proven`` once the test mail was accepted
+    (connected). No token cache at all: the app's token is shared (:mod:`.app_tokens`), and there is no refresh
+    token."""
+    now = utcnow()
+    proof = (
+        ", state = :connected, connected_at = :now, problem_code = NULL, problem_text = NULL, problem_at = NULL, "
+        "notified_at = NULL, auth_refusals = 0"
+        if proven
+        else ""
+    )
+    with host.db.transaction() as tx:
+        tx.execute(
+            "UPDATE m365_account SET token_cache = NULL, signed_in_as = :who, tenant_id = :tid, user_oid = NULL, "  # noqa: S608
+            f"mailbox_kind = :primary, primary_address = :who{proof} WHERE account_id = :id AND signin_kind = :app",
+            {
+                "id": account_id,
+                "connected": CONNECTED,
+                "who": address.strip().lower(),
+                "tid": tenant_id,
+                "now": now,
+                "primary": PRIMARY,
+                "app": APP,
             },
         )
 

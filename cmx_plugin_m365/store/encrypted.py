@@ -36,6 +36,7 @@ ENCRYPTED: tuple[Column, ...] = (
     Column("m365_account", "previous_settings", "account_id"),  # the mail settings from before OAuth (a password)
     Column("m365_signin", "flow", "state_hash"),  # a pending sign-in's PKCE verifier and nonce
     Column("m365_certificate", "private_key", "thumbprint"),  # the certificate's private key
+    Column("m365_app_token", "token", "app_scope"),  # the app's own access token (app permission, issue 24)
 )
 
 

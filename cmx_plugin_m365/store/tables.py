@@ -17,4 +17,5 @@ OWNERS: dict[str, str] = {
     "m365_pace": "cmx_plugin_m365.sending.pacing",  # per account until migration 011 moved it to m365_budget
     "m365_budget": "cmx_plugin_m365.sending.pacing",
     "m365_send": "cmx_plugin_m365.sending.pacing",
+    "m365_app_token": "cmx_plugin_m365.store.app_tokens",
 }

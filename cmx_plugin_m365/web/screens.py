@@ -14,7 +14,7 @@ from ..sending import route
 from ..signin import address_change, consent, flow, mail_settings
 from ..signin.redirect_uri import path_of, redirect_uri, registration_problem
 from ..wording import BERLIN, count, headline, when
-from . import one_step
+from . import app_permission, one_step
 
 # What the person reads between the click and the answer (host API 1.3, ``busy``).
 TO_MICROSOFT = "Verbindung zu Microsoft wird hergestellt …"
@@ -609,6 +609,9 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             switch_off,
         ]
     account = host.mail_account(record_id)
+    if state.by_app:  # the app permission (issue 24): its own green field
+        tail = [_route_action(host, state, account_field), _history(host, record_id), switch_off]
+        return app_permission.green_field(host, state, account, account_field, tail)
     consent_note = _admin_consent_needed(host, record_id)
     if state.state == store.NEW:
         return [
@@ -620,6 +623,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             *_sign_in_name_note(host, account),
             *consent_note,
             sign_in,
+            app_permission.kind_action(host, state, account_field),
             _history(host, record_id),
             switch_off,
         ]
@@ -648,6 +652,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
             facts,
             _history(host, record_id),
             choose_route,
+            app_permission.kind_action(host, state, account_field),
             switch_off,
         ]
     items: list[GreenFieldItem] = [
@@ -673,6 +678,7 @@ def _mail_account_items(record_id: int | None, host: Host) -> list[GreenFieldIte
         )
     items += [
         choose_route,
+        app_permission.kind_action(host, state, account_field),
         Action("Erneut anmelden", path_of(host.route_url(names.START_PATH)), fields=account_field, busy=TO_MICROSOFT),
         Action(
             "Verbindung trennen",

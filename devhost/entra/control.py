@@ -33,7 +33,9 @@ def _app(d: Directory, a: dict) -> dict:
     )
     if a.get("object_id"):
         app.object_id = a["object_id"]
-    return {"client_id": app.client_id, "object_id": app.object_id}
+    if a.get("service_principal_id"):
+        app.service_principal_id = a["service_principal_id"]
+    return {"client_id": app.client_id, "object_id": app.object_id, "service_principal_id": app.service_principal_id}
 
 
 def _redirect_uris(d: Directory, a: dict) -> dict:
@@ -203,6 +205,52 @@ def _shared_mailbox(d: Directory, a: dict) -> dict:
     m = d.add_shared_mailbox(a["tenant_id"], a["address"], a.get("send_as", []))
     m.full_access.update(a.get("full_access", []))
     return {"address": m.address}
+
+
+def _app_roles(d: Directory, a: dict) -> dict:
+    """Application permissions added and consented by an admin (``resource_app_id``: Exchange Online's or Graph's
+    appId, or the resource URL); ``roles`` empty revokes them."""
+    from .directory import RESOURCE_APPS
+
+    resource = a["resource_app_id"]
+    resource = RESOURCE_APPS.get(resource.rstrip("/"), resource)
+    return {"roles": sorted(d.grant_app_roles(a["tenant_id"], a["client_id"], resource, a.get("roles", [])))}
+
+
+def _exchange_service_principal(d: Directory, a: dict) -> dict:
+    """``New-ServicePrincipal -AppId <app_id> -ObjectId <object_id>`` in Exchange Online PowerShell (the object ID
+    as the admin typed it: the enterprise application's is right, the registration's is the documented mistake);
+    ``remove`` is Remove-ServicePrincipal."""
+    key = (a["tenant_id"], a["app_id"])
+    if a.get("remove"):
+        d.exchange_service_principals.pop(key, None)
+    else:
+        d.exchange_service_principals[key] = a["object_id"]
+    return {}
+
+
+def _mailbox_permission(d: Directory, a: dict) -> dict:
+    """``Add-MailboxPermission -Identity <address> -User <trustee> -AccessRights FullAccess`` and
+    ``Add-RecipientPermission -Identity <address> -Trustee <trustee> -AccessRights SendAs`` (``rights``: FullAccess,
+    SendAs; ``remove`` takes them away). ``trustee``: a user's or a service principal's object ID."""
+    mailbox = d.mailboxes.get(a["address"].lower())
+    if mailbox is None:
+        raise DirectoryError(f"no mailbox {a['address']}")
+    for right in a.get("rights", ["FullAccess"]):
+        target = {"FullAccess": mailbox.full_access, "SendAs": mailbox.send_as}[right]
+        (target.discard if a.get("remove") else target.add)(a["trustee"])
+    return {}
+
+
+def _graph_app_scope(d: Directory, a: dict) -> dict:
+    """Narrow an app's Graph application permission to ``mailboxes`` (RBAC for Applications' management scope, or an
+    application access policy); ``mailboxes`` null removes the narrowing (every mailbox again)."""
+    key = (a["tenant_id"], a["client_id"])
+    if a.get("mailboxes") is None:
+        d.graph_app_scopes.pop(key, None)
+    else:
+        d.graph_app_scopes[key] = {m.lower() for m in a["mailboxes"]}
+    return {}
 
 
 def _sent_items(d: Directory, a: dict) -> dict:
@@ -426,6 +474,10 @@ OPERATIONS: dict[str, Callable[[Directory, dict], dict]] = {
     "messages": _messages,
     "messages/clear": _clear_messages,
     "sent_items": _sent_items,
+    "app_roles": _app_roles,
+    "exchange/service_principal": _exchange_service_principal,
+    "mailbox/permission": _mailbox_permission,
+    "graph/app_scope": _graph_app_scope,
     "reset": _reset,
 }
 

@@ -22,6 +22,17 @@ from .limits import SendingLimits
 
 OUTLOOK = "https://outlook.office.com"
 GRAPH = "https://graph.microsoft.com"
+OUTLOOK_APP = "https://outlook.office365.com"
+"""The resource app-only tokens for Exchange Online name (``https://outlook.office365.com/.default``: "Authenticate an
+IMAP, POP or SMTP connection using OAuth", office-developer-exchange-docs
+``docs/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md``, client credentials)."""
+EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000"
+"""The appId of "Office 365 Exchange Online", the resource whose application permission ``SMTP.SendAsApp`` is (the same
+page's "APIs my organization uses" → "Office 365 Exchange Online"; the GUID as the resource service principal's appId,
+e.g. office-developer-exchange-docs ``how-to-authenticate-an-ews-application-by-using-oauth.md`` manifest example)."""
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+"""Microsoft Graph's appId (../shared/reference/setup-and-app-only-sources.md)."""
+RESOURCE_APPS = {OUTLOOK: EXCHANGE_APP_ID, OUTLOOK_APP: EXCHANGE_APP_ID, GRAPH: GRAPH_APP_ID}
 KNOWN_RESOURCES = (OUTLOOK, GRAPH, "https://outlook.office365.com")
 OIDC_SCOPES = ("openid", "profile", "offline_access", "email")
 
@@ -151,7 +162,13 @@ class App:
     required_resource_access: list[dict] = field(default_factory=list)
     """``requiredResourceAccess`` as Graph holds it (registrations made through Graph: devhost.graph.directory_api)."""
     service_principal_id: str | None = None
-    """The object ID of the app's service principal (enterprise application) in its tenant, once one exists."""
+    """The object ID of the app's service principal (enterprise application) in its tenant, once one exists: a
+    registration made in the portal has one at once (:meth:`Directory.add_app`), one made through Graph once
+    ``POST /servicePrincipals`` created it. Distinct from the registration's object ID: what an app-only token carries
+    as ``oid`` ("the object ID of the service principal" for app-only tokens, entra-docs
+    access-token-claims-reference.md) and what ``New-ServicePrincipal -ObjectId`` must name
+    (office-developer-exchange-docs, how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md: the
+    OBJECT_ID "from the Overview page of the Enterprise Application node", not the App Registrations node)."""
 
 
 @dataclass
@@ -290,14 +307,27 @@ class Directory:
         """(user oid, client id) → scopes the user consented to."""
         self.tenant_consents: dict[tuple[str, str], set[str]] = {}
         """(tenant id, client id) → scopes an admin consented to for everyone (consentType AllPrincipals)."""
-        self.app_role_grants: dict[tuple[str, str, str], set[str]] = {}
-        """(tenant id, client id, resource app id) → application permissions (app roles, e.g. "SMTP.SendAsApp")
-        granted to the app tenant-wide (appRoleAssignedTo); shared with issue 24's app-only sign-in."""
         self.permission_grants: dict[str, dict] = {}
         """oAuth2PermissionGrant objects by id, as Graph returns them (devhost.graph.directory_api)."""
         self.app_role_assignments: dict[str, dict] = {}
         """appRoleAssignment objects by id, as Graph returns them (devhost.graph.directory_api)."""
         self.consent_requests: list[dict] = []
+        self.app_role_grants: dict[tuple[str, str, str], set[str]] = {}
+        """(tenant id, client id, resource app id) → application permissions (app role values) an admin granted and
+        consented, e.g. ``SMTP.SendAsApp`` of Exchange Online or ``Mail.Send`` of Graph. They are what a
+        client-credentials token carries as ``roles`` (entra-docs access-token-claims-reference.md: "roles … the set
+        of permissions exposed by your application that the requesting application … has been given permission to
+        call"; absent when none is granted). Shared with the Graph endpoint that grants them (issue 23)."""
+        self.exchange_service_principals: dict[tuple[str, str], str] = {}
+        """(tenant id, app id) → the object ID an Exchange admin named in ``New-ServicePrincipal -AppId … -ObjectId …``
+        (Exchange's own reference to the Entra service principal; New-ServicePrincipal.md, office-docs-powershell)."""
+        self.graph_app_scopes: dict[tuple[str, str], set[str]] = {}
+        """(tenant id, client id) → the mailboxes (addresses) an Exchange RBAC for Applications assignment lets the app
+        send as over Graph (``New-ManagementScope`` + ``New-ManagementRoleAssignment -App … -Role "Application
+        Mail.Send" -CustomResourceScope …``), in addition to Entra's consent (additive: learn.microsoft.com/exchange/
+        permissions-exo/application-rbac). With Mail.Send consented in Entra (``app_role_grants``) and no entry:
+        Mail.Send as an application permission reaches every mailbox of the tenant (graph-docs-contrib
+        ``concepts/auth-limit-mailbox-access.md``)."""
         """Requests users made through the admin consent workflow."""
         self.fault: Fault | None = None
         self.smtp_fault: Fault | None = None
@@ -344,12 +374,15 @@ class Directory:
             self.tenant(tenant_id)
             for uri in redirect_uris or []:
                 check_redirect_uri(uri)
+            # Registered in the portal: the portal creates the application object and its service principal in the
+            # home tenant together (entra-docs app-objects-and-service-principals.md).
             app = App(
                 client_id=client_id or new_guid(),
                 tenant_id=tenant_id,
                 name=name,
                 multi_tenant=multi_tenant,
                 redirect_uris=list(redirect_uris or []),
+                service_principal_id=new_guid(),
             )
             self.apps[app.client_id] = app
             return app
@@ -445,6 +478,30 @@ class Directory:
                 for address in {user.mail, *user.aliases}:
                     self.mailboxes[address] = box
             return user
+
+    def grant_app_roles(self, tenant_id: str, client_id: str, resource_app_id: str, roles) -> set[str]:
+        """An admin adds application permissions of ``resource_app_id`` to the app and grants admin consent in
+        ``tenant_id`` (both at once, as "Grant admin consent" does for configured permissions); an empty ``roles``
+        revokes them. Returns what is granted now."""
+        with self.lock:
+            key = (tenant_id, client_id, resource_app_id)
+            if roles:
+                self.app_role_grants.setdefault(key, set()).update(roles)
+            else:
+                self.app_role_grants.pop(key, None)
+            return set(self.app_role_grants.get(key, set()))
+
+    def app_roles(self, tenant_id: str, client_id: str, resource: str) -> set[str]:
+        """The roles a client-credentials token of ``client_id`` for ``resource`` (a URL) carries in ``tenant_id``."""
+        app_id = RESOURCE_APPS.get(resource.rstrip("/"), resource)
+        return set(self.app_role_grants.get((tenant_id, client_id, app_id), set()))
+
+    def service_principal_of(self, tenant_id: str, oid: str) -> App | None:
+        """The app whose service principal (in its home tenant) has object ID ``oid``."""
+        for app in self.apps.values():
+            if app.service_principal_id == oid:
+                return app
+        return None
 
     def add_shared_mailbox(self, tenant_id: str, address: str, send_as: list[str]) -> Mailbox:
         with self.lock:
@@ -552,14 +609,6 @@ class Directory:
             boxes.append(from_box)
         for box in boxes:
             box.sent_items.append(dict(copy))
-
-    def grant_app_roles(
-        self, tenant_id: str, client_id: str, resource_app_id: str, roles: set[str] | list[str]
-    ) -> None:
-        """Application permissions of ``resource_app_id`` granted to the app in the whole tenant (admin consent for
-        app roles: an appRoleAssignment on the resource's service principal)."""
-        with self.lock:
-            self.app_role_grants.setdefault((tenant_id, client_id, resource_app_id), set()).update(roles)
 
     def consented(self, user: User, client_id: str) -> set[str]:
         """Scopes this user may get tokens for: their own consent plus the admin's for the whole tenant."""

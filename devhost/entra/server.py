@@ -732,6 +732,7 @@ def create_app(directory: Directory, key: tokens.SigningKey, base_url: str) -> F
                     now=now(),
                     lifetime=lifetime,
                     extra=_claims_requested(request.form.get("claims", "")),
+                    roles=directory.app_roles(tenant_id, app_reg.client_id, resource),
                 ),
             }
         )

@@ -66,6 +66,7 @@ def access_token(
     now: dt.datetime,
     lifetime: int,
     extra: dict | None = None,
+    roles: set[str] | None = None,
 ) -> str:
     claims = {
         "aud": resource,
@@ -97,7 +98,13 @@ def access_token(
         if user.home_tenant:
             claims["idp"] = guest_idp(user)
     else:
-        claims.update({"oid": app.client_id, "sub": app.client_id, "roles": []})
+        # App-only: oid and sub are the service principal's object ID (access-token-claims-reference: "oid … the
+        # object ID of the service principal" for app-only tokens); ``roles`` only when permissions were granted
+        # (the claim is absent otherwise: a token without it is what an unconsented app gets, MailKit#1733).
+        principal = app.service_principal_id or app.client_id  # an app made through Graph before its service principal
+        claims.update({"oid": principal, "sub": principal})
+        if roles:
+            claims["roles"] = sorted(roles)
     claims.update(extra or {})
     return key.sign(claims)
 

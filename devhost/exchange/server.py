@@ -21,7 +21,7 @@ import jwt
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
-from devhost.entra.directory import OUTLOOK, Directory
+from devhost.entra.directory import OUTLOOK, OUTLOOK_APP, Directory
 from devhost.entra.tokens import SigningKey
 
 HOSTNAME = "AM0PR01MB1234.eurprd01.prod.exchangelabs.com"
@@ -99,6 +99,8 @@ class ExchangeHandler:
                 claims = self._verified(bearer.removeprefix("Bearer "), now)
             except jwt.InvalidTokenError:
                 return AuthResult(success=False, handled=False, message=failed)
+            if "scp" not in claims:
+                return self._app_only(server, login, claims)
             # Exchange checks user= against the token's UPN, not against the mailbox's addresses: the mail address
             # or an alias in user= fails with 535 5.7.3 where UPN and address differ (chatwoot/chatwoot#14522,
             # glpi-project/glpi#18796, abhinavxd/libredesk#256), and so does a shared mailbox's address
@@ -118,6 +120,42 @@ class ExchangeHandler:
                 )
         return AuthResult(
             success=True, handled=False, auth_data={"login": login, "oid": claims["oid"]}, message=R_AUTH_OK
+        )
+
+    def _app_only(self, server: SMTP, login: str, claims: dict) -> AuthResult:
+        """An app-only token (client credentials; under the directory's lock). "Authenticate an IMAP, POP or SMTP
+        connection using OAuth" (office-developer-exchange-docs, how-to-authenticate-an-imap-pop-smtp-application-by-
+        using-oauth.md) requires: the application permission ``SMTP.SendAsApp`` granted with admin consent (the
+        token's ``roles``), the app's service principal registered in Exchange (``New-ServicePrincipal -AppId
+        <APPLICATION_ID> -ObjectId <OBJECT_ID>``, the enterprise application's object ID), and a mailbox permission
+        for it (``Add-MailboxPermission -Identity <mailbox> -User <SERVICE_PRINCIPAL_ID> -AccessRights FullAccess``),
+        ``user=`` being the mailbox's address. Exchange answers every missing piece with the same
+        ``535 5.7.3 Authentication unsuccessful`` (jstedfast/MailKit#1126 and #1733: SendAsApp tokens refused with
+        exactly that reply until the service principal and the permission were in place); SMTP AUTH switched off for
+        the mailbox is 5.7.139 as for a person."""
+        failed = self._reply(server, R_AUTH_FAILED)
+        tenant_id, app_id, oid = claims.get("tid", ""), claims.get("appid", ""), claims.get("oid", "")
+        if "SMTP.SendAsApp" not in claims.get("roles", []):
+            self.directory.count("smtp:app:no-role")
+            return AuthResult(success=False, handled=False, message=failed)
+        if self.directory.exchange_service_principals.get((tenant_id, app_id)) != oid:
+            self.directory.count("smtp:app:no-service-principal")
+            return AuthResult(success=False, handled=False, message=failed)
+        mailbox = self.directory.mailboxes.get(login)
+        if mailbox is None or mailbox.tenant_id != tenant_id or oid not in mailbox.full_access:
+            self.directory.count("smtp:app:no-mailbox-permission")
+            return AuthResult(success=False, handled=False, message=failed)
+        if not self.directory.smtp_auth_enabled(mailbox):
+            scope = "Mailbox" if mailbox.smtp_auth_enabled is False else "Tenant"
+            return AuthResult(
+                success=False, handled=False, message=self._reply(server, R_SMTP_AUTH_DISABLED, scope=scope)
+            )
+        self.directory.count("smtp:auth:app")
+        return AuthResult(
+            success=True,
+            handled=False,
+            auth_data={"login": mailbox.address, "oid": oid, "tenant_id": tenant_id, "app": True},
+            message=R_AUTH_OK,
         )
 
     def _reply(self, server: SMTP, template: str, **values) -> str:
@@ -160,9 +198,12 @@ class ExchangeHandler:
             # it holds Send As on; anything else is 550 5.7.60 (reference §6; MAIL FROM ≠ login needs Send As).
             sender = self.directory.mailboxes.get(address.lower())
             allowed = sender is not None and (sender.owner_oid == auth["oid"] or auth["oid"] in sender.send_as)
+            # An app authenticated for a mailbox (Full Access) sends as that mailbox; another address needs Send As
+            # for the service principal (Add-RecipientPermission -Trustee <service principal> -AccessRights SendAs).
+            allowed = allowed or (auth.get("app") and sender is not None and sender.address == auth["login"])
         if not allowed:
             return self._reply(server, R_SEND_AS)
-        own = self.directory.mailbox_of(auth["oid"])
+        own = self._own(auth)
         if own is not None and own.full:
             return R_MAILBOX_FULL
         envelope.mail_from = address
@@ -199,7 +240,8 @@ class ExchangeHandler:
             # The tenant's own limits (devhost.entra.limits: the outbound spam policy's recipients per hour, TERRL):
             # external is a recipient outside the tenant's domains; the authenticated user's tenant counts.
             user = self.directory.users.get(session.auth_data["oid"])
-            tenant = self.directory.tenants.get(user.tenant_id) if user is not None else None
+            tenant_id = user.tenant_id if user is not None else session.auth_data.get("tenant_id")
+            tenant = self.directory.tenants.get(tenant_id) if tenant_id else None
             domains = set(tenant.domains) if tenant is not None else set()
             external = sum(1 for r in envelope.rcpt_tos if r.rsplit("@", 1)[-1].strip(">").lower() not in domains)
             internal = len(envelope.rcpt_tos) - external
@@ -250,7 +292,7 @@ class ExchangeHandler:
         found = getaddresses([str(message.get("From", ""))])
         written = found[0][1] if found and found[0][1] else envelope.mail_from
         delivered = self.directory.from_as_delivered(written)
-        own = self.directory.mailbox_of(session.auth_data["oid"])
+        own = self._own(session.auth_data)
         self.directory.file_sent_copies(
             own,
             self.directory.mailboxes.get((envelope.mail_from or "").lower()),
@@ -262,11 +304,17 @@ class ExchangeHandler:
         )
         return {"from": delivered, "from_written": written}
 
+    def _own(self, auth: dict):
+        """The mailbox that submits: the signed-in user's, or for an app the mailbox it authenticated for."""
+        if auth.get("app"):
+            return self.directory.mailboxes.get(auth["login"])
+        return self.directory.mailbox_of(auth["oid"])
+
     def _verified(self, token: str, now) -> dict:
         """The token's claims; a signature once checked is remembered (as a real server would), expiry never."""
         claims = self.verified.get(token)
         if claims is None:
-            claims = self.key.verify(token, audience=OUTLOOK, now=now)
+            claims = self.key.verify(token, audience=[OUTLOOK, OUTLOOK_APP], now=now)
             if len(self.verified) > 10_000:
                 self.verified.clear()
             self.verified[token] = claims

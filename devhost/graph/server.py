@@ -31,6 +31,7 @@ import time
 import uuid
 from collections import Counter
 from email.utils import getaddresses
+from types import SimpleNamespace
 
 import jwt
 from flask import Flask, Response, jsonify, request
@@ -190,6 +191,9 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
         # GRAPH-SENDMAIL's permissions table: delegated "Mail.Send" (no other listed); Mail.Send.Shared is what
         # sending from another mailbox needs in addition (GRAPH-OTHERUSER, checked in _submit). Mail.Send.Shared
         # alone is not documented for sendMail and is refused (issue 20's strictness pass).
+        app_claims = app_only()
+        if app_claims is not None:
+            return send_as_app(app_claims, who)
         claims, user, refused = caller(("Mail.Send",))
         if refused:
             return refused
@@ -228,6 +232,73 @@ def register_graph(app: Flask, directory: Directory, key: SigningKey, base_url: 
             if isinstance(parsed, tuple):
                 return error(*parsed)
             return _submit(user, claims, parsed, through=through, save=_save_to_sent_items(request))
+
+    def app_only() -> dict | None:
+        """The claims of a valid app-only token (client credentials: no ``scp``), or None for anything else (which
+        :func:`caller` then answers as always)."""
+        auth = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        try:
+            claims = key.verify(auth, audience=GRAPH, now=directory.clock.now())
+        except jwt.InvalidTokenError:
+            return None
+        return (
+            claims
+            if "scp" not in claims
+            and directory.service_principal_of(claims.get("tid", ""), claims.get("oid", "")) is not None
+            else None
+        )
+
+    def send_as_app(claims: dict, who: str | None):
+        """``/users/{mailbox}/sendMail`` with the app's own token (issue 24). GRAPH-SENDMAIL: application permission
+        ``Mail.Send`` (the token's ``roles``). ``/me`` has no user with an app token: "/me request is only valid with
+        delegated authentication flow." (400 BadRequest; microsoftgraph/msgraph-sdk-php#1163, an app-only
+        token's GET /me). Narrowed (Directory.graph_app_scopes: RBAC for Applications or an application access policy),
+        a mailbox outside is ``403 ErrorAccessDenied`` "Access to OData is disabled." (microsoft-graph-docs-contrib
+        #8731, after New-ApplicationAccessPolicy for a shared mailbox outside the scope group; graph-docs-contrib
+        concepts/auth-limit-mailbox-access.md names the error). Unnarrowed, any mailbox of the tenant."""
+        if who is None:
+            return error(400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+        tenant_id, client_id = claims.get("tid", ""), claims.get("appid", "")
+        consented = "Mail.Send" in claims.get("roles", [])
+        with directory.lock:
+            scope = directory.graph_app_scopes.get((tenant_id, client_id))
+            if not consented and scope is None:
+                # Neither Entra's application permission nor an assignment in Exchange: Graph's usual answer for a
+                # token without the permission (inferred, as in caller()).
+                return error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+            box = _mailbox_named(directory, who)
+            if box is None or box.tenant_id != tenant_id:
+                return error(404, "ErrorInvalidUser", f"The requested user '{who}' is invalid.")
+            # RBAC for Applications: the assignment's scope grants Mail.Send for the mailboxes in it, *in addition* to
+            # what Entra consented ("additive", application-rbac) — with Mail.Send consented in Entra every mailbox is
+            # reachable whatever the scope. Outside: the answer application access policies give (#8731 above); that
+            # RBAC's refusal has the same words is inferred.
+            if not consented and not ({box.address, *directory.addresses_of(box)} & scope):
+                directory.count("graph:app:out-of-scope")
+                return error(403, "ErrorAccessDenied", "Access to OData is disabled.")
+        parsed = _read_message(request, wrapped=True)
+        if isinstance(parsed, tuple):
+            return error(*parsed)
+        with directory.lock:
+            sender = _from_address(parsed) or box.address
+            if sender not in {box.address, *directory.addresses_of(box)}:
+                return error(
+                    403,
+                    "ErrorSendAsDenied",
+                    "The user account which was used to submit this request does not have the right to send mail "
+                    "on behalf of the specified sending account. Cannot submit message.",
+                )
+            _deliver(directory, SimpleNamespace(upn=f"app:{client_id}"), sender, parsed)
+            directory.file_sent_copies(
+                box,
+                None,
+                {
+                    "subject": str(parsed.get("Subject", "")),
+                    "message_id": str(parsed.get("Message-ID", "")),
+                    "via": "graph",
+                },
+            )
+        return Response(status=202)
 
     def _submit(
         user: User,
