@@ -130,8 +130,12 @@ class Office:
 
     def save_account(self, account_id: int, **changes: str):
         """Save the mail account's form as it is, with ``changes`` typed in (password left empty); the response."""
+        return self.browser.post(f"{ACCOUNTS}{account_id}", self.account_form(account_id, **changes))
+
+    def account_form(self, account_id: int, **changes: str) -> dict:
+        """The mail account's form as it is, with ``changes`` typed in (password left empty)."""
         account = self.instance.host.mail_account(account_id)
-        data = {
+        return {
             "contact": account.contact,
             "address": account.address,
             "username": account.username,
@@ -141,7 +145,6 @@ class Office:
             "password": "",
             **changes,
         }
-        return self.browser.post(f"{ACCOUNTS}{account_id}", data)
 
     def page(self, account_id: int) -> str:
         return self.browser.get(f"{ACCOUNTS}{account_id}").text
