@@ -67,9 +67,26 @@ def options_schema(options_class: type) -> Schema:
 
 
 def checked(options_class: type, raw: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The options that fit (as loaded: numbers as numbers), and a German sentence for each that does not."""
+    """The options that fit (as loaded: numbers as numbers), and a German sentence for each that does not.
+
+    Remembered per set of values: :meth:`Options.of` runs several times for every mail, and a schema load costs ten
+    times what the rest of it does (a changed configuration is a new key)."""
+    fields_ = options_schema(options_class).fields
+    # The type is part of the key: 1, 1.0 and True are equal keys, but only one of them is a count of mails.
+    key = tuple((k, type(raw[k]), raw[k]) for k in fields_ if k in raw)
+    try:
+        return _checked_once(options_class, key)
+    except TypeError:  # a value that cannot be a key (a list where a number belongs): check it without remembering
+        return _check(options_class, {k: v for k, _, v in key})
+
+
+@functools.lru_cache(maxsize=32)
+def _checked_once(options_class: type, key: tuple) -> tuple[dict[str, Any], tuple[str, ...]]:
+    return _check(options_class, {k: v for k, _, v in key})
+
+
+def _check(options_class: type, plain: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
     schema = options_schema(options_class)
-    plain = {k: v for k, v in raw.items() if k in schema.fields}
     try:
         loaded = schema.load(plain)
         problems: list[str] = []

@@ -52,3 +52,27 @@ def test_the_azure_interface_names_them_too(typo_office):
     typo_office.configure()
     green = green_field_text(typo_office.browser.get(typo_office.interface_path()).text)
     assert "Die Einstellung limit_messages in der Konfiguration der Instanz" in green
+
+
+def test_a_value_is_judged_by_its_type_also_after_an_equal_one_was_accepted():
+    """The check is remembered per set of values; 1, 1.0 and True are equal in Python, only 1 is a count of mails."""
+    from cmx_plugin_m365.config import Options
+
+    class Host:
+        def __init__(self):
+            self.raw: dict = {}
+
+        def plugin_config(self, _plugin_id):
+            return self.raw
+
+    host = Host()
+    host.raw = {"limit_messages": 1}
+    assert (Options.of(host).limit_messages, Options.of(host).ignored) == (1, ())
+    for typed in (1.0, True, [1]):
+        host.raw = {"limit_messages": typed}
+        options = Options.of(host)
+        assert options.limit_messages == 30
+        assert options.ignored == (
+            "Die Einstellung limit_messages in der Konfiguration der Instanz ([plugin_config.m365]) muss eine ganze "
+            "Zahl sein; bis das korrigiert ist, gilt 30.",
+        )
