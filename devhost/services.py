@@ -22,7 +22,6 @@ FORM_PATHS = {
 log = logging.getLogger(__name__)
 
 MAIL_ACCOUNT_FIELDS = ("contact", "address", "username", "smtp_host", "smtp_port", "encryption", "password")
-INTERFACE_FIELDS = ("name", "username", "password")
 
 
 def app_path(form: str, record_id: int | str | None = None) -> str:
@@ -69,19 +68,24 @@ class HostServices:
             ).fetchall()
         return [Interface(**row) for row in rows]
 
-    def save_interface(self, type: str, *, name: str, username: str) -> int:
-        now = dt.datetime.now(dt.UTC)
+    def save_interface(self, type: str, *, name: str, **fields: str) -> int:
+        unknown = set(fields) - {"username", "password"}
+        if unknown:
+            raise ValueError(f"unknown interface fields: {sorted(unknown)}")
+        # updated_at is when a value was last entered, as the interface form stores it
+        values = {"t": type, "n": dt.datetime.now(dt.UTC), **fields}
         with self.db.transaction() as tx:
             row = tx.execute("SELECT id FROM interfaces WHERE type = :t ORDER BY id", {"t": type}).fetchone()
             if row is not None:
+                assignments = "".join(f"{field} = :{field}, " for field in fields)
                 tx.execute(
-                    "UPDATE interfaces SET username = :u, updated_at = :n WHERE id = :id",
-                    {"u": username, "n": now, "id": row["id"]},
+                    f"UPDATE interfaces SET {assignments}updated_at = :n WHERE id = :id",  # noqa: S608 - names checked
+                    {**values, "id": row["id"]},
                 )
                 return row["id"]
             tx.execute(
-                "INSERT INTO interfaces (type, name, username, password, updated_at) VALUES (:t, :name, :u, '', :n)",
-                {"t": type, "name": name, "u": username, "n": now},
+                "INSERT INTO interfaces (type, name, username, password, updated_at) VALUES (:t, :name, :u, :p, :n)",
+                {**values, "name": name, "u": fields.get("username", ""), "p": fields.get("password", "")},
             )
             return tx.execute("SELECT id FROM interfaces WHERE type = :t ORDER BY id", {"t": type}).fetchone()["id"]
 
@@ -116,20 +120,6 @@ class HostServices:
             tx.execute(
                 f"UPDATE mail_accounts SET {assignments} WHERE id = :id",  # noqa: S608 - names checked above
                 {**fields, "id": account_id},
-            )
-
-    def update_interface(self, interface_id: int, **fields: Any) -> None:
-        """Host API 1.9: as the interface form stores it (``updated_at`` is when a value was last entered)."""
-        unknown = set(fields) - set(INTERFACE_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown interface fields: {sorted(unknown)}")
-        if not fields:
-            return
-        assignments = ", ".join(f"{name} = :{name}" for name in fields)
-        with self.db.transaction() as tx:
-            tx.execute(
-                f"UPDATE interfaces SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - names checked
-                {**fields, "id": interface_id, "now": dt.datetime.now(dt.UTC)},
             )
 
     def old_secret_keys_unused(self, plugin_id: str) -> None:

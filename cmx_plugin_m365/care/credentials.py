@@ -242,8 +242,8 @@ def remove_secret(host: Host) -> list[Message]:
                 "erstellen, in Entra hochladen und „Zertifikat prüfen“ wählen.",
             )
         ]
-    update = getattr(host, "update_interface", None)
-    if update is None:
+    save_interface = getattr(host, "save_interface", None)  # host API 1.8
+    if save_interface is None:
         return [
             Message(
                 "info",
@@ -251,7 +251,7 @@ def remove_secret(host: Host) -> list[Message]:
                 "verwendet, solange das Zertifikat in Gebrauch ist.",
             )
         ]
-    update(interfaces[0].id, password="")
+    save_interface(INTERFACE_TYPE, name=interfaces[0].name, password="")
     text = (
         "Geheimen Schlüssel aus der Azure-Schnittstelle entfernt. cmxOrganize meldet sich mit dem Zertifikat "
         f"{current.thumbprint} an."

@@ -315,7 +315,7 @@ def _certificate_actions(
                 confirm="Wieder mit dem geheimen Schlüssel anmelden? Das Zertifikat bleibt bereit.",
             )
         )
-        if hasattr(host, "update_interface"):  # host API 1.9
+        if hasattr(host, "save_interface"):  # host API 1.8
             items.append(
                 Action(
                     "Geheimen Schlüssel entfernen",

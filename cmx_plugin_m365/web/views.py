@@ -334,34 +334,30 @@ def certificate_file(request: Request, host: Host) -> Redirect | Page | cmx_host
     )
 
 
-def certificate_prove(request: Request, host: Host) -> Redirect | Page:
-    """ "Zertifikat prüfen": once Microsoft accepts the certificate, it is used."""
+def _on_interface(host: Host, action) -> Redirect | Page:
+    """Run a button of the Azure interface and come back to it with the messages."""
     back = _interface_back(host)
     if back is None:
         return _no_interface()
-    return Redirect(back, tuple(credentials.prove(host)))
+    return Redirect(back, tuple(action(host)))
+
+
+def certificate_prove(request: Request, host: Host) -> Redirect | Page:
+    """ "Zertifikat prüfen": once Microsoft accepts the certificate, it is used."""
+    return _on_interface(host, credentials.prove)
 
 
 def use_secret(request: Request, host: Host) -> Redirect | Page:
     """ "Geheimen Schlüssel verwenden": back to the client secret, once it works."""
-    back = _interface_back(host)
-    if back is None:
-        return _no_interface()
-    return Redirect(back, tuple(credentials.use_secret(host)))
+    return _on_interface(host, credentials.use_secret)
 
 
 def remove_secret(request: Request, host: Host) -> Redirect | Page:
     """ "Geheimen Schlüssel entfernen": in certificate mode the stored secret is unused; the admin removes it here
     (an empty password field keeps the stored value, so the form cannot)."""
-    back = _interface_back(host)
-    if back is None:
-        return _no_interface()
-    return Redirect(back, tuple(credentials.remove_secret(host)))
+    return _on_interface(host, credentials.remove_secret)
 
 
 def rotation_done(request: Request, host: Host) -> Redirect | Page:
     """ "Erledigt: alten Schlüssel in Entra gelöscht": the hint about the old secret ends."""
-    back = _interface_back(host)
-    if back is None:
-        return _no_interface()
-    return Redirect(back, tuple(client_secret.rotation_done(host)))
+    return _on_interface(host, client_secret.rotation_done)

@@ -28,12 +28,13 @@ queued mail may go, for limits the mail server enforces per mailbox) and :func:`
 means the 250 after DATA, not a successful login), :func:`cmx_smtp_refused` (a refusal after authentication, with the
 step it came at) and ``limit`` and ``code`` on :meth:`Host.release_held_mail` (one mail held for a problem, as a
 probe). 1.8 added :meth:`Host.save_interface` and :meth:`Host.save_setting` (a plugin fills in what a one-step setup
-brought back: the interface's Benutzername and an application setting; optional for a host). 1.9 added
+brought back — the interface's Benutzername and an application setting — or removes a value it no longer uses, such
+as an unused client secret; optional for a host). 1.9 added
 :func:`cmx_record_saving` (a plugin may refuse a save before the host stores it: a user who may not change the record,
 a change it must prove first), :func:`cmx_delete_warning` (what stops when a record is deleted, for the host's
 confirmation), :func:`cmx_instance_started` (a plugin checks its per-instance options when the instance starts, not at
-the first mail), ``links`` on :class:`Facts` (rows that open a record) and :meth:`Host.update_interface` (a plugin
-removes a value it no longer uses, e.g. an unused client secret).
+the first mail) and ``links`` on :class:`Facts` (rows that open a
+record).
 """
 
 from __future__ import annotations
@@ -173,10 +174,11 @@ class Host(Protocol):
     def interfaces(self, type: str) -> list[Interface]:
         """All interfaces of the given type, oldest first."""
 
-    def save_interface(self, type: str, *, name: str, username: str) -> int:
-        """Set the Benutzername of the interface of ``type`` (a type with ``unique=True``), creating it with ``name``
-        and an empty Passwort when there is none; the password of an existing one stays. Returns its id (host API
-        1.8; optional: a plugin on an older host shows the value for the person to enter)."""
+    def save_interface(self, type: str, *, name: str, **fields: str) -> int:
+        """Set ``fields`` (``username``, ``password``) of the interface of ``type`` (a type with ``unique=True``) as
+        the host's form would store them; fields not given keep their value. When there is none, create it with
+        ``name`` and empty values for the fields not given. Returns its id (host API 1.8; optional: a plugin on an
+        older host tells the person what to enter or change in the form)."""
 
     def save_setting(self, app: str, name: str, value: str) -> None:
         """Set the application setting ``name`` of app ``app``, creating it when missing (host API 1.8; optional)."""
@@ -189,11 +191,6 @@ class Host(Protocol):
 
     def update_mail_account(self, account_id: int, **fields: Any) -> None:
         """Change fields of a mail account (names as in :class:`MailAccount`)."""
-
-    def update_interface(self, interface_id: int, **fields: Any) -> None:
-        """Change fields of a Schnittstelle (names as in :class:`Interface`: ``name``, ``username``, ``password``), as
-        the host's form would store them (host API 1.9; optional — a plugin checks ``hasattr`` and otherwise tells
-        the person what to change in the form). Used to remove a value the plugin no longer uses."""
 
     def old_secret_keys_unused(self, plugin_id: str) -> None:
         """The plugin ``plugin_id`` has nothing encrypted with any key but the first of :attr:`secret_keys` any more:
